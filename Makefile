@@ -1,0 +1,68 @@
+# PeerLearn — the two commands are `make run` and `make test` (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# A Python >= 3.12: the first candidate that really runs and is new enough.
+PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3; do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$c; exit 0; fi; done; \
+	  if command -v pyenv >/dev/null 2>&1; then for v in $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])' | sort -rV); do \
+	    p="$$(pyenv prefix $$v)/bin/python3"; if [ -x "$$p" ]; then echo "$$p"; exit 0; fi; done; fi)
+
+.PHONY: help
+help:
+	@echo "make run    - set up everything and start PeerLearn at http://$(HOST):$(PORT)/"
+	@echo "make test   - install test dependencies, lint, type-check and run the whole suite"
+	@echo "make css    - rebuild static/dist/app.css with the Tailwind CLI (needs npm)"
+	@echo "make bench  - run the benchmarks in bench/"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then echo "PeerLearn needs Python >= 3.12 (none found on PATH or in pyenv)"; exit 1; fi
+	@echo "Using $(PYTHON)"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+.PHONY: install
+install: $(VENV)/.installed
+
+.PHONY: migrate
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+.PHONY: seed
+seed: migrate
+	$(PY) manage.py seed_demo
+
+.PHONY: run
+run: seed
+	@bash scripts/run.sh "$(HOST)" "$(PORT)"
+
+.PHONY: system-deps
+system-deps:
+	@bash scripts/system_deps.sh
+
+.PHONY: lint
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy apps peerlearn
+
+.PHONY: test
+test: install system-deps lint
+	@bash scripts/test.sh
+
+.PHONY: css
+css:
+	npm install --no-audit --no-fund
+	npx @tailwindcss/cli -i static/src/css/app.css -o static/dist/app.css --minify
+	node scripts/vendor.mjs
+
+.PHONY: bench
+bench: install
+	$(PY) bench/http.py

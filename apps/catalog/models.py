@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Domain(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    icon = models.CharField(max_length=40, blank=True, help_text="Heroicon name")
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="topics")
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [models.UniqueConstraint(fields=["domain", "slug"], name="topic_unique_per_domain")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    LIVE = "live", _("Live")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Session(models.Model):
+    """A mentoring session a mentor publishes (SPEC §4). Times are stored in UTC."""
+
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentored_sessions")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="sessions")
+    title = models.CharField(max_length=150)
+    description = models.TextField(max_length=5000)
+    topics = models.JSONField(default=list, blank=True)
+    agenda = models.JSONField(default=list, blank=True, help_text='[{"title": str, "minutes": int}]')
+    start = models.DateTimeField(db_index=True)
+    duration_minutes = models.PositiveSmallIntegerField()
+    end = models.DateTimeField(db_index=True, editable=False)
+    price_paise = models.PositiveIntegerField(default=0)
+    capacity = models.PositiveSmallIntegerField(default=1)
+    thumbnail = models.ImageField(upload_to="thumbnails/%Y/%m/", blank=True)
+    language = models.CharField(max_length=40, default="English")
+    status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED, db_index=True)
+    room_code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("start",)
+        indexes = [models.Index(fields=["status", "start"], name="session_status_start_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=15, duration_minutes__lte=240), name="session_duration_bounds"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price_paise=0) | models.Q(price_paise__gte=5000, price_paise__lte=10_000_000),
+                name="session_price_bounds",
+            ),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1, capacity__lte=10), name="session_capacity_bounds"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.end = self.compute_end(self.start, self.duration_minutes)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @staticmethod
+    def compute_end(start: datetime, duration_minutes: int) -> datetime:
+        return start + timedelta(minutes=duration_minutes)
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_paise == 0

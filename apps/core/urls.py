@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("help/", views.help_centre, name="help"),
+]

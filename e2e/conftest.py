@@ -1,0 +1,208 @@
+"""Playwright harness: the app served the way `make run` serves it (daphne, ASGI, WebSockets),
+driven through the OS Chromium.
+
+The server runs in a subprocess against a real database (a SQLite file, or the PostgreSQL database
+named by DATABASE_URL). The test process talks to the same database through the ORM to arrange
+data, so e2e tests never use pytest-django's transactional wrappers: they create unique rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "e2e" / "artifacts"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PASSWORD = "Peer-learn-2026!"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_blocker: Any) -> None:
+    """Use the real database named by the settings (no test_ prefix) and migrate it fresh."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        path = Path(db["NAME"])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    with django_db_blocker.unblock():
+        if not db["ENGINE"].endswith("sqlite3"):
+            call_command("flush", interactive=False, verbosity=0)
+        call_command("migrate", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _e2e_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture(scope="session")
+def server(django_db_setup: None) -> Iterator[str]:
+    """Start daphne on a free loopback port; yield its base URL."""
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        CELERY_TASK_ALWAYS_EAGER="true",
+        PEERLEARN_DISABLE_RATE_LIMITS="true",
+        PYTHONUNBUFFERED="1",
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = (ARTIFACTS / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "peerlearn.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("daphne exited early; see e2e/artifacts/server.log") from None
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("daphne did not start within 30 s")
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Any) -> Iterator[Any]:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        pytest.fail("chromium is not installed (make test installs it with apt)")
+    b = playwright_instance.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def new_context(browser: Any, server: str) -> Iterator[Callable[..., Any]]:
+    """Factory for isolated browser contexts (one per simulated person)."""
+    contexts: list[Any] = []
+
+    def make(*, width: int = 1280, height: int = 800, **kwargs: Any) -> Any:
+        ctx = browser.new_context(
+            base_url=server, viewport={"width": width, "height": height}, timezone_id="Asia/Kolkata", **kwargs
+        )
+        ctx.set_default_timeout(15_000)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture
+def page(new_context: Callable[..., Any]) -> Any:
+    return new_context().new_page()
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.in"
+
+
+def make_user(role: str = "learner", *, approved: bool = True, full_name: str | None = None, **extra: Any) -> Any:
+    """Create a verified account directly (for journeys that start signed in)."""
+    from apps.accounts.models import MentorStatus
+    from apps.accounts.services import create_user
+
+    return create_user(
+        email=unique_email(role),
+        password=PASSWORD,
+        full_name=full_name or f"Test {role.title()}",
+        role=role,
+        email_verified=True,
+        mentor_status=MentorStatus.APPROVED if approved else MentorStatus.PENDING,
+        **extra,
+    )
+
+
+def login(page: Any, email: str, password: str = PASSWORD, *, next_url: str | None = None) -> None:
+    page.goto("/login/" + (f"?next={next_url}" if next_url else ""))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+    """Run axe-core in the page and return violations of the given impact levels."""
+    # evaluate() goes through the DevTools protocol, so the page's strict CSP does not block it.
+    page.evaluate(AXE_JS.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v.get("impact") in impacts]
+
+
+def format_violations(violations: list[dict[str, Any]]) -> str:
+    return json.dumps(
+        [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:5]]} for v in violations],
+        indent=1,
+    )
+
+
+def screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

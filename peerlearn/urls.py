@@ -1,0 +1,29 @@
+"""Root URLconf. Each app owns its routes in ``apps/<app>/urls.py``."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+handler400 = "apps.core.views.bad_request"
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.page_not_found"
+handler500 = "apps.core.views.server_error"
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("apps.core.urls")),
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.catalog.urls")),
+    path("", include("apps.bookings.urls")),
+    path("", include("apps.payments.urls")),
+    path("", include("apps.requests.urls")),
+    path("", include("apps.rooms.urls")),
+    path("", include("apps.notifications.urls")),
+    path("", include("apps.progress.urls")),
+    path("", include("apps.dashboards.urls")),
+    path("accounts/", include("allauth.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

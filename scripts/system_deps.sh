@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the OS packages the test suite drives: Chromium (Playwright), PostgreSQL (the second
+# run of the suite), Redis (the production-profile tests) and coturn (TURN tests).
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -d /usr/lib/postgresql ] || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v turnserver >/dev/null 2>&1 || need+=(coturn)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing OS packages: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# axe-core for the accessibility checks in the Playwright tests.
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm install --no-audit --no-fund --loglevel=error >/dev/null
+fi
