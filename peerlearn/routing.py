@@ -2,4 +2,7 @@
 
 from django.urls import URLPattern
 
+from apps.notifications.routing import websocket_urlpatterns as notifications_ws
+
 websocket_urlpatterns: list[URLPattern] = []
+websocket_urlpatterns += notifications_ws

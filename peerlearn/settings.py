@@ -164,6 +164,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# The scheduler tick (apps/notifications/scheduler.py): claims due reminders/expiries every 30 s.
+CELERY_BEAT_SCHEDULE["notifications-tick"] = {"task": "notifications.tick", "schedule": 30.0}
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

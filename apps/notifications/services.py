@@ -1,0 +1,205 @@
+"""Notification writes and real-time pushes.
+
+``notify()`` stores the row first, then (after the surrounding transaction commits) pushes it over
+the user's WebSocket and queues the email — so nobody is told about something that rolled back.
+
+Real-time events for other apps
+-------------------------------
+Every signed-in page holds one WebSocket to ``/ws/notifications/`` (opened by
+``static/src/js/notifications.js``). Any app can send a *typed event* to users with::
+
+    from apps.notifications.services import send_event
+    send_event(user_ids=[mentor.pk], type="request.new", data={"request": req.pk})
+
+``send_event`` defers to ``transaction.on_commit``. In the browser, every element carrying
+``data-refresh-on="<type> [<type> ...]"`` and ``hx-get="<url>"`` is re-fetched by htmx when an event
+of one of those types arrives (and after a reconnect, because events may have been missed). The
+response replaces the element's inner HTML unless it has ``hx-swap`` (e.g. ``outerHTML``); an
+``hx-target`` is honoured too. Example::
+
+    <div data-refresh-on="request.new offer.new" hx-get="{% url 'requests:mentor_list_partial' %}">…</div>
+
+JS that needs the raw event listens for ``peerlearn:event`` on ``document`` (``event.detail`` is the
+payload ``{"type": ..., ...}``). Event types in use: ``notification`` (sent by ``notify``),
+``request.new``, ``request.changed``, ``offer.new``, ``offer.changed``, ``booking.changed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from .models import EMAIL_BY_DEFAULT, Channel, Notification, NotificationPreference, NotificationType
+
+log = logging.getLogger(__name__)
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def _group_send(user_id: int, event: dict[str, Any]) -> bool:
+    """Push one event to a user's sockets now. Never raises: the database is the truth."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(layer.group_send)(user_group(user_id), {"type": "user.event", "event": event})
+    except Exception:
+        log.exception("WebSocket push to user %s failed; the notification stays in the database", user_id)
+        return False
+    return True
+
+
+def send_event(*, user_ids: Iterable[int], type: str, data: dict[str, Any] | None = None) -> None:
+    """Send a typed event to each user's WebSocket after the current transaction commits."""
+    ids = sorted({int(u) for u in user_ids})
+    event = {"type": type, **(data or {})}
+
+    def push() -> None:
+        for uid in ids:
+            _group_send(uid, event)
+
+    transaction.on_commit(push)
+
+
+# --- preferences ------------------------------------------------------------------------------
+
+
+def default_enabled(type_: str, channel: str) -> bool:
+    if channel == Channel.IN_APP:
+        return True
+    return type_ in EMAIL_BY_DEFAULT
+
+
+def preference_matrix(*, user: Any) -> dict[str, dict[str, bool]]:
+    """{type: {channel: enabled}} for every type, defaults filled in (one query)."""
+    saved = {(p.type, p.channel): p.enabled for p in NotificationPreference.objects.filter(user=user)}
+    return {t: {c: saved.get((t, c), default_enabled(t, c)) for c in Channel.values} for t in NotificationType.values}
+
+
+def is_enabled(*, user: Any, type: str, channel: str) -> bool:
+    row = NotificationPreference.objects.filter(user=user, type=type, channel=channel).only("enabled").first()
+    return row.enabled if row is not None else default_enabled(type, channel)
+
+
+def set_preferences(*, user: Any, matrix: dict[str, dict[str, bool]]) -> None:
+    with transaction.atomic():
+        for t, channels in matrix.items():
+            if t not in NotificationType.values:
+                continue
+            for c, enabled in channels.items():
+                if c not in Channel.values:
+                    continue
+                NotificationPreference.objects.update_or_create(
+                    user=user, type=t, channel=c, defaults={"enabled": bool(enabled)}
+                )
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+def unread_count(*, user_id: int) -> int:
+    return Notification.objects.filter(user_id=user_id, read=False).count()
+
+
+def notify(
+    *,
+    user: Any,
+    type: str,
+    title: str,
+    message: str = "",
+    link: str = "",
+    reference: str = "",
+    data: dict[str, Any] | None = None,
+    email: bool | None = None,
+    attachments: list[str] | None = None,
+) -> Notification | None:
+    """Record a notification for ``user`` and deliver it after commit.
+
+    In-app delivery (row + WebSocket toast) and email follow the user's preferences for ``type``;
+    ``email=False`` suppresses the email whatever the preference (reminders other than T-24 h are
+    in-app only). ``attachments`` names extra email
+    parts (``"ics:booking:<id>"``). Returns the row, or None when in-app is switched off.
+    """
+    prefs = preference_matrix(user=user).get(type, {})
+    in_app = prefs.get(Channel.IN_APP, True)
+    wants_email = prefs.get(Channel.EMAIL, False) if email is not False else False
+    notification: Notification | None = None
+    if in_app:
+        notification = Notification.objects.create(
+            user=user,
+            type=type,
+            title=title[:200],
+            message=message[:2000],
+            link=link[:500],
+            reference=reference[:64],
+            data=data or {},
+        )
+        payload = notification.as_event()
+        uid = user.pk
+
+        def push() -> None:
+            _group_send(uid, {"type": "notification", "notification": payload, "unread": unread_count(user_id=uid)})
+
+        transaction.on_commit(push)
+    if wants_email and user.email:
+        from .tasks import send_notification_email
+
+        args = {
+            "user_id": user.pk,
+            "type": type,
+            "title": title,
+            "message": message,
+            "link": link,
+            "attachments": attachments or [],
+        }
+        transaction.on_commit(lambda: send_notification_email.delay(**args))
+    return notification
+
+
+def mark_read(*, user: Any, notification_id: int) -> bool:
+    """Mark one of the user's own notifications read. False if it isn't theirs (or is unknown)."""
+    found = Notification.objects.filter(pk=notification_id, user=user).exists()
+    if not found:
+        return False
+    Notification.objects.filter(pk=notification_id, user=user, read=False).update(read=True)
+    _after_read_change(user.pk)
+    return True
+
+
+def mark_all_read(*, user: Any) -> int:
+    n = Notification.objects.filter(user=user, read=False).update(read=True)
+    _after_read_change(user.pk)
+    return n
+
+
+def _after_read_change(user_id: int) -> None:
+    # Other tabs of the same user update their bell count.
+    transaction.on_commit(lambda: _group_send(user_id, {"type": "unread", "unread": unread_count(user_id=user_id)}))
+
+
+def snooze(*, user: Any, notification_id: int, minutes: int) -> bool:
+    """Show an in-app reminder again in 5 or 10 minutes (one scheduler row, claimed once)."""
+    from .models import JobKind, ScheduledJob
+
+    if minutes not in (5, 10):
+        raise ValueError("Snooze is 5 or 10 minutes")
+    n = Notification.objects.filter(pk=notification_id, user=user).first()
+    if n is None:
+        return False
+    now = timezone.now()
+    ScheduledJob.objects.create(
+        kind=JobKind.SNOOZE,
+        key=f"snooze:n{n.pk}:{int(now.timestamp() * 1000)}",
+        due_at=now + timedelta(minutes=minutes),
+        notification=n,
+    )
+    return True

@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.core import mail
+from django.db import transaction
+
+from apps.notifications.consumers import NotificationConsumer
+from apps.notifications.models import Channel, Notification, NotificationPreference, NotificationType
+from apps.notifications.services import mark_all_read, notify, send_event, set_preferences, user_group
+
+
+def _listen(user: Any) -> tuple[Any, str]:
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(user.pk), channel)
+    return layer, channel
+
+
+def _receive(layer: Any, channel: str, timeout: float = 0.5) -> dict[str, Any] | None:
+    async def go() -> dict[str, Any] | None:
+        try:
+            return await asyncio.wait_for(layer.receive(channel), timeout)
+        except TimeoutError:
+            return None
+
+    return async_to_sync(go)()
+
+
+@pytest.mark.django_db
+def test_notify_stores_first_and_pushes_after_commit(alice: Any, django_capture_on_commit_callbacks: Any) -> None:
+    layer, channel = _listen(alice)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        n = notify(user=alice, type=NotificationType.OFFER_NEW, title="New offer", message="Bob offered ₹500")
+        assert Notification.objects.filter(user=alice, title="New offer").count() == 1
+        # Nothing pushed while the transaction is open.
+        assert _receive(layer, channel, 0.05) is None
+    assert callbacks
+    for cb in callbacks:
+        cb()
+    msg = _receive(layer, channel)
+    assert msg is not None
+    event = msg["event"]
+    assert event["type"] == "notification"
+    assert event["notification"]["id"] == n.pk
+    assert event["notification"]["title"] == "New offer"
+    assert event["unread"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transaction_pushes_nothing_and_stores_nothing(alice: Any) -> None:
+    layer, channel = _listen(alice)
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        notify(user=alice, type=NotificationType.BOOKING_CONFIRMED, title="Booked!")
+        send_event(user_ids=[alice.pk], type="booking.changed")
+        raise Boom
+    assert _receive(layer, channel, 0.2) is None
+    assert not Notification.objects.filter(user=alice).exists()
+    assert len(mail.outbox) == 0
+    # A committed one does arrive (proves the listener works).
+    with transaction.atomic():
+        notify(user=alice, type=NotificationType.BOOKING_CONFIRMED, title="Booked for real")
+    msg = _receive(layer, channel)
+    assert msg is not None and msg["event"]["notification"]["title"] == "Booked for real"
+
+
+@pytest.mark.django_db
+def test_preferences_in_app_off_means_no_row_email_off_means_no_mail(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    set_preferences(
+        user=alice,
+        matrix={NotificationType.OFFER_NEW: {Channel.IN_APP: False, Channel.EMAIL: False}},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = notify(user=alice, type=NotificationType.OFFER_NEW, title="Muted offer")
+    assert result is None
+    assert not Notification.objects.filter(title="Muted offer").exists()
+    assert mail.outbox == []
+    # Defaults: booking confirmations go by email (HTML + text).
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            user=alice, type=NotificationType.BOOKING_CANCELLED, title="Booking cancelled", message="Sorry", link="/x/"
+        )
+    assert len(mail.outbox) == 1
+    m = mail.outbox[0]
+    assert m.to == [alice.email]
+    assert "Booking cancelled" in m.subject
+    assert "Sorry" in m.body and "http://" in m.body
+    assert m.alternatives and m.alternatives[0][1] == "text/html"
+    assert "Booking cancelled" in m.alternatives[0][0]
+    # Switching email off for that type stops it; in-app stays.
+    set_preferences(
+        user=alice, matrix={NotificationType.BOOKING_CANCELLED: {Channel.IN_APP: True, Channel.EMAIL: False}}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=alice, type=NotificationType.BOOKING_CANCELLED, title="Second")
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(user=alice, title="Second").exists()
+    assert NotificationPreference.objects.filter(user=alice).count() == 4
+
+
+@pytest.mark.django_db
+def test_outsider_cannot_read_or_mark_others_notifications(alice: Any, charlie: Any, client: Any) -> None:
+    n = notify(user=alice, type=NotificationType.GENERAL, title="Alice's secret")
+    client.force_login(charlie)
+    assert client.post(f"/notifications/{n.pk}/read/").status_code == 404
+    assert client.post(f"/notifications/{n.pk}/snooze/", {"minutes": 5}).status_code == 404
+    client.post("/notifications/read-all/")
+    n.refresh_from_db()
+    assert n.read is False
+    assert "Alice&#x27;s secret" not in client.get("/notifications/dropdown/").content.decode()
+    assert client.get("/notifications/unread/").json()["unread"] == 0
+    # The owner can.
+    client.force_login(alice)
+    body = client.get("/notifications/dropdown/").content.decode()
+    assert "Alice&#x27;s secret" in body
+    assert client.get("/notifications/unread/").json()["unread"] == 1
+    resp = client.post(f"/notifications/{n.pk}/read/", {"next": "/notifications/"})
+    assert resp.status_code == 302 and resp["Location"] == "/notifications/"
+    n.refresh_from_db()
+    assert n.read is True
+
+
+@pytest.mark.django_db
+def test_mark_read_rejects_offsite_next(alice: Any, client: Any) -> None:
+    n = notify(user=alice, type=NotificationType.GENERAL, title="x")
+    client.force_login(alice)
+    resp = client.post(f"/notifications/{n.pk}/read/", {"next": "https://evil.example/"})
+    assert resp["Location"] == "/notifications/"
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login(client: Any) -> None:
+    resp = client.get("/notifications/")
+    assert resp.status_code == 302 and "/login/" in resp["Location"]
+
+
+@pytest.mark.django_db
+def test_history_page_lists_own_and_query_count_is_flat(
+    alice: Any, bob: Any, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(3):
+        notify(user=alice, type=NotificationType.GENERAL, title=f"Item {i}")
+    notify(user=bob, type=NotificationType.GENERAL, title="Bob only")
+    client.force_login(alice)
+    resp = client.get("/notifications/")
+    body = resp.content.decode()
+    assert "Item 2" in body and "Item 0" in body and "Bob only" not in body
+    with django_assert_max_num_queries(12) as ctx_small:
+        client.get("/notifications/")
+    small = len(ctx_small.captured_queries)
+    for i in range(15):
+        notify(user=alice, type=NotificationType.GENERAL, title=f"More {i}")
+    with django_assert_max_num_queries(small) as ctx_big:
+        client.get("/notifications/")
+    assert len(ctx_big.captured_queries) == small
+    mark_all_read(user=alice)
+    assert "Mark all read" in client.get("/notifications/").content.decode()
+
+
+# --- WebSocket --------------------------------------------------------------------------------
+
+
+async def _connect(user: Any) -> tuple[WebsocketCommunicator, bool]:
+    comm = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/")
+    comm.scope["user"] = user
+    connected, _ = await comm.connect()
+    return comm, connected
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_socket_anonymous_is_closed() -> None:
+    comm, connected = await _connect(AnonymousUser())
+    assert connected is False
+    await comm.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_socket_receives_own_notifications_only(alice: Any, charlie: Any) -> None:
+    a, ok_a = await _connect(alice)
+    c, ok_c = await _connect(charlie)
+    assert ok_a and ok_c
+    hello = await a.receive_json_from()
+    assert hello == {"type": "hello", "unread": 0, "recent_unread": []}
+    await c.receive_json_from()
+    await sync_to_async(notify)(user=alice, type=NotificationType.OFFER_NEW, title="For Alice")
+    got = await a.receive_json_from(timeout=2)
+    assert got["type"] == "notification" and got["notification"]["title"] == "For Alice"
+    assert got["unread"] == 1
+    assert await c.receive_nothing(timeout=0.2)
+    # Oversized / unknown / malformed client messages are dropped without closing the socket.
+    await a.send_to(text_data="x" * 5000)
+    await a.send_to(text_data="not json")
+    await a.send_to(text_data=json.dumps({"action": "drop_tables"}))
+    await a.send_json_to({"action": "ping"})
+    assert (await a.receive_json_from())["type"] == "pong"
+    await a.disconnect()
+    await c.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_reconnect_receives_what_was_missed(alice: Any) -> None:
+    a, _ = await _connect(alice)
+    await a.receive_json_from()
+    await a.disconnect()
+    # Sent while the client was away.
+    await sync_to_async(notify)(user=alice, type=NotificationType.OFFER_NEW, title="Missed offer 1")
+    await sync_to_async(notify)(user=alice, type=NotificationType.REQUEST_EXPIRED, title="Missed 2")
+    a2, _ = await _connect(alice)
+    hello = await a2.receive_json_from()
+    assert hello["type"] == "hello"
+    assert hello["unread"] == 2
+    assert [n["title"] for n in hello["recent_unread"]] == ["Missed 2", "Missed offer 1"]
+    await a2.send_json_to({"action": "sync"})
+    again = await a2.receive_json_from()
+    assert again["unread"] == 2
+    await a2.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_typed_events_reach_only_their_users(alice: Any, bob: Any) -> None:
+    a, _ = await _connect(alice)
+    b, _ = await _connect(bob)
+    await a.receive_json_from()
+    await b.receive_json_from()
+    await sync_to_async(send_event)(user_ids=[bob.pk], type="request.new", data={"request": 7})
+    assert await b.receive_json_from(timeout=2) == {"type": "request.new", "request": 7}
+    assert await a.receive_nothing(timeout=0.2)
+    await a.disconnect()
+    await b.disconnect()

@@ -1,0 +1,243 @@
+/* Notifications: one WebSocket per signed-in page at /ws/notifications/.
+
+   - Keeps the bell count live and shows a toast for each notification (title, message, Open link).
+   - Session reminders (data.reminder) get a Join link and Snooze 5/10 min buttons; the T−10 min
+     one also plays a short beep (WebAudio, no audio file) and stays until dismissed.
+   - Typed events from the server ({"type": "request.new", ...}) refresh page regions: every element
+     with data-refresh-on="<type> [<type> ...]" and hx-get is re-fetched with htmx (honouring its
+     hx-target / hx-select / hx-swap, default innerHTML). After a reconnect every such region is
+     refreshed, because events may have been missed; the server's "hello" message carries the
+     unread count from the database. Scripts can listen for "peerlearn:event" on document.
+*/
+(function () {
+  "use strict";
+  if (window.__peerlearnNotifications) return;
+  window.__peerlearnNotifications = true;
+  if (document.documentElement.dataset.auth !== "1") return;
+
+  var socket = null;
+  var attempts = 0;
+  var connectedOnce = false;
+  var SEEN_KEY = "peerlearn:lastNotificationId";
+
+  function bell() { return document.getElementById("notification-bell"); }
+  function text(key, fallback) {
+    var b = bell();
+    return (b && b.dataset[key]) || fallback;
+  }
+
+  function csrfToken() {
+    try {
+      var h = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      if (h["X-CSRFToken"]) return h["X-CSRFToken"];
+    } catch (e) { /* fall through */ }
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function setCount(n) {
+    n = Math.max(0, parseInt(n, 10) || 0);
+    var b = bell();
+    if (!b) return;
+    var badge = b.querySelector("[data-bell-count]");
+    var btn = b.querySelector("[data-bell-toggle]");
+    if (badge) {
+      badge.textContent = n > 99 ? "99+" : String(n);
+      badge.hidden = n === 0;
+    }
+    if (btn) {
+      var label = n === 0 ? text("labelNone", "Notifications")
+        : n === 1 ? text("labelOne", "Notifications, 1 unread")
+        : text("labelMany", "Notifications, {n} unread").replace("{n}", String(n));
+      btn.setAttribute("aria-label", label);
+    }
+    document.body.dataset.unreadNotifications = String(n);
+  }
+
+  function shakeBell() {
+    var b = bell();
+    if (!b) return;
+    var btn = b.querySelector("[data-bell-toggle]");
+    if (!btn) return;
+    btn.classList.add("motion-safe:animate-bounce");
+    window.setTimeout(function () { btn.classList.remove("motion-safe:animate-bounce"); }, 1200);
+  }
+
+  var audioCtx = null;
+  function beep() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      audioCtx = audioCtx || new Ctx();
+      if (audioCtx.state === "suspended") audioCtx.resume();
+      [0, 0.22].forEach(function (offset) {
+        var osc = audioCtx.createOscillator();
+        var gain = audioCtx.createGain();
+        var t = audioCtx.currentTime + offset;
+        osc.type = "sine";
+        osc.frequency.setValueAtTime(880, t);
+        gain.gain.setValueAtTime(0.0001, t);
+        gain.gain.exponentialRampToValueAtTime(0.25, t + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.18);
+        osc.connect(gain).connect(audioCtx.destination);
+        osc.start(t);
+        osc.stop(t + 0.2);
+      });
+      document.body.dataset.lastBeep = String(Date.now());
+    } catch (e) { /* sound is a nicety */ }
+  }
+
+  function el(tag, cls, content) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (content) node.textContent = content;
+    return node;
+  }
+
+  function dismiss(node) {
+    if (!node || !node.parentNode) return;
+    node.classList.add("opacity-0");
+    window.setTimeout(function () { if (node.parentNode) node.parentNode.removeChild(node); }, 200);
+  }
+
+  function snooze(n, minutes, node) {
+    var b = bell();
+    var url = b ? b.dataset.snoozeUrl.replace("/0/", "/" + n.id + "/") : null;
+    if (!url) return;
+    var body = new URLSearchParams();
+    body.set("minutes", String(minutes));
+    fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() } })
+      .then(function (r) {
+        if (r.ok && window.PeerLearn && window.PeerLearn.toast) {
+          window.PeerLearn.toast(text("textSnoozed", "Snoozed."), "info");
+        }
+      });
+    dismiss(node);
+  }
+
+  function showToast(n) {
+    var region = document.getElementById("toasts");
+    if (!region) return;
+    var data = n.data || {};
+    var reminder = !!data.reminder;
+    var node = el("div", "toast toast-info transition duration-200 pointer-events-auto");
+    node.setAttribute("role", data.sound ? "alert" : "status");
+    node.dataset.notificationToast = String(n.id);
+    node.dataset.type = n.type;
+    var body = el("div", "min-w-0 flex-1");
+    body.appendChild(el("p", "font-semibold", n.title));
+    if (n.message) body.appendChild(el("p", "mt-0.5 text-sm text-ink-muted", n.message));
+    var actions = el("div", "mt-2 flex flex-wrap gap-2");
+    var url = data.join_url || n.link;
+    if (url) {
+      var link = el("a", reminder ? "btn btn-primary btn-sm" : "btn btn-secondary btn-sm", reminder ? text("textJoin", "Join") : text("textOpen", "Open"));
+      link.href = url;
+      actions.appendChild(link);
+    }
+    if (reminder && data.snooze) {
+      [5, 10].forEach(function (m) {
+        var s = el("button", "btn btn-ghost btn-sm", text(m === 5 ? "textSnooze5" : "textSnooze10", "Snooze " + m + " min"));
+        s.type = "button";
+        s.dataset.snooze = String(m);
+        s.addEventListener("click", function () { snooze(n, m, node); });
+        actions.appendChild(s);
+      });
+    }
+    if (actions.childNodes.length) body.appendChild(actions);
+    node.appendChild(body);
+    var close = el("button", "-m-1 rounded-lg p-1 text-ink-muted hover:bg-surface-2 hover:text-ink", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", text("textDismiss", "Dismiss notification"));
+    close.addEventListener("click", function () { dismiss(node); });
+    node.appendChild(close);
+    region.appendChild(node);
+    var ms = data.sound ? 120000 : reminder ? 20000 : 6000;
+    var timer = window.setTimeout(function () { dismiss(node); }, ms);
+    node.addEventListener("mouseenter", function () { window.clearTimeout(timer); });
+    node.addEventListener("focusin", function () { window.clearTimeout(timer); });
+    if (data.sound) beep();
+  }
+
+  function refreshRegions(type) {
+    if (!window.htmx) return;
+    document.querySelectorAll("[data-refresh-on]").forEach(function (node) {
+      var types = node.getAttribute("data-refresh-on").split(/\s+/);
+      if (type !== "*" && types.indexOf(type) === -1) return;
+      var url = node.getAttribute("hx-get") || node.dataset.refreshUrl;
+      if (!url) return;
+      var targetSel = node.getAttribute("hx-target");
+      var opts = { source: node, target: targetSel ? (targetSel === "this" ? node : document.querySelector(targetSel)) : node,
+                   swap: node.getAttribute("hx-swap") || "innerHTML" };
+      var select = node.getAttribute("hx-select");
+      if (select) opts.select = select;
+      if (!opts.target) return;
+      window.htmx.ajax("GET", url, opts);
+    });
+  }
+
+  function lastSeen() { return parseInt(window.sessionStorage.getItem(SEEN_KEY) || "0", 10) || 0; }
+  function markSeen(id) { if (id > lastSeen()) window.sessionStorage.setItem(SEEN_KEY, String(id)); }
+
+  function handle(msg) {
+    if (!msg || typeof msg.type !== "string") return;
+    if (msg.type === "hello") {
+      setCount(msg.unread);
+      var seen = lastSeen();
+      var missed = (msg.recent_unread || []).filter(function (n) { return n.id > seen; });
+      if (connectedOnce) {
+        missed.slice(0, 3).reverse().forEach(showToast);
+        refreshRegions("*");
+      }
+      (msg.recent_unread || []).forEach(function (n) { markSeen(n.id); });
+      connectedOnce = true;
+      document.body.dataset.notificationsSocket = "open";
+    } else if (msg.type === "notification") {
+      var n = msg.notification;
+      if (typeof msg.unread === "number") setCount(msg.unread);
+      showToast(n);
+      shakeBell();
+      markSeen(n.id);
+      refreshRegions("notification");
+    } else if (msg.type === "unread") {
+      setCount(msg.unread);
+      refreshRegions("unread");
+    } else {
+      refreshRegions(msg.type);
+    }
+    document.dispatchEvent(new CustomEvent("peerlearn:event", { detail: msg }));
+  }
+
+  function connect() {
+    var b = bell();
+    var path = (b && b.dataset.wsPath) || "/ws/notifications/";
+    var proto = window.location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(proto + window.location.host + path);
+    socket.addEventListener("open", function () { attempts = 0; });
+    socket.addEventListener("message", function (ev) {
+      try { handle(JSON.parse(ev.data)); } catch (e) { /* ignore malformed */ }
+    });
+    socket.addEventListener("close", function (ev) {
+      document.body.dataset.notificationsSocket = "closed";
+      if (ev.code === 4401) return; // signed out
+      attempts += 1;
+      var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(attempts, 5))) * (0.75 + Math.random() * 0.5);
+      window.setTimeout(connect, delay);
+    });
+  }
+
+  window.PeerLearn = window.PeerLearn || {};
+  window.PeerLearn.notifications = {
+    refresh: refreshRegions,
+    beep: beep,
+    reconnect: function () { if (socket) socket.close(); },
+  };
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ action: "sync" }));
+    }
+  });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", connect);
+  else connect();
+})();
