@@ -7,11 +7,14 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# A Python >= 3.12: the first candidate that really runs and is new enough.
-PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 python3; do \
-	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$c; exit 0; fi; done; \
-	  if command -v pyenv >/dev/null 2>&1; then for v in $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])' | sort -rV); do \
-	    p="$$(pyenv prefix $$v)/bin/python3"; if [ -x "$$p" ]; then echo "$$p"; exit 0; fi; done; fi)
+# A Python >= 3.12: the first candidate that really runs and is new enough. 3.12 is preferred (the
+# pinned stack is verified on it). pyenv shims that exist but have no such version fail the probe,
+# so pyenv's own installs are searched next (3.12.x first, then newer).
+PYTHON ?= $(shell for c in python3.12 python3.13 python3.14 python3; do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; exit 0; fi; done; \
+	  if command -v pyenv >/dev/null 2>&1; then for v in $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.12\.[0-9]+$$' | sort -rV) \
+	      $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.1[3-9]\.[0-9]+$$' | sort -V); do \
+	    p="$$(pyenv prefix $$v 2>/dev/null)/bin/python3"; if [ -x "$$p" ]; then echo "$$p"; exit 0; fi; done; fi)
 
 .PHONY: help
 help:

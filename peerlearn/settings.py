@@ -125,9 +125,7 @@ else:
             "OPTIONS": {
                 # WAL lets readers proceed while one writer commits; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue on the busy timeout instead of deadlocking.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                ),
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
@@ -218,6 +216,8 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+if not PRODUCTION:  # served through the finders; the empty root only silences WhiteNoise
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -285,6 +285,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 ADMIN_URL = env_str("DJANGO_ADMIN_URL", "django-admin/").strip("/") + "/"
+# bench/http.py sets this to route /bench/bare/ (a view with no DB work) as its baseline.
+BENCH_ENDPOINTS = env_bool("PEERLEARN_BENCH", default=False)
 
 # --- Business settings ------------------------------------------------------------------------
 PLATFORM_FEE_PERCENT = env_int("PLATFORM_FEE_PERCENT", 15, minimum=0, maximum=100)

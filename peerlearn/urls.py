@@ -27,3 +27,8 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+
+if settings.BENCH_ENDPOINTS:  # bench/http.py's baseline; never routed unless PEERLEARN_BENCH=true
+    from apps.core.bench import bare
+
+    urlpatterns += [path("bench/bare/", bare, name="bench-bare")]

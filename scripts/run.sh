@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `make run`: the ASGI web server (daphne: HTTP + WebSockets) and the Celery worker with embedded
+# beat, together, in the foreground. Ctrl-C (or SIGTERM) stops both.
+#   scripts/run.sh [HOST] [PORT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST=${1:-127.0.0.1}
+PORT=${2:-8000}
+PY=.venv/bin/python
+VAR_DIR=${PEERLEARN_VAR_DIR:-$PWD/var}
+mkdir -p "$VAR_DIR"
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping PeerLearn..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # Give both a few seconds to finish in-flight work, then make sure they are gone.
+  for _ in $(seq 1 50); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap 'cleanup; exit 0' INT TERM
+trap cleanup EXIT
+
+# The worker consumes the filesystem broker under var/broker (embedded profile) or Redis
+# (production profile); -B runs the beat scheduler inside it, so one process covers both.
+$PY -m celery -A peerlearn worker -B --loglevel INFO --concurrency 2 \
+  --schedule "$VAR_DIR/celerybeat-schedule" >"$VAR_DIR/celery.log" 2>&1 &
+pids+=($!)
+
+$PY -m daphne -b "$HOST" -p "$PORT" peerlearn.asgi:application &
+pids+=($!)
+
+# Wait until the web server accepts connections before announcing the URL.
+for _ in $(seq 1 150); do
+  if $PY - "$HOST" "$PORT" <<'PYEOF' 2>/dev/null; then break; fi
+import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=0.5).close()
+PYEOF
+  for pid in "${pids[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then echo "A PeerLearn process exited early (see output above and $VAR_DIR/celery.log)" >&2; exit 1; fi
+  done
+  sleep 0.2
+done
+
+$PY manage.py seed_demo --logins-only
+echo
+echo "PeerLearn is running at http://$HOST:$PORT/"
+echo "  web:    daphne (ASGI, WebSockets) pid ${pids[1]}"
+echo "  worker: celery worker + beat     pid ${pids[0]} (log: $VAR_DIR/celery.log)"
+echo "Press Ctrl-C to stop both."
+
+# Exit (and stop the other one) as soon as either process ends.
+wait -n "${pids[@]}"

@@ -1,0 +1,125 @@
+"""``manage.py seed_demo``: realistic, idempotent, and every printed login works."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import zoneinfo
+from collections import defaultdict
+from datetime import timedelta
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.utils import timezone
+
+from apps.accounts.models import LearnerProfile, MentorProfile, MentorStatus, Role, User
+from apps.catalog.models import Domain, Session, Topic
+from apps.core.management.commands.seed_demo import DEMO_PASSWORD, MENTORS, PENDING_MENTOR, all_logins
+
+IST = zoneinfo.ZoneInfo("Asia/Kolkata")
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "emails": EmailAddress.objects.count(),
+        "domains": Domain.objects.count(),
+        "topics": Topic.objects.count(),
+        "sessions": Session.objects.count(),
+        "mentor_profiles": MentorProfile.objects.count(),
+        "learner_profiles": LearnerProfile.objects.count(),
+    }
+
+
+def test_running_twice_changes_nothing_and_every_login_works() -> None:
+    first_output = seed()
+    first = counts()
+    snapshot = list(Session.objects.order_by("id").values_list("id", "mentor_id", "title", "start", "price_paise"))
+    second_output = seed()
+
+    assert counts() == first
+    assert list(Session.objects.order_by("id").values_list("id", "mentor_id", "title", "start", "price_paise")) == (
+        snapshot
+    )
+    assert "0 new accounts, 0 new sessions" in second_output
+    assert first["domains"] == 10
+    assert first["users"] == len(all_logins()) == 21
+
+    for _role, name, email in all_logins():
+        assert email in first_output, f"{email} not printed"
+        user = authenticate(email=email, password=DEMO_PASSWORD)
+        assert user is not None, f"{email} cannot sign in with the demo password"
+        assert user.full_name == name
+        assert EmailAddress.objects.get(user=user).verified
+        assert email.endswith("@demo.peerlearn.in")
+    assert DEMO_PASSWORD in first_output
+
+
+def test_roles_and_profiles() -> None:
+    seed()
+    admin = User.objects.get(role=Role.ADMIN)
+    assert admin.is_staff and admin.is_superuser
+
+    approved = MentorProfile.objects.filter(status=MentorStatus.APPROVED).select_related("user")
+    assert approved.count() == len(MENTORS) >= 12
+    for profile in approved:
+        assert 150 <= len(profile.bio) <= 500, profile.user.email
+        assert 1 <= profile.domains.count() <= 5
+        assert profile.skills
+        assert profile.approved_at is not None
+    pending = MentorProfile.objects.get(status=MentorStatus.PENDING)
+    assert pending.user.full_name == PENDING_MENTOR.name
+    assert not Session.objects.filter(mentor=pending.user).exists()
+
+    learners = LearnerProfile.objects.all()
+    assert learners.count() == 6
+    assert all(1 <= len(p.interests) <= 5 for p in learners)
+
+
+def test_sessions_are_realistic_upcoming_and_never_overlap() -> None:
+    now = timezone.now()
+    seed()
+    sessions = list(Session.objects.all())
+    assert len(sessions) == 40
+    by_mentor: dict[int, list[Session]] = defaultdict(list)
+    for s in sessions:
+        local = s.start.astimezone(IST)
+        assert now + timedelta(minutes=30) <= s.start <= now + timedelta(days=15), s.title
+        assert local.minute % 15 == 0 and local.second == 0
+        assert 10 <= local.hour <= 21, f"{s.title} starts at {local:%H:%M} IST"
+        assert 30 <= s.duration_minutes <= 120
+        assert s.price_paise == 0 or 29_900 <= s.price_paise <= 249_900
+        assert 1 <= s.capacity <= 10
+        assert sum(item["minutes"] for item in s.agenda) == s.duration_minutes
+        by_mentor[s.mentor_id].append(s)
+    assert sum(1 for s in sessions if s.price_paise == 0) >= 8
+    assert sum(1 for s in sessions if s.capacity == 1) >= 15
+    for mine in by_mentor.values():
+        mine.sort(key=lambda s: s.start)
+        for a, b in itertools.pairwise(mine):
+            assert a.end <= b.start, f"{a.title} overlaps {b.title}"
+
+
+def test_later_run_keeps_past_sessions_and_schedules_new_upcoming_ones() -> None:
+    seed()
+    before = Session.objects.count()
+    with time_machine.travel(timezone.now() + timedelta(days=20), tick=False):
+        later = timezone.now()
+        output = seed()
+        assert Session.objects.count() == before * 2  # every old copy is now past: a new one each
+        assert Session.objects.filter(start__lt=later).count() == before  # old ones untouched
+        upcoming = Session.objects.filter(start__gt=later)
+        assert upcoming.count() == before
+        assert "40 new sessions" in output
+        seed()  # and idempotent again at the new time
+        assert Session.objects.count() == before * 2
