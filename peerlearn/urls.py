@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("apps.notifications.urls")),
     path("", include("apps.progress.urls")),
     path("", include("apps.dashboards.urls")),
-    path("accounts/", include("allauth.urls")),
+    path("", include("apps.accounts.auth_urls")),  # allauth pages at /login/, /logout/, … (accounts)
 ]
 
 if settings.SERVE_MEDIA:

@@ -1,4 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
 
 app_name = "accounts"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("register/", views.role_choice, name="register"),
+    path("register/check-email/", views.check_email, name="check_email"),
+    path("register/<str:role>/", views.register_wizard, name="register_wizard"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/settings/", views.profile_settings, name="profile_settings"),
+    path("dashboard/admin/mentors/", views.admin_mentors, name="admin_mentors"),
+    path("dashboard/admin/mentors/<int:pk>/decide/", views.admin_mentor_decide, name="admin_mentor_decide"),
+]

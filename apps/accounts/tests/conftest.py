@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from PIL import Image
+
+PASSWORD = "Peer-learn-2026!"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()  # rate-limit counters live in the cache
+
+
+def png_bytes(size: tuple[int, int] = (64, 48), *, exif: bool = False) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (255, 87, 52)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def jpeg_with_exif() -> bytes:
+    img = Image.new("RGB", (80, 60), (190, 148, 245))
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    exif[0x9286] = "GPS: 12.97,77.59"  # UserComment-ish
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def make(
+    role: str = "learner", *, email: str | None = None, approved: bool = True, verified: bool = True, **kw: Any
+) -> Any:
+    import uuid
+
+    from apps.accounts.models import MentorStatus
+    from apps.accounts.services import create_user
+
+    return create_user(
+        email=email or f"{role}-{uuid.uuid4().hex[:8]}@example.in",
+        password=PASSWORD,
+        full_name=kw.pop("full_name", f"Test {role.title()}"),
+        role=role,
+        email_verified=verified,
+        mentor_status=MentorStatus.APPROVED if approved else MentorStatus.PENDING,
+        **kw,
+    )
