@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import uuid
+
 import pytest
 
 
@@ -10,7 +13,19 @@ def _test_defaults(request, settings):  # type: ignore[no-untyped-def]
     # Celery tasks run inline in tests; everything else uses the real components.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
+    if request.node.get_closest_marker("e2e") is not None:
+        return
     # A fast hasher for in-process tests only. Playwright tests create users here that a separate
     # server process must authenticate with its own (default) hashers, so they keep the real one.
-    if request.node.get_closest_marker("e2e") is None:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every test starts with an empty cache and channel layer of its own, even when they live in a
+    # Redis shared by the xdist workers and other runs (production-profile suite): a fresh key
+    # prefix isolates rate-limit counters, cached fragments and channel groups between tests.
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    if layers["default"]["BACKEND"].startswith("channels_redis"):
+        layers["default"].setdefault("CONFIG", {})["prefix"] = prefix
+        settings.CHANNEL_LAYERS = layers

@@ -3,6 +3,7 @@
 # suite and benchmarks (no systemd, no Docker). Prints the env lines to use them.
 #   scripts/services.sh start   -> starts both (idempotent), prints DATABASE_URL/REDIS_URL
 #   scripts/services.sh stop
+#   scripts/services.sh status  -> exit 0 when both are up
 set -euo pipefail
 PG_PORT=${PG_PORT:-54329}
 REDIS_PORT=${REDIS_PORT:-63799}
@@ -34,8 +35,14 @@ stop() {
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 }
 
+status() {
+  [ -n "$PG_BIN" ] && as_pg "$PG_BIN/pg_ctl -D $PG_DIR status" >/dev/null 2>&1 \
+    && redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1
+}
+
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

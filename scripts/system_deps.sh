@@ -15,6 +15,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 # axe-core for the accessibility checks in the Playwright tests.
+# (npm ci installs exactly package-lock.json; it also brings the Tailwind CLI used by `make css`.)
 if [ ! -f node_modules/axe-core/axe.min.js ]; then
-  npm install --no-audit --no-fund --loglevel=error >/dev/null
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  else npm install --no-audit --no-fund --loglevel=error >/dev/null; fi
 fi
