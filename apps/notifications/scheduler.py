@@ -30,7 +30,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import JobKind, JobStatus, NotificationType, ScheduledJob
+from .models import JobKind, JobStatus, Notification, NotificationType, ScheduledJob
 from .services import _group_send, notify, unread_count
 
 log = logging.getLogger(__name__)
@@ -234,45 +234,45 @@ def _mentor_showed_up(session: Any) -> bool:
 
     if session.status in (SessionStatus.LIVE, SessionStatus.COMPLETED):
         return True
-    probe = find_function("mentor_was_present", ("apps.rooms.services", "apps.rooms.selectors"))
-    if probe is not None:
-        try:
-            return bool(probe(session=session))
-        except Exception:
-            log.exception("rooms.mentor_was_present failed; assuming the mentor was present")
-            return True
-    return False
+    try:
+        from apps.rooms.models import Attendance
+    except ImportError:
+        return False
+    return Attendance.objects.filter(session=session, user_id=session.mentor_id, first_joined_at__isnull=False).exists()
 
 
 def handle_no_show(job: ScheduledJob, now: datetime) -> bool:
-    """T+10 min: the mentor never opened the room → cancel the bookings with a full refund."""
+    """T+10 min: the mentor never opened the room -> session cancelled, bookings refunded 100%."""
     from apps.bookings.models import BookingStatus
     from apps.catalog.models import Session, SessionStatus
 
+    from .receivers import NO_SHOW_REASON
+
     session = Session.objects.select_related("mentor").get(pk=int(job.session_id or 0))
-    if session.status == SessionStatus.CANCELLED or f":{_ts(session.start)}" not in job.key:
+    if session.status != SessionStatus.SCHEDULED or f":{_ts(session.start)}" not in job.key:
         return False
     if _mentor_showed_up(session):
         return False
     bookings = list(session.bookings.filter(status=BookingStatus.CONFIRMED).select_related("learner"))
     if not bookings:
         return False
-    cancel = find_function("cancel_for_mentor_no_show", ("apps.bookings.services", "apps.payments.services"))
+    cancel = find_function("cancel_session", ("apps.catalog.services",))
     if cancel is None:
-        # Without the bookings service we must not move booking states by hand; retry later.
-        raise RuntimeError("apps.bookings.services.cancel_for_mentor_no_show is not available yet")
-    cancel(session=session, now=now)
+        # Without the catalogue/bookings services we must not move states by hand; retry later.
+        raise RuntimeError("apps.catalog.services.cancel_session is not available")
+    # Cancels the session; the bookings app cancels each booking with a 100 % refund.
+    cancel(session=session, by="system", reason=NO_SHOW_REASON)
     for b in bookings:
         notify(
             user=b.learner,
             type=NotificationType.SESSION_CANCELLED,
-            title=_("Your mentor did not show up — full refund"),
+            title=_("Your mentor did not show up: full refund"),
             message=_(
                 "“%(title)s” was cancelled because the mentor did not join within 10 minutes. "
                 "You will get a full refund."
             )
             % {"title": session.title},
-            link=_safe_reverse("bookings:learner_bookings", default="/dashboard/learner/"),
+            link="/dashboard/learner/bookings/",
             reference=f"booking:{b.pk}",
         )
     notify(
@@ -319,6 +319,15 @@ def handle_feedback(job: ScheduledJob, now: datetime) -> bool:
     if _feedback_given(booking):
         return False
     reminder = job.kind == JobKind.FEEDBACK_REMINDER
+    if (
+        not reminder
+        and session.status == SessionStatus.LIVE
+        and find_function("auto_complete_sessions", ("apps.rooms.services",)) is not None
+    ):
+        return False  # the room prompts for feedback itself when the session completes
+    reference = f"booking:{booking.pk}:feedback" + ("-reminder" if reminder else "")
+    if Notification.objects.filter(user_id=booking.learner_id, reference=reference).exists():
+        return False  # already prompted (e.g. by the room when the mentor ended the session)
     link = _safe_reverse("progress:feedback", booking.pk, default="/dashboard/learner/bookings/")
     notify(
         user=booking.learner,
@@ -327,7 +336,7 @@ def handle_feedback(job: ScheduledJob, now: datetime) -> bool:
         message=_("Rate “%(title)s” with %(mentor)s — it takes ten seconds.")
         % {"title": session.title, "mentor": session.mentor.full_name},
         link=link,
-        reference=f"booking:{booking.pk}",
+        reference=reference,
         data={"feedback": True},
     )
     return True
@@ -401,7 +410,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
         stats["discovered"] = discover(now)
     except Exception:
         log.exception("scheduler: discovery failed")
-    stats.update(run_due(now))
+    # Other apps' state changes first (holds expire, sessions auto-complete), then the due rows.
     for name, modules in EXTERNAL_PERIODIC:
         fn = find_function(name, modules)
         if fn is None:
@@ -412,4 +421,5 @@ def tick(now: datetime | None = None) -> dict[str, int]:
                 stats[name] = result
         except Exception:
             log.exception("scheduler: %s failed", name)
+    stats.update(run_due(now))
     return stats

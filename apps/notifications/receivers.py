@@ -1,0 +1,145 @@
+"""Notifications for other apps' events (connected in NotificationsConfig.ready when they exist).
+
+The bookings app sends its signals from ``transaction.on_commit``, so by the time these run the
+booking state is committed; ``notify`` then pushes at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .models import NotificationType
+from .services import notify, send_event
+
+log = logging.getLogger(__name__)
+
+LEARNER_BOOKINGS = "/dashboard/learner/bookings/"
+MENTOR_SESSIONS = "/dashboard/mentor/sessions/"
+NO_SHOW_REASON = "Mentor did not join within 10 minutes (no-show): full refund"
+
+
+def _booking_event(booking: Any) -> None:
+    send_event(
+        user_ids=[booking.learner_id, booking.session.mentor_id],
+        type="booking.changed",
+        data={"booking": booking.pk, "status": booking.status},
+    )
+
+
+def on_booking_confirmed(sender: Any, booking: Any, **kwargs: Any) -> None:
+    from .scheduler import schedule_booking
+
+    session = booking.session
+    schedule_booking(booking=booking)
+    notify(
+        user=booking.learner,
+        type=NotificationType.BOOKING_CONFIRMED,
+        title=_("Booking confirmed"),
+        message=_("“%(title)s” with %(mentor)s is booked. We will remind you before it starts.")
+        % {"title": session.title, "mentor": session.mentor.full_name},
+        link=LEARNER_BOOKINGS,
+        reference=f"booking:{booking.pk}",
+        data={"start": session.start.isoformat()},
+        attachments=[f"ics:booking:{booking.pk}"],
+    )
+    notify(
+        user=session.mentor,
+        type=NotificationType.BOOKING_CONFIRMED,
+        title=_("New booking"),
+        message=_("%(learner)s booked “%(title)s”.") % {"learner": booking.learner.full_name, "title": session.title},
+        link=MENTOR_SESSIONS,
+        reference=f"booking:{booking.pk}",
+        attachments=[f"ics:booking:{booking.pk}"],
+    )
+    _booking_event(booking)
+
+
+def on_booking_cancelled(
+    sender: Any, booking: Any, refund_percent: int = 0, cancelled_by: str = "", **kwargs: Any
+) -> None:
+    session = booking.session
+    _booking_event(booking)
+    if booking.cancellation_reason == NO_SHOW_REASON:
+        return  # the scheduler's no-show rule sends its own, clearer notifications
+    refund = (
+        _("You will get a %(pct)s%% refund.") % {"pct": refund_percent}
+        if refund_percent
+        else _("No payment was taken.")
+    )
+    if cancelled_by == "learner":
+        learner_msg = _("You cancelled “%(title)s”. %(refund)s") % {"title": session.title, "refund": refund}
+    else:
+        learner_msg = _("“%(title)s” was cancelled. %(refund)s") % {"title": session.title, "refund": refund}
+    notify(
+        user=booking.learner,
+        type=NotificationType.BOOKING_CANCELLED,
+        title=_("Booking cancelled"),
+        message=learner_msg,
+        link=LEARNER_BOOKINGS,
+        reference=f"booking:{booking.pk}",
+    )
+    if cancelled_by == "learner":
+        notify(
+            user=session.mentor,
+            type=NotificationType.BOOKING_CANCELLED,
+            title=_("A learner cancelled"),
+            message=_("%(learner)s cancelled their booking of “%(title)s”.")
+            % {"learner": booking.learner.full_name, "title": session.title},
+            link=MENTOR_SESSIONS,
+            reference=f"booking:{booking.pk}",
+        )
+
+
+def on_booking_expired(sender: Any, booking: Any, **kwargs: Any) -> None:
+    _booking_event(booking)
+
+
+def on_payment_failed(sender: Any, payment: Any, booking_ids: list[int] | None = None, **kwargs: Any) -> None:
+    notify(
+        user=payment.learner,
+        type=NotificationType.PAYMENT_FAILED,
+        title=_("Payment failed"),
+        message=_("Your payment did not go through. Your seat is held for a few more minutes — retry payment?"),
+        link=f"/payments/checkout/{payment.receipt}/",
+        reference=f"payment:{payment.pk}",
+    )
+    send_event(user_ids=[payment.learner_id], type="booking.changed", data={"payment": payment.pk})
+
+
+def on_refund_processed(sender: Any, refund: Any, booking: Any, **kwargs: Any) -> None:
+    from apps.core.templatetags.ui import inr
+
+    notify(
+        user=booking.learner,
+        type=NotificationType.BOOKING_REFUNDED,
+        title=_("Refund processed"),
+        message=_("%(amount)s for “%(title)s” is on its way back to you.")
+        % {"amount": inr(refund.amount_paise), "title": booking.session.title},
+        link="/dashboard/learner/payments/",
+        reference=f"booking:{booking.pk}",
+    )
+    _booking_event(booking)
+
+
+def connect() -> None:
+    try:
+        from apps.bookings import signals
+    except ImportError:
+        log.warning("notifications: apps.bookings.signals not available; booking notifications are off")
+        return
+    pairs = [
+        ("booking_confirmed", on_booking_confirmed),
+        ("booking_cancelled", on_booking_cancelled),
+        ("booking_expired", on_booking_expired),
+        ("payment_failed", on_payment_failed),
+        ("refund_processed", on_refund_processed),
+    ]
+    for name, handler in pairs:
+        sig = getattr(signals, name, None)
+        if sig is None:
+            log.warning("notifications: apps.bookings.signals.%s missing", name)
+            continue
+        sig.connect(handler, dispatch_uid=f"notifications.{name}")
