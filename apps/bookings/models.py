@@ -18,16 +18,31 @@ class BookingStatus(models.TextChoices):
 SEAT_HOLDING = (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 
 
+class CancelledBy(models.TextChoices):
+    LEARNER = "learner", _("Learner")
+    MENTOR = "mentor", _("Mentor")
+    ADMIN = "admin", _("Admin")
+    SYSTEM = "system", _("System")
+
+
 class Booking(models.Model):
     session = models.ForeignKey("catalog.Session", on_delete=models.PROTECT, related_name="bookings")
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
     status = models.CharField(max_length=20, choices=BookingStatus.choices, db_index=True)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # Price at the time of booking (the session price may change later).
+    price_paise = models.PositiveIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    refund_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ("-created_at",)
+        indexes = [models.Index(fields=["status", "hold_expires_at"], name="booking_hold_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "learner"],
@@ -38,3 +53,22 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"Booking {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in SEAT_HOLDING
+
+
+class CartItem(models.Model):
+    """A paid session a learner put aside to pay together with others (SPEC §5 cart)."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_items")
+    session = models.ForeignKey("catalog.Session", on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("added_at",)
+        constraints = [models.UniqueConstraint(fields=["learner", "session"], name="cart_item_unique")]
+
+    def __str__(self) -> str:
+        return f"Cart item {self.session_id} for {self.learner_id}"

@@ -1,0 +1,189 @@
+"""Session create / edit / cancel with the rules of SPEC §4."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import MentorProfile, MentorStatus, Role, User
+
+from .models import Domain, Session, SessionStatus
+from .signals import session_cancelled
+
+MIN_LEAD = timedelta(minutes=30)
+MIN_MINUTES, MAX_MINUTES = 15, 240
+MIN_PRICE, MAX_PRICE = 5_000, 10_000_000  # ₹50 to ₹1,00,000 in paise
+MAX_CAPACITY = 10
+MAX_TOPICS = 10
+MAX_AGENDA = 20
+
+SESSION_TRANSITIONS: dict[str, set[str]] = {
+    SessionStatus.SCHEDULED: {SessionStatus.LIVE, SessionStatus.CANCELLED, SessionStatus.COMPLETED},
+    SessionStatus.LIVE: {SessionStatus.COMPLETED},
+    SessionStatus.COMPLETED: set(),
+    SessionStatus.CANCELLED: set(),
+}
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+@dataclass
+class SessionInput:
+    title: str
+    description: str
+    domain: Domain
+    start: datetime
+    duration_minutes: int
+    price_paise: int = 0
+    capacity: int = 1
+    language: str = "English"
+    topics: list[str] = field(default_factory=list)
+    agenda: list[dict[str, Any]] = field(default_factory=list)
+    thumbnail: Any = None
+
+
+def validate_session_input(data: SessionInput, *, now: datetime) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not data.title.strip():
+        errors["title"] = _("Give the session a title.")
+    elif len(data.title) > 150:
+        errors["title"] = _("Keep the title under 150 characters.")
+    if not data.description.strip():
+        errors["description"] = _("Describe what learners will get from the session.")
+    if timezone.is_naive(data.start):
+        errors["start"] = _("Enter a valid date and time.")
+    elif data.start < now + MIN_LEAD:
+        errors["start"] = _("The start must be at least 30 minutes from now.")
+    if not (MIN_MINUTES <= data.duration_minutes <= MAX_MINUTES):
+        errors["duration_minutes"] = _("Duration must be between 15 and 240 minutes.")
+    if data.price_paise != 0 and not (MIN_PRICE <= data.price_paise <= MAX_PRICE):
+        errors["price_paise"] = _("Price must be 0 (free) or between ₹50 and ₹1,00,000.")
+    if not (1 <= data.capacity <= MAX_CAPACITY):
+        errors["capacity"] = _("Capacity must be between 1 and 10 learners.")
+    topics = [t.strip() for t in data.topics if t.strip()]
+    if not topics:
+        errors["topics"] = _("Please add at least one topic.")
+    elif len(topics) > MAX_TOPICS or any(len(t) > 40 for t in topics):
+        errors["topics"] = _("Use up to 10 topics of at most 40 characters each.")
+    if len(data.agenda) > MAX_AGENDA:
+        errors["agenda"] = _("Use at most 20 agenda items.")
+    else:
+        total = 0
+        for item in data.agenda:
+            title = str(item.get("title", "")).strip()
+            minutes = item.get("minutes")
+            if not title or not isinstance(minutes, int) or minutes <= 0:
+                errors["agenda"] = _("Each agenda item needs a title and a number of minutes.")
+                break
+            total += minutes
+        else:
+            if "duration_minutes" not in errors and total > data.duration_minutes:
+                errors["agenda"] = _("The agenda (%(total)s min) is longer than the session.") % {"total": total}
+    return errors
+
+
+def _check_mentor(mentor: User) -> None:
+    if (
+        mentor.role != Role.MENTOR
+        or not MentorProfile.objects.filter(user=mentor, status=MentorStatus.APPROVED).exists()
+    ):
+        raise ValidationError(_("Only approved mentors can publish sessions."))
+
+
+def _check_overlap(*, mentor: User, start: datetime, end: datetime, exclude_pk: int | None = None) -> None:
+    # Lock the mentor's row so two concurrent creates for one mentor serialise (PostgreSQL);
+    # SQLite's IMMEDIATE transaction already holds the database write lock.
+    User.objects.select_for_update().filter(pk=mentor.pk).first()
+    clash = Session.objects.filter(mentor=mentor, start__lt=end, end__gt=start).exclude(status=SessionStatus.CANCELLED)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"start": _("You already have a session then.")})
+
+
+def _apply(session: Session, data: SessionInput) -> None:
+    session.title = data.title.strip()
+    session.description = data.description.strip()
+    session.domain = data.domain
+    session.start = data.start
+    session.duration_minutes = data.duration_minutes
+    session.price_paise = data.price_paise
+    session.capacity = data.capacity
+    session.language = data.language.strip() or "English"
+    session.topics = [t.strip() for t in data.topics if t.strip()]
+    session.agenda = [{"title": str(i["title"]).strip(), "minutes": int(i["minutes"])} for i in data.agenda]
+    if data.thumbnail:
+        session.thumbnail = data.thumbnail
+
+
+def create_session(*, mentor: User, data: SessionInput, now: datetime | None = None) -> Session:
+    now = now or timezone.now()
+    _check_mentor(mentor)
+    errors = validate_session_input(data, now=now)
+    if errors:
+        raise ValidationError(errors)
+    session = Session(mentor=mentor)
+    _apply(session, data)
+    try:
+        with transaction.atomic():
+            _check_overlap(mentor=mentor, start=data.start, end=Session.compute_end(data.start, data.duration_minutes))
+            session.save()
+    except IntegrityError as exc:  # the PostgreSQL exclusion constraint caught a concurrent overlap
+        raise ValidationError({"start": _("You already have a session then.")}) from exc
+    return session
+
+
+def update_session(*, session: Session, data: SessionInput, now: datetime | None = None) -> Session:
+    """Edit a scheduled session. With bookings, price and capacity below the bookings are frozen."""
+    now = now or timezone.now()
+    errors = validate_session_input(data, now=now)
+    from apps.bookings.models import SEAT_HOLDING  # read-only model import
+
+    taken = session.bookings.filter(status__in=SEAT_HOLDING).count()
+    if taken and data.price_paise != session.price_paise:
+        errors["price_paise"] = _("The price cannot change once learners have booked.")
+    if data.capacity < taken:
+        errors["capacity"] = _("Capacity cannot be below the %(n)s seats already booked.") % {"n": taken}
+    if session.status != SessionStatus.SCHEDULED:
+        errors["__all__"] = _("Only scheduled sessions can be edited.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            locked = Session.objects.select_for_update().get(pk=session.pk)
+            _check_overlap(
+                mentor=locked.mentor,
+                start=data.start,
+                end=Session.compute_end(data.start, data.duration_minutes),
+                exclude_pk=locked.pk,
+            )
+            _apply(locked, data)
+            locked.save()
+    except IntegrityError as exc:
+        raise ValidationError({"start": _("You already have a session then.")}) from exc
+    return locked
+
+
+def transition_session(session: Session, to: str) -> Session:
+    allowed_from = [s for s, targets in SESSION_TRANSITIONS.items() if to in targets]
+    if not Session.objects.filter(pk=session.pk, status__in=allowed_from).update(status=to, updated_at=timezone.now()):
+        session.refresh_from_db()
+        raise InvalidTransition(f"session {session.pk}: {session.status} -> {to} not allowed")
+    session.refresh_from_db()
+    return session
+
+
+def cancel_session(*, session: Session, by: str = "mentor", reason: str = "") -> Session:
+    """Cancel a scheduled session; every booking is cancelled and paid ones refunded 100%."""
+    with transaction.atomic():
+        session = transition_session(session, SessionStatus.CANCELLED)
+        session_cancelled.send(sender=Session, session=session, by=by, reason=reason or "Session cancelled by mentor")
+    return session

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import json
+import logging
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.access import learner_required
+from apps.bookings.policy import POLICY_LINES
+
+from . import selectors, services
+from .gateway import get_gateway
+from .models import Payment, PaymentStatus
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@require_POST
+def razorpay_webhook(request: HttpRequest) -> HttpResponse:
+    """Razorpay webhooks: verify the signature over the raw body, then apply each event once."""
+    body = request.body
+    signature = request.headers.get("X-Razorpay-Signature", "")
+    if not get_gateway().verify_webhook_signature(body=body, signature=signature):
+        logger.warning("webhook with an invalid signature rejected")
+        return HttpResponseBadRequest("invalid signature")
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return HttpResponseBadRequest("invalid body")
+    if not isinstance(payload, dict):
+        return HttpResponseBadRequest("invalid body")
+    import hashlib
+
+    event_id = request.headers.get("X-Razorpay-Event-Id") or "body:" + hashlib.sha256(body).hexdigest()[:60]
+    services.process_webhook(event_id=event_id, payload=payload)
+    return HttpResponse("ok")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def payment_callback(request: HttpRequest, receipt: str) -> HttpResponse:
+    """Where Checkout sends the browser back (a cross-site POST for real Razorpay: no session
+    cookie is needed, the signature authenticates it)."""
+    payment = get_object_or_404(Payment, receipt=receipt)
+    if request.method == "GET":
+        return HttpResponseRedirect(reverse("payments:checkout", args=[receipt]))
+    params = {k: str(v) for k, v in request.POST.items()}
+    try:
+        payment = services.handle_callback(payment=payment, params=params)
+    except services.SignatureInvalid:
+        return render(request, "payments/callback_failed.html", {"payment": payment}, status=400)
+    if payment.status in services.PAID_STATES:
+        return HttpResponseRedirect(reverse("payments:receipt", args=[receipt]) + "?paid=1")
+    return HttpResponseRedirect(reverse("payments:checkout", args=[receipt]) + "?failed=1")
+
+
+@learner_required
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest, receipt: str) -> HttpResponse:
+    payment = get_object_or_404(selectors.payments_for(request.user), receipt=receipt)
+    if payment.status in services.PAID_STATES:
+        return redirect("payments:receipt", receipt=receipt)
+    gateway_error = ""
+    if request.method == "POST" or not payment.gateway_order_id:
+        try:
+            payment = services.ensure_order(payment)
+        except services.GatewayUnavailable:
+            gateway_error = _(
+                "The payment service did not answer. Nothing was charged — your seat is still held; please try again."
+            )
+    items = list(payment.items.select_related("booking__session__mentor"))
+    now = timezone.now()
+    expired = [
+        i
+        for i in items
+        if i.booking.status == "expired"
+        or (i.booking.hold_expires_at and i.booking.hold_expires_at <= now and i.booking.status == "pending_payment")
+    ]
+    holds = [i.booking.hold_expires_at for i in items if i.booking.hold_expires_at]
+    gateway = get_gateway()
+    callback = reverse("payments:callback", args=[receipt])
+    context = {
+        "payment": payment,
+        "items": items,
+        "expired": expired,
+        "hold_until": min(holds) if holds else None,
+        "policy_lines": POLICY_LINES,
+        "gateway": gateway,
+        "gateway_error": gateway_error,
+        "failed": request.GET.get("failed") == "1" or payment.status == PaymentStatus.FAILED,
+        "callback_url": callback,
+        "sandbox_url": (
+            reverse("payments:sandbox_checkout", args=[payment.gateway_order_id]) + f"?callback_url={callback}"
+            if gateway.is_sandbox and payment.gateway_order_id
+            else ""
+        ),
+        "nav_active": "payments",
+    }
+    return render(request, "payments/checkout.html", context, status=503 if gateway_error else 200)
+
+
+@learner_required
+def payment_list(request: HttpRequest) -> HttpResponse:
+    payments = selectors.payment_history(request.user)
+    return render(request, "payments/list.html", {"payments": payments, "nav_active": "payments"})
+
+
+@learner_required
+def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
+    payment = get_object_or_404(selectors.payments_for(request.user), receipt=receipt)
+    if (
+        payment.status not in services.PAID_STATES
+        and payment.status != PaymentStatus.FAILED
+        and request.GET.get("paid")
+    ):
+        raise Http404
+    if request.GET.get("paid") == "1" and payment.status in services.PAID_STATES:
+        messages.success(request, _("Payment received — you're booked!"))
+    return render(
+        request,
+        "payments/receipt.html",
+        {
+            "payment": payment,
+            "items": list(payment.items.select_related("booking__session__mentor").prefetch_related("refunds")),
+            "attempts": list(payment.attempts.all()),
+            "nav_active": "payments",
+        },
+    )
