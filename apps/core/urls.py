@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("help/", views.help_centre, name="help"),
+    path("theme/", views.set_theme, name="theme"),
 ]

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.http import require_POST
+
+from apps.catalog.selectors import landing_sessions, top_mentors
+
+THEMES = ("light", "dark", "system")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "errors/csrf.html", {"reason": reason}, status=403)
+    # `reason` is for logs, not users: the page explains what to do in plain words.
+    return render(request, "errors/csrf.html", status=403)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -21,15 +30,39 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No context processors that could fail again: a plain render of a static template.
-    from django.template import loader
-
+    # No request, no context processors, no database: a plain render of a self-contained template.
     return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/landing.html")
+    sessions = landing_sessions()
+    context = {
+        "live_sessions": [s for s in sessions if s.status == "live"],
+        "upcoming_sessions": [s for s in sessions if s.status != "live"],
+        "mentors": list(top_mentors()),
+    }
+    return render(request, "core/landing.html", context)
 
 
 def help_centre(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/help.html")
+    fee = int(settings.PLATFORM_FEE_PERCENT)
+    context = {
+        "nav_active": "help",
+        "fee_percent": fee,
+        "mentor_percent": 100 - fee,
+        "support_email": getattr(settings, "SUPPORT_EMAIL", "support@peerlearn.local"),
+    }
+    return render(request, "core/help.html", context)
+
+
+@require_POST
+def set_theme(request: HttpRequest) -> HttpResponse:
+    """Persist the colour theme: User.theme for signed-in users, a cookie for everyone."""
+    theme = request.POST.get("theme", "")
+    if theme not in THEMES:
+        return HttpResponseBadRequest("unknown theme")
+    if request.user.is_authenticated:
+        get_user_model().objects.filter(pk=request.user.pk).update(theme=theme)
+    response = JsonResponse({"theme": theme})
+    response.set_cookie("theme", theme, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    return response

@@ -1,0 +1,198 @@
+"""Dashboard shells: routing, access, pending mentor state, real counts, honest empty states."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
+
+from apps.accounts.models import MentorProfile, MentorStatus, Role
+from apps.bookings.models import Booking, BookingStatus
+from apps.catalog.models import Session, SessionStatus
+from apps.catalog.tests.factories import make_session, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_with_totp():  # type: ignore[no-untyped-def]
+    admin = make_user(Role.ADMIN, name="Ada Admin")
+    TOTP.activate(admin, generate_totp_secret())
+    assert Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).exists()
+    return admin
+
+
+@pytest.mark.parametrize(
+    ("role", "target"),
+    [(Role.LEARNER, "/dashboard/learner/"), (Role.MENTOR, "/dashboard/mentor/"), (Role.ADMIN, "/dashboard/admin/")],
+)
+def test_dashboard_redirects_to_own(client, role, target):
+    client.force_login(make_user(role))
+    r = client.get("/dashboard/")
+    assert r.status_code == 302 and r["Location"] == target
+
+
+def test_anonymous_goes_to_login_with_next(client):
+    for url in ["/dashboard/", "/dashboard/learner/", "/dashboard/mentor/", "/dashboard/admin/"]:
+        r = client.get(url)
+        assert r.status_code == 302
+        assert r["Location"].startswith("/login/") and "next=" in r["Location"]
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "home"),
+    [
+        (Role.LEARNER, "/dashboard/mentor/", "/dashboard/learner/"),
+        (Role.LEARNER, "/dashboard/admin/", "/dashboard/learner/"),
+        (Role.MENTOR, "/dashboard/learner/", "/dashboard/mentor/"),
+        (Role.MENTOR, "/dashboard/admin/", "/dashboard/mentor/"),
+    ],
+)
+def test_wrong_role_gets_access_denied_toast(client, role, url, home):
+    client.force_login(make_user(role))
+    r = client.get(url, follow=True)
+    assert r.redirect_chain[0] == (home, 302)
+    assert "Access denied" in r.content.decode()
+
+
+def test_learner_home_empty_states(client):
+    client.force_login(make_user(Role.LEARNER, name="Neha Gupta"))
+    r = client.get("/dashboard/learner/")
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "Welcome back, Neha" in body
+    assert "No upcoming sessions" in body
+    assert "No recommendations yet" in body
+    assert "No activity yet" in body and "No requests yet" in body and "No bookings yet" in body
+    assert 'role="tablist"' in body and 'aria-controls="panel-requests"' in body
+    # Learner navigation of SPEC §2.
+    for href in [
+        "/dashboard/learner/bookings/",
+        "/dashboard/learner/payments/",
+        "/dashboard/learner/progress/",
+        "/posts/",
+        "/cart/",
+        "/profile/",
+    ]:
+        assert f'href="{href}"' in body, href
+    assert 'href="/notifications/"' in body  # mobile bottom nav
+
+
+def test_learner_home_real_counts_and_join(client):
+    learner = make_user(Role.LEARNER)
+    soon = make_session(title="Starts soon", start=timezone.now() + timedelta(minutes=5), duration_minutes=60)
+    later = make_session(title="Next week", start=timezone.now() + timedelta(days=7), price_paise=50_000)
+    done = make_session(title="Finished", start=timezone.now() + timedelta(days=1), duration_minutes=90)
+    Session.objects.filter(pk=done.pk).update(status=SessionStatus.COMPLETED)
+    Booking.objects.create(session=soon, learner=learner, status=BookingStatus.CONFIRMED)
+    Booking.objects.create(session=later, learner=learner, status=BookingStatus.PENDING_PAYMENT)
+    Booking.objects.create(session=done, learner=learner, status=BookingStatus.COMPLETED)
+    other = make_user(Role.LEARNER)
+    Booking.objects.create(session=make_session(title="Not mine"), learner=other, status=BookingStatus.CONFIRMED)
+    client.force_login(learner)
+    body = client.get("/dashboard/learner/").content.decode()
+    assert "Starts soon" in body and "Next week" in body and "Not mine" not in body
+    assert f'href="/session/{soon.room_code}/"' in body  # join window open (10 min before)
+    assert f'href="/session/{later.room_code}/"' not in body
+    assert "Complete payment" in body
+    # Stats: 1 upcoming confirmed, 1 completed, 1.5 hours, 1 awaiting payment.
+    assert '<p class="mt-0.5 font-display text-2xl font-semibold tabular-nums text-ink">1.5</p>' in body
+    assert body.count('data-countdown data-start="') == 2
+
+
+def test_learner_home_query_count_is_fixed(client, django_assert_max_num_queries):
+    learner = make_user(Role.LEARNER)
+    for i in range(6):
+        s = make_session(title=f"S{i}", start=timezone.now() + timedelta(days=i + 1))
+        Booking.objects.create(session=s, learner=learner, status=BookingStatus.CONFIRMED)
+    client.force_login(learner)
+    with django_assert_max_num_queries(12):
+        assert client.get("/dashboard/learner/").status_code == 200
+
+
+def test_pending_mentor_sees_pending_state(client):
+    mentor = make_user(Role.MENTOR, name="Vikram Nair", approved=False)
+    client.force_login(mentor)
+    body = client.get("/dashboard/mentor/").content.decode()
+    assert "Pending approval" in body and "What happens next" in body
+    assert 'href="/profile/"' in body and "Edit your profile" in body
+    assert "Go Live" not in body and "Today&#x27;s sessions" not in body
+
+
+def test_rejected_mentor_sees_reason(client):
+    mentor = make_user(Role.MENTOR, approved=False)
+    MentorProfile.objects.filter(user=mentor).update(status=MentorStatus.REJECTED, rejection_reason="Add your degree")
+    client.force_login(mentor)
+    body = client.get("/dashboard/mentor/").content.decode()
+    assert "needs changes" in body and "Add your degree" in body
+
+
+def test_approved_mentor_home(client):
+    mentor = make_user(Role.MENTOR, name="Priya Menon")
+    now = timezone.localtime()
+    start = now + timedelta(minutes=5)
+    if start.date() != now.date():  # just before midnight: the session would be tomorrow
+        start = now
+    s = make_session(mentor=mentor, title="Today's React clinic", start=start, capacity=3)
+    Booking.objects.create(session=s, learner=make_user(Role.LEARNER), status=BookingStatus.CONFIRMED)
+    make_session(mentor=mentor, title="Future one", start=timezone.now() + timedelta(days=3))
+    make_session(title="Someone else's", start=start)
+    client.force_login(mentor)
+    body = client.get("/dashboard/mentor/").content.decode()
+    assert "Welcome back, Priya" in body
+    assert "Today&#x27;s React clinic" in body and "Someone else" not in body
+    assert "1 learner booked" in body
+    assert f'href="/session/{s.room_code}/"' in body and "Go Live" in body
+    assert "No pending requests" in body
+    assert "Earnings" in body
+    for href in [
+        "/dashboard/mentor/sessions/",
+        "/dashboard/mentor/requests/",
+        "/dashboard/mentor/earnings/",
+        "/dashboard/mentor/withdrawals/",
+        "/dashboard/mentor/analytics/",
+    ]:
+        assert f'href="{href}"' in body, href
+
+
+def test_approved_mentor_without_sessions_today(client):
+    client.force_login(make_user(Role.MENTOR))
+    body = client.get("/dashboard/mentor/").content.decode()
+    assert "No sessions today" in body
+
+
+def test_admin_needs_totp_then_sees_real_kpis(client):
+    bare_admin = make_user(Role.ADMIN)
+    client.force_login(bare_admin)
+    r = client.get("/dashboard/admin/")
+    assert r.status_code == 302 and "totp" in r["Location"]
+
+    make_user(Role.LEARNER)
+    make_user(Role.LEARNER)
+    make_user(Role.MENTOR)
+    make_user(Role.MENTOR, approved=False)
+    make_user(Role.MENTOR, approved=False)
+    admin = admin_with_totp()
+    client.force_login(admin)
+    r = client.get("/dashboard/admin/")
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "2 mentors are waiting for approval" in body
+    assert 'href="/dashboard/admin/mentors/"' in body
+    for href in [
+        "/dashboard/admin/users/",
+        "/dashboard/admin/sessions/",
+        "/dashboard/admin/payments/",
+        "/dashboard/admin/withdrawals/",
+        "/dashboard/admin/feedback/",
+        "/dashboard/admin/audit/",
+        "/dashboard/admin/reports/",
+    ]:
+        assert f'href="{href}"' in body, href
+    from apps.dashboards.selectors import admin_kpis
+
+    kpis = admin_kpis()
+    assert kpis["users"]["learners"] == 2
+    assert kpis["mentors"] == {"approved": 1, "pending": 2}

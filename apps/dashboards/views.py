@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+
+from apps.accounts.access import admin_required, dashboard_url_for, learner_required, mentor_required
+from apps.accounts.models import MentorProfile, MentorStatus
+
+from . import selectors
+
+
+@login_required
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect(dashboard_url_for(request.user))
+
+
+@learner_required
+def learner_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "nav_active": "home",
+        "upcoming": selectors.learner_upcoming(user),  # type: ignore[arg-type]
+        "stats": selectors.learner_stats(user),  # type: ignore[arg-type]
+        "recent_bookings": selectors.learner_recent_bookings(user),  # type: ignore[arg-type]
+    }
+    return render(request, "dashboards/learner_home.html", context)
+
+
+def _earnings_snapshot(user: Any) -> dict[str, Any] | None:
+    """The payments app's balance snapshot once it exists (pending/available/withdrawn paise)."""
+    try:
+        payments = import_module("apps.payments.selectors")
+    except ImportError:
+        return None
+    snapshot = getattr(payments, "mentor_earnings_snapshot", None)
+    return snapshot(user) if callable(snapshot) else None
+
+
+@mentor_required
+def mentor_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = MentorProfile.objects.filter(user_id=int(user.pk or 0)).prefetch_related("domains").first()
+    approved = profile is not None and profile.status == MentorStatus.APPROVED
+    context: dict[str, Any] = {"nav_active": "home", "profile": profile, "approved": approved}
+    if approved:
+        context.update(
+            today=selectors.mentor_today(user),  # type: ignore[arg-type]
+            stats=selectors.mentor_stats(user),  # type: ignore[arg-type]
+            earnings=_earnings_snapshot(user),
+        )
+    return render(request, "dashboards/mentor_home.html", context)
+
+
+@admin_required
+def admin_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboards/admin_home.html", {"nav_active": "home", "kpis": selectors.admin_kpis()})

@@ -1,0 +1,53 @@
+// Copy the front-end files PeerLearn serves from node_modules into static/ (committed).
+// Development-time only: running the app never needs Node. Usage: `node scripts/vendor.mjs`.
+import { copyFileSync, mkdirSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const nm = (...p) => join(root, "node_modules", ...p);
+const out = (...p) => join(root, "static", ...p);
+
+function copy(src, dest) {
+  if (!existsSync(src)) throw new Error(`missing ${src} (run npm install)`);
+  mkdirSync(dirname(dest), { recursive: true });
+  copyFileSync(src, dest);
+  console.log(`  ${dest.replace(root + "/", "")}`);
+}
+
+console.log("vendor: scripts");
+copy(nm("htmx.org", "dist", "htmx.min.js"), out("vendor", "htmx.min.js"));
+copy(nm("@alpinejs", "csp", "dist", "cdn.min.js"), out("vendor", "alpine-csp.min.js"));
+copy(nm("chart.js", "dist", "chart.umd.min.js"), out("vendor", "chart.umd.min.js"));
+
+console.log("vendor: fonts");
+for (const family of ["inter", "poppins"]) {
+  for (const weight of [400, 500, 600, 700]) {
+    const name = `${family}-latin-${weight}-normal.woff2`;
+    copy(nm("@fontsource", family, "files", name), out("fonts", name));
+  }
+}
+
+// Heroicons (24/outline): only the icons the templates use; the {% icon %} tag inlines them.
+const ICONS = [
+  "academic-cap", "arrow-down-tray", "arrow-left", "arrow-right", "arrow-right-start-on-rectangle",
+  "arrow-path", "arrow-top-right-on-square", "banknotes", "bars-3", "bell", "bell-slash", "book-open",
+  "calendar", "calendar-days", "chart-bar", "chart-pie", "chat-bubble-left-right", "check", "check-circle",
+  "chevron-down", "chevron-right", "clipboard-document-list", "clock", "cog-6-tooth", "computer-desktop",
+  "credit-card", "currency-rupee", "document-text", "envelope", "exclamation-circle", "exclamation-triangle",
+  "eye", "face-frown", "flag", "home", "inbox", "information-circle", "lifebuoy", "light-bulb", "lock-closed",
+  "magnifying-glass", "map", "megaphone", "microphone", "moon", "no-symbol", "pencil-square", "play",
+  "play-circle", "plus", "presentation-chart-line", "question-mark-circle", "receipt-refund", "rocket-launch",
+  "shield-check", "shopping-cart", "signal", "sparkles", "star", "sun", "ticket", "user", "user-circle",
+  "user-group", "user-plus", "users", "video-camera", "wallet", "wifi", "x-mark",
+];
+console.log(`vendor: ${ICONS.length} heroicons`);
+for (const name of ICONS) {
+  const src = nm("heroicons", "24", "outline", `${name}.svg`);
+  if (!existsSync(src)) throw new Error(`unknown heroicon ${name}`);
+  mkdirSync(out("icons"), { recursive: true });
+  // Strip the fixed size so CSS classes decide it; keep viewBox, stroke and paths.
+  const svg = readFileSync(src, "utf8").replace(/\s(width|height)="24"/g, "").trim();
+  writeFileSync(out("icons", `${name}.svg`), svg + "\n");
+}
+console.log("vendor: done");

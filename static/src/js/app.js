@@ -1,0 +1,122 @@
+/* Shared page behaviour: Alpine components (registered before Alpine starts: this file is
+   deferred and placed before the vendored Alpine CSP build), theme switching, tabs. */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) { return ""; }
+  }
+
+  // --- Theme ------------------------------------------------------------------------------------
+  var ORDER = ["light", "dark", "system"];
+  function currentTheme() { return document.documentElement.getAttribute("data-theme") || "system"; }
+  function saveTheme(pref) {
+    var root = document.documentElement;
+    if (window.PeerLearnTheme) window.PeerLearnTheme.apply(pref);
+    try { window.localStorage.setItem("theme", pref); } catch (e) { /* ignore */ }
+    document.cookie = "theme=" + pref + "; path=/; max-age=31536000; SameSite=Lax";
+    if (root.getAttribute("data-theme-source") === "user") {
+      var body = new URLSearchParams({ theme: pref });
+      fetch(root.getAttribute("data-theme-url") || "/theme/", {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+      }).catch(function () { /* offline: the local choice still applies */ });
+    }
+    document.dispatchEvent(new CustomEvent("peerlearn:theme", { detail: { theme: pref } }));
+  }
+
+  document.addEventListener("alpine:init", function () {
+    var Alpine = window.Alpine;
+
+    // Disclosure: menus, dropdowns, the mobile navigation drawer.
+    Alpine.data("disclosure", function () {
+      return {
+        open: false,
+        toggle: function () { this.open = !this.open; },
+        close: function () { this.open = false; },
+        get expanded() { return this.open ? "true" : "false"; },
+        get closed() { return !this.open; },
+        closeOnEscape: function () {
+          if (!this.open) return;
+          this.open = false;
+          var btn = this.$root.querySelector("[data-disclosure-button]");
+          if (btn) btn.focus();
+        },
+      };
+    });
+
+    Alpine.data("themeToggle", function () {
+      return {
+        theme: currentTheme(),
+        init: function () {
+          var self = this;
+          document.addEventListener("peerlearn:theme", function (e) { self.theme = e.detail.theme; });
+        },
+        cycle: function () {
+          var next = ORDER[(ORDER.indexOf(this.theme) + 1) % ORDER.length];
+          this.theme = next;
+          saveTheme(next);
+        },
+        get isLight() { return this.theme === "light"; },
+        get isDark() { return this.theme === "dark"; },
+        get isSystem() { return this.theme === "system"; },
+        get label() {
+          var el = this.$root;
+          return el.dataset["label" + this.theme.charAt(0).toUpperCase() + this.theme.slice(1)] || this.theme;
+        },
+      };
+    });
+  });
+
+  // --- Tabs (WAI-ARIA tabs pattern, no framework needed) ----------------------------------------
+  function initTabs(root) {
+    var tabs = Array.prototype.slice.call(root.querySelectorAll('[role="tab"]'));
+    function select(tab, focus) {
+      tabs.forEach(function (t) {
+        var on = t === tab;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.tabIndex = on ? 0 : -1;
+        var panel = document.getElementById(t.getAttribute("aria-controls"));
+        if (panel) panel.hidden = !on;
+      });
+      if (focus) tab.focus();
+    }
+    tabs.forEach(function (tab, i) {
+      tab.addEventListener("click", function () { select(tab, false); });
+      tab.addEventListener("keydown", function (e) {
+        var j = null;
+        if (e.key === "ArrowRight") j = (i + 1) % tabs.length;
+        else if (e.key === "ArrowLeft") j = (i - 1 + tabs.length) % tabs.length;
+        else if (e.key === "Home") j = 0;
+        else if (e.key === "End") j = tabs.length - 1;
+        if (j !== null) { e.preventDefault(); select(tabs[j], true); }
+      });
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-tabs]").forEach(initTabs);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
+
+/* Native <dialog> modals: <button data-modal-open="id">, [data-modal-close] inside the dialog. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var opener = e.target.closest ? e.target.closest("[data-modal-open]") : null;
+    if (opener) {
+      var dlg = document.getElementById(opener.getAttribute("data-modal-open"));
+      if (dlg && typeof dlg.showModal === "function") { e.preventDefault(); dlg.showModal(); }
+      return;
+    }
+    var closer = e.target.closest ? e.target.closest("[data-modal-close]") : null;
+    if (closer) {
+      var d = closer.closest("dialog");
+      if (d) d.close();
+    }
+  });
+})();

@@ -1,0 +1,54 @@
+/* Countdowns and local times.
+   <span data-countdown data-start="2026-11-22T10:30:00+05:30" data-prefix="Starts in"
+         data-started="Starting now">…</span>  ->  "Starts in 04:46:53" (days shown as "2d 04:46:53").
+   <time datetime="ISO" data-localtime>  -> re-rendered in the browser's timezone for visitors who are
+   not signed in (signed-in users already get their own timezone from the server). */
+(function () {
+  "use strict";
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+
+  function format(ms) {
+    var total = Math.max(0, Math.floor(ms / 1000));
+    var d = Math.floor(total / 86400);
+    var h = Math.floor((total % 86400) / 3600);
+    var m = Math.floor((total % 3600) / 60);
+    var s = total % 60;
+    return (d > 0 ? d + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(s);
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var start = Date.parse(el.dataset.start || "");
+      if (isNaN(start)) return;
+      var left = start - now;
+      var text = left > 0 ? (el.dataset.prefix || "Starts in") + " " + format(left) : (el.dataset.started || "Starting now");
+      if (el.textContent !== text) el.textContent = text;
+    });
+  }
+
+  function localTimes() {
+    if (document.documentElement.getAttribute("data-auth") === "1") return;
+    var fmt;
+    try {
+      fmt = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+        weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit", timeZoneName: "short",
+      });
+    } catch (e) { return; }
+    document.querySelectorAll("time[data-localtime]").forEach(function (el) {
+      var t = Date.parse(el.getAttribute("datetime") || "");
+      if (!isNaN(t)) el.textContent = fmt.format(new Date(t));
+    });
+  }
+
+  function init() {
+    localTimes();
+    tick();
+    if (document.querySelector("[data-countdown]")) window.setInterval(tick, 1000);
+  }
+  window.PeerLearn = window.PeerLearn || {};
+  window.PeerLearn.refreshCountdowns = function () { localTimes(); tick(); };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+  document.addEventListener("htmx:afterSettle", function () { localTimes(); tick(); });
+})();
