@@ -221,7 +221,7 @@ class CareerGoalForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goal_choice"].choices = [
+        self.fields["goal_choice"].choices = [  # type: ignore[attr-defined]
             ("", _("No goal for now")),
             *((str(g), g) for g in COMMON_GOALS),
             (OTHER_GOAL, _("Something else (type it below)")),
@@ -248,7 +248,7 @@ class CareerGoalForm(StepForm):
 class AvatarForm(StepForm):
     title = _("Profile picture")
     intro = _("Add a photo so mentors recognise you. JPEG, PNG or WebP up to 2 MB — or skip for an initials avatar.")
-    file_fields = ("avatar",)
+    file_fields: ClassVar[tuple[str, ...]] = ("avatar",)
 
     avatar = forms.FileField(
         label=_("Profile picture"),
@@ -360,7 +360,7 @@ class BioForm(StepForm):
 class MentorMediaForm(AvatarForm):
     title = _("Photo & intro video")
     intro = _("A friendly photo and a short intro video help learners choose you. Both are optional.")
-    file_fields = ("avatar", "intro_video")
+    file_fields: ClassVar[tuple[str, ...]] = ("avatar", "intro_video")
 
     intro_video_url = forms.URLField(
         label=_("Intro video link"),

@@ -213,7 +213,7 @@ def _login_required(request: HttpRequest) -> HttpResponse | None:
 def profile(request: HttpRequest) -> HttpResponse:
     if (denied := _login_required(request)) is not None:
         return denied
-    user = User.objects.select_related("learner_profile", "mentor_profile").get(pk=request.user.pk)
+    user = User.objects.select_related("learner_profile", "mentor_profile").get(pk=request.user.pk or 0)
     mentor = getattr(user, "mentor_profile", None) if user.role == Role.MENTOR else None
     return render(
         request,

@@ -108,9 +108,8 @@ def clean_image(upload: Any, *, max_bytes: int | None = None) -> CleanUpload:
     elif image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA")
     out = io.BytesIO()
-    save_kwargs: dict[str, Any] = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}}.get(
-        pil_format, {"quality": 85}
-    )
+    options: dict[str, dict[str, Any]] = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}}
+    save_kwargs = options.get(pil_format, {"quality": 85})
     # A fresh save without exif=/icc_profile= arguments writes no metadata.
     image.save(out, format=pil_format, **save_kwargs)
     return CleanUpload(content=ContentFile(out.getvalue()), extension=extension, content_type=kind.mime)

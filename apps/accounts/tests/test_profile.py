@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from apps.accounts.models import User
+from apps.catalog.models import Domain
+
+from .conftest import make, png_bytes
+
+pytestmark = pytest.mark.django_db
+BIO = "I have taught data structures and algorithms to hundreds of students preparing for interviews. " * 2
+
+
+def base(user: Any, **over: Any) -> dict[str, Any]:
+    return {"full_name": user.full_name, "timezone": "Asia/Kolkata", "theme": "system", **over}
+
+
+def test_profile_requires_login(client: Client) -> None:
+    assert client.get("/profile/")["Location"] == "/login/?next=/profile/"
+    assert client.get("/profile/settings/")["Location"] == "/login/?next=/profile/settings/"
+
+
+def test_profile_shows_own_data(client: Client) -> None:
+    user = make(full_name="Meera Iyer", interests=["Python"], career_goal="Data Scientist")
+    client.force_login(user)
+    html = client.get("/profile/").content.decode()
+    assert "Meera Iyer" in html and "Python" in html and "Data Scientist" in html
+
+
+def test_learner_settings_save_and_validate(client: Client) -> None:
+    user = make()
+    client.force_login(user)
+    html = client.post("/profile/settings/", base(user, timezone="Mars/Olympus", interests="Go")).content.decode()
+    assert "Choose a timezone from the list" in html and 'value="Mars/Olympus"' in html
+    avatar = SimpleUploadedFile("me.jpg", png_bytes())
+    response = client.post(
+        "/profile/settings/",
+        base(
+            user,
+            full_name="Meera  Iyer",
+            timezone="Europe/London",
+            theme="dark",
+            interests="Go, Rust",
+            career_goal="SRE",
+            avatar=avatar,
+        ),
+    )
+    assert response.status_code == 302
+    user = User.objects.get(pk=user.pk)
+    assert (user.full_name, user.timezone, user.theme) == ("Meera Iyer", "Europe/London", "dark")
+    assert user.learner_profile.interests == ["Go", "Rust"] and user.learner_profile.career_goal == "SRE"
+    assert user.avatar.name.endswith(".png")
+
+
+def test_mentor_payout_validation(client: Client) -> None:
+    mentor = make("mentor")
+    d = Domain.objects.create(name="DSA", slug="dsa")
+    client.force_login(mentor)
+    data = base(mentor, bio=BIO, skills="Java", domains=[d.pk])
+    html = client.post("/profile/settings/", {**data, "payout_upi": "not a upi"}).content.decode()
+    assert "Enter a UPI ID like name@okhdfcbank." in html
+    html = client.post(
+        "/profile/settings/", {**data, "payout_bank_account": "123456789012", "payout_ifsc": "HDFC1234567"}
+    ).content.decode()
+    assert "Enter an IFSC like HDFC0001234" in html
+    html = client.post("/profile/settings/", {**data, "payout_bank_account": "123456789012"}).content.decode()
+    assert "Give both the bank account number and the IFSC." in html
+    response = client.post(
+        "/profile/settings/",
+        {**data, "payout_upi": "ravi.k@okicici", "payout_bank_account": "123456789012", "payout_ifsc": "hdfc0001234"},
+    )
+    assert response.status_code == 302
+    profile = User.objects.get(pk=mentor.pk).mentor_profile
+    assert (profile.payout_upi, profile.payout_ifsc) == ("ravi.k@okicici", "HDFC0001234")
+    assert list(profile.domains.all()) == [d] and profile.skills == ["Java"]
