@@ -15,8 +15,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 # axe-core for the accessibility checks in the Playwright tests.
-# (npm ci installs exactly package-lock.json; it also brings the Tailwind CLI used by `make css`.)
+# (--no-save: the committed package-lock.json is never rewritten by a test run.)
 if [ ! -f node_modules/axe-core/axe.min.js ]; then
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error >/dev/null
-  else npm install --no-audit --no-fund --loglevel=error >/dev/null; fi
+  npm install --no-save --no-audit --no-fund --loglevel=error >/dev/null
 fi
