@@ -1,0 +1,152 @@
+"""Shared helpers for the benchmarks: serve the app the way `make run` does, time requests,
+print a table and write JSON to bench/results/.
+
+Benchmarks are bounded (fixed request counts and a time cap) and talk to loopback only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PY = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def embedded_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    """The embedded profile (what `make run` uses), in a throwaway var dir."""
+    drop = {"DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "CELERY_TASK_ALWAYS_EAGER", "DEBUG"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(PEERLEARN_VAR_DIR=str(var_dir), PYTHONWARNINGS="ignore", **extra)
+    return env
+
+
+@contextmanager
+def served_app(**extra_env: str) -> Iterator[str]:
+    """Migrate and seed a fresh var dir, then start scripts/run.sh (daphne + Celery worker/beat,
+    exactly what `make run` starts) on a free loopback port. Yields the base URL."""
+    var_dir = Path(tempfile.mkdtemp(prefix="peerlearn-bench-"))
+    env = embedded_env(var_dir, **extra_env)
+    port = free_port()
+    log = (var_dir / "server.log").open("w")
+    try:
+        for cmd in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+            subprocess.run([PY, "manage.py", *cmd], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            ["bash", "scripts/run.sh", "127.0.0.1", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if "PeerLearn is running" in (var_dir / "server.log").read_text():
+                break
+            if proc.poll() is not None:
+                raise RuntimeError("server exited early:\n" + (var_dir / "server.log").read_text()[-3000:])
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start within 60 s")
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.send_signal(signal.SIGTERM)  # run.sh's trap stops daphne and the worker
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    finally:
+        log.close()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+@dataclass
+class Stats:
+    name: str
+    path: str
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+
+
+def summarise(name: str, path: str, latencies: list[float], errors: int, seconds: float) -> Stats:
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+    return Stats(
+        name=name,
+        path=path,
+        requests=len(latencies),
+        errors=errors,
+        seconds=round(seconds, 3),
+        rps=round(len(latencies) / seconds, 1) if seconds else 0.0,
+        p50_ms=round(pct(50), 2),
+        p95_ms=round(pct(95), 2),
+        p99_ms=round(pct(99), 2),
+        mean_ms=round(statistics.fmean(ordered) * 1000, 2) if ordered else float("nan"),
+    )
+
+
+def print_table(rows: list[Stats]) -> None:
+    head = f"{'target':<14} {'path':<14} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(
+            f"{r.name:<14} {r.path:<14} {r.requests:>8} {r.errors:>6} {r.rps:>8.1f} "
+            f"{r.p50_ms:>8.2f} {r.p95_ms:>8.2f} {r.p99_ms:>8.2f}"
+        )
+
+
+def machine() -> dict[str, object]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "loadavg_before": os.getloadavg(),
+    }
+
+
+def write_json(name: str, payload: dict[str, object]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"{name}-{stamp}.json"
+    path.write_text(json.dumps(payload, indent=2, default=str))
+    return path
+
+
+def asdict_all(rows: list[Stats]) -> list[dict[str, object]]:
+    return [asdict(r) for r in rows]
