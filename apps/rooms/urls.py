@@ -1,4 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
 
 app_name = "rooms"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("session/<uuid:room_code>/", views.room, name="room"),
+    path("session/<uuid:room_code>/ice/", views.ice_servers, name="ice"),
+    path("session/<uuid:room_code>/end/", views.end, name="end"),
+    path("session/<uuid:room_code>/snapshot/", views.snapshot, name="snapshot"),
+]

@@ -1,0 +1,23 @@
+"""Reads for feedback and reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Feedback
+
+
+def reviews_for_mentor(mentor: Any) -> QuerySet[Feedback]:
+    """Public reviews of a mentor, newest first, with learner and session loaded (one query).
+
+    ``mentor`` is a User (or a user id). Each row has ``rating``, ``comment``, ``created_at``,
+    ``learner.full_name`` and ``session.title``.
+    """
+    mentor_id = getattr(mentor, "pk", mentor)
+    return Feedback.objects.filter(mentor_id=mentor_id).select_related("learner", "session").order_by("-created_at")
+
+
+def feedback_for_booking(booking_id: int) -> Feedback | None:
+    return Feedback.objects.filter(booking_id=booking_id).first()

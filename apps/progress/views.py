@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.access import learner_required
+from apps.bookings.models import Booking
+
+from .services import FeedbackError, submit_feedback
+
+
+@require_POST
+@learner_required
+def feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """Rate a completed booking: 1-5 stars + optional comment. JSON for the in-room modal
+    (``Accept: application/json``), a redirect with a toast for a plain form post."""
+    booking = get_object_or_404(Booking.objects.select_related("session"), pk=booking_id, learner=request.user)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    raw = request.POST.get("rating", "")
+    try:
+        rating = int(raw)
+    except ValueError:
+        rating = 0
+    nxt = request.POST.get("next") or f"/session/{booking.session.room_code}/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/dashboard/"
+    try:
+        submit_feedback(booking=booking, learner=request.user, rating=rating, comment=request.POST.get("comment", ""))
+    except FeedbackError as exc:
+        if wants_json:
+            return JsonResponse(
+                {"error": str(exc), "field": "rating" if "rating" in str(exc).lower() else "comment"}, status=400
+            )
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(nxt)
+    if wants_json:
+        return JsonResponse({"ok": True, "message": _("Thanks for your feedback!")})
+    messages.success(request, _("Thanks for your feedback!"))
+    return HttpResponseRedirect(nxt)

@@ -1,0 +1,34 @@
+"""Room constants and test-only switches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from apps.core.env import env_bool
+
+JOIN_EARLY = timedelta(minutes=10)  # mentor may go live / learner may join this long before start
+JOIN_GRACE = timedelta(minutes=5)  # learners may join until end + grace; auto-complete after it
+END_WARNING = timedelta(minutes=5)
+
+MAX_MESSAGE_BYTES = 64 * 1024  # SDP offers are ~5-10 KB; long whiteboard strokes stay below this
+MAX_CHAT_CHARS = 2000
+MAX_STROKE_POINTS = 2000
+CHAT_HISTORY = 200
+MESSAGES_PER_SECOND = 60  # per connection, a burst allowance for ICE candidates and strokes
+
+ICE_RATE_LIMIT = 30  # ICE-server (TURN credential) requests per user …
+ICE_RATE_WINDOW = 600  # … per this many seconds
+
+PRESENCE_GROUP = "presence"
+
+
+def room_group(room_code: object) -> str:
+    return f"room.{room_code}"
+
+
+def test_flags_enabled() -> bool:
+    """Debug/test-only page switches (e.g. ``?relay=1`` to force TURN relay) are honoured only when
+    DEBUG is on or PEERLEARN_ROOM_TEST_FLAGS=true; the bench echo route needs PEERLEARN_BENCH=1."""
+    return bool(settings.DEBUG) or env_bool("PEERLEARN_ROOM_TEST_FLAGS", default=False)

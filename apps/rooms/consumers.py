@@ -1,0 +1,317 @@
+"""Room WebSocket: signalling relay, media state, chat, whiteboard, checklist, hands, timer.
+
+One group per room (``room.<room_code>``). Every inbound message is size-checked, schema-checked
+(:mod:`apps.rooms.protocol`) and rate-limited before anything else happens; invalid ones are
+dropped, logged and answered with an ``error`` to the sender only — they never reach the peer.
+
+Peers are addressed by a per-page ``peer id`` (``u<user id>-<random>``). A reconnecting page sends
+its old id back (``?peer=``) so the other side keeps its RTCPeerConnection: a WebSocket drop is
+shown as "away", not as leaving.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.catalog.models import SessionStatus
+
+from . import selectors, services
+from .conf import MAX_MESSAGE_BYTES, MESSAGES_PER_SECOND, PRESENCE_GROUP, room_group
+from .protocol import InvalidMessage, validate
+
+log = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_OPEN = 4409
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    peer_id: str = ""
+    joined = False
+
+    # --- connection lifecycle -------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        code = self.scope["url_route"]["kwargs"]["room_code"]
+        participant = await database_sync_to_async(selectors.participant_for)(
+            user=user, room_code=code, include_completed=False
+        )
+        if participant is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.participant = participant
+        self.session = participant.session
+        self.user = user
+        state = selectors.window_state(session=self.session, now=timezone.now())
+        if state != "open":
+            await self.close(code=CLOSE_NOT_OPEN)
+            return
+        query = _parse_query(self.scope.get("query_string", b""))
+        if query.get("probe") == "1":  # pre-join connectivity check: reachable and authorised
+            await self.accept()
+            await self.send_json({"type": "probe-ok"})
+            await self.close()
+            return
+        wanted = query.get("peer", "")
+        prefix = f"u{user.pk}-"
+        if wanted.startswith(prefix) and re.fullmatch(r"[A-Za-z0-9_-]{6,40}", wanted):
+            self.peer_id = wanted
+        else:
+            self.peer_id = prefix + secrets.token_urlsafe(8)
+        self.group = room_group(code)
+        self.media: dict[str, bool] = {"audio": True, "video": True, "screen": False, "lowBandwidth": False}
+        self.hand = False
+        self.left = False
+        self._bucket = float(MESSAGES_PER_SECOND)
+        self._bucket_at = time.monotonic()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        welcome = await database_sync_to_async(self._join)()
+        self.joined = True
+        await self.send_json(welcome)
+        await self._broadcast(
+            {"type": "room.peer", "event": "peer-joined", "peer": self._peer_info(), "reply_to": self.channel_name}
+        )
+        await self._broadcast({"type": "room.timer", "timer": welcome["timer"]})
+        await self.channel_layer.group_send(PRESENCE_GROUP, welcome.pop("_presence"))
+
+    def _join(self) -> dict[str, Any]:
+        session = self.session
+        if self.participant.role == selectors.MENTOR and session.status == SessionStatus.SCHEDULED:
+            try:
+                services.go_live(session=session)
+            except services.RoomError:
+                log.info("mentor %s could not go live in %s", self.user.pk, session.pk)
+            session.refresh_from_db(fields=["status"])
+        timer = services.record_join(session=session, user=self.user)
+        live = session.status == SessionStatus.LIVE
+        return {
+            "type": "welcome",
+            "you": self._peer_info(),
+            "status": session.status,
+            "timer": timer,
+            "chat": selectors.chat_history(session),
+            "strokes": selectors.strokes_for(session),
+            "checklist": selectors.checklist_for(session),
+            "_presence": services.presence_event(
+                session.pk, live=live, participants=selectors.participant_count(session.pk) if live else 0
+            ),
+        }
+
+    async def disconnect(self, code: int) -> None:
+        await self._depart()
+
+    async def _depart(self) -> None:
+        if not self.joined:
+            return
+        self.joined = False
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        timer, presence = await database_sync_to_async(self._leave)()
+        event = "peer-left" if self.left else "peer-away"
+        await self._broadcast({"type": "room.peer", "event": event, "peer": self._peer_info()})
+        await self._broadcast({"type": "room.timer", "timer": timer})
+        await self.channel_layer.group_send(PRESENCE_GROUP, presence)
+
+    def _leave(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        timer = services.record_leave(session=self.session, user=self.user)
+        live = self.session.status == SessionStatus.LIVE
+        count = selectors.participant_count(self.session.pk) if live else 0
+        return timer, services.presence_event(self.session.pk, live=live, participants=count)
+
+    # --- inbound --------------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.joined:
+            return
+        if text_data is None:
+            log.warning("room %s: binary frame dropped", self.session.pk)
+            await self.send_json({"type": "error", "error": "binary-not-supported"})
+            return
+        if len(text_data.encode()) > MAX_MESSAGE_BYTES:
+            log.warning(
+                "room %s: oversized message (%s bytes) from %s dropped", self.session.pk, len(text_data), self.peer_id
+            )
+            await self.send_json({"type": "error", "error": "too-large"})
+            return
+        if not self._take_token():
+            log.warning("room %s: rate limit hit by %s", self.session.pk, self.peer_id)
+            await self.send_json({"type": "error", "error": "rate-limited"})
+            return
+        try:
+            message = validate(json.loads(text_data))
+        except (ValueError, InvalidMessage) as exc:  # JSONDecodeError is a ValueError
+            log.warning("room %s: invalid message from %s dropped: %s", self.session.pk, self.peer_id, exc)
+            await self.send_json({"type": "error", "error": "invalid", "detail": str(exc)[:120]})
+            return
+        try:
+            await self.handle(message)
+        except services.RoomError as exc:
+            await self.send_json({"type": "error", "error": "rejected", "detail": str(exc)})
+        except Exception:  # one bad message must never take the room down
+            log.exception("room %s: handling %s failed", self.session.pk, message.get("type"))
+            await self.send_json({"type": "error", "error": "server"})
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self._bucket = min(float(MESSAGES_PER_SECOND), self._bucket + (now - self._bucket_at) * MESSAGES_PER_SECOND)
+        self._bucket_at = now
+        if self._bucket < 1:
+            return False
+        self._bucket -= 1
+        return True
+
+    async def handle(self, m: dict[str, Any]) -> None:
+        kind = m["type"]
+        if kind == "signal":
+            payload = {k: v for k, v in m.items() if k not in ("type", "to")}
+            await self._broadcast({"type": "room.signal", "to": m["to"], "from": self.peer_id, "payload": payload})
+        elif kind == "media":
+            self.media.update({k: v for k, v in m.items() if k != "type"})
+            await self._broadcast({"type": "room.peer", "event": "peer-media", "peer": self._peer_info()})
+        elif kind == "hand":
+            self.hand = m["up"]
+            await self._broadcast({"type": "room.peer", "event": "peer-hand", "peer": self._peer_info()})
+        elif kind == "chat":
+            msg = await database_sync_to_async(services.post_chat)(
+                session=self.session, author=self.user, body=m["body"]
+            )
+            await self._broadcast(
+                {"type": "room.relay", "message": {"type": "chat", "message": selectors.chat_payload(msg)}}
+            )
+        elif kind == "stroke":
+            stored = await database_sync_to_async(services.add_stroke)(
+                session=self.session, author=self.user, stroke=m["stroke"]
+            )
+            if stored:
+                await self._broadcast(
+                    {
+                        "type": "room.relay",
+                        "message": {"type": "stroke", "stroke": m["stroke"]},
+                        "skip": self.channel_name,
+                    }
+                )
+        elif kind == "wb-clear":
+            await database_sync_to_async(services.clear_whiteboard)(session=self.session)
+            await self._broadcast({"type": "room.relay", "message": {"type": "wb-clear", "by": self.peer_id}})
+        elif kind == "check":
+            await database_sync_to_async(services.set_tick)(
+                session=self.session, user=self.user, topic=m["topic"], done=m["done"]
+            )
+            await self._broadcast(
+                {"type": "room.relay", "message": {"type": "check", "topic": m["topic"], "done": m["done"]}}
+            )
+        elif kind == "ping":
+            await self.send_json({"type": "pong", "t": m.get("t")})
+        elif kind == "leave":
+            self.left = True
+            await self._depart()
+            await self.close()
+
+    # --- group events ---------------------------------------------------------------------------
+
+    async def _broadcast(self, event: dict[str, Any]) -> None:
+        await self.channel_layer.group_send(self.group, event)
+
+    def _peer_info(self) -> dict[str, Any]:
+        return {
+            "id": self.peer_id,
+            "user": self.user.pk,
+            "role": self.participant.role,
+            "name": self.user.full_name or self.user.email,
+            "media": dict(self.media),
+            "hand": self.hand,
+        }
+
+    async def room_signal(self, event: dict[str, Any]) -> None:
+        if event["to"] == self.peer_id and event["from"] != self.peer_id:
+            await self.send_json({"type": "signal", "from": event["from"], **event["payload"]})
+
+    async def room_peer(self, event: dict[str, Any]) -> None:
+        peer = event["peer"]
+        if peer["id"] == self.peer_id:
+            return
+        await self.send_json({"type": event["event"], "peer": peer})
+        if event["event"] == "peer-joined" and event.get("reply_to") and self.joined:
+            # Introduce ourselves to the newcomer only (works across processes via the layer).
+            await self.channel_layer.send(event["reply_to"], {"type": "room.present", "peer": self._peer_info()})
+
+    async def room_present(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "peer-present", "peer": event["peer"]})
+
+    async def room_relay(self, event: dict[str, Any]) -> None:
+        if event.get("skip") == self.channel_name:
+            return
+        await self.send_json(event["message"])
+
+    async def room_timer(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "timer", "timer": event["timer"]})
+
+    async def room_ended(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {
+                "type": "ended",
+                "automatic": event.get("automatic", False),
+                "timer": event.get("timer"),
+                "message": _("The session has ended."),
+            }
+        )
+
+    async def room_close(self, event: dict[str, Any]) -> None:
+        """Server-side kick of every socket in the room (used by tests to simulate a drop)."""
+        await self.close(code=event.get("code", 4000))
+
+
+class PresenceConsumer(AsyncJsonWebsocketConsumer):
+    """Public, read-only feed of "live now" and participant counts for landing/catalog/dashboards."""
+
+    async def connect(self) -> None:
+        await self.channel_layer.group_add(PRESENCE_GROUP, self.channel_name)
+        await self.accept()
+        snapshot = await database_sync_to_async(selectors.live_sessions)()
+        await self.send_json({"type": "snapshot", "sessions": snapshot})
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(PRESENCE_GROUP, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        return  # read-only: anything sent is ignored
+
+    async def presence_update(self, event: dict[str, Any]) -> None:
+        await self.send_json(
+            {
+                "type": "presence",
+                "session": event["session"],
+                "live": event["live"],
+                "participants": event["participants"],
+            }
+        )
+
+
+class EchoConsumer(AsyncWebsocketConsumer):
+    """Raw echo used by bench/room.py as the baseline (routed only when PEERLEARN_BENCH=1)."""
+
+    async def connect(self) -> None:
+        await self.accept()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        await self.send(text_data=text_data, bytes_data=bytes_data)
+
+
+def _parse_query(raw: bytes) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    try:
+        return dict(parse_qsl(raw.decode("latin-1"))[:10])
+    except ValueError:
+        return {}

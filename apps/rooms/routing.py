@@ -1,0 +1,12 @@
+from django.urls import URLPattern, path
+
+from apps.core.env import env_bool
+
+from . import consumers
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/room/<uuid:room_code>/", consumers.RoomConsumer.as_asgi()),
+    path("ws/presence/", consumers.PresenceConsumer.as_asgi()),
+]
+if env_bool("PEERLEARN_BENCH", default=False):
+    websocket_urlpatterns.append(path("ws/bench/echo/", consumers.EchoConsumer.as_asgi()))

@@ -1,0 +1,144 @@
+"""Reads for the live room: who may enter, what the room holds, what is live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q
+
+from apps.accounts.models import Role
+from apps.bookings.models import Booking, BookingStatus
+from apps.catalog.models import Session, SessionStatus
+
+from .conf import CHAT_HISTORY, JOIN_EARLY, JOIN_GRACE
+from .models import Attendance, ChatMessage, ChecklistTick, RoomState, WhiteboardStroke
+
+MENTOR = "mentor"
+LEARNER = "learner"
+
+
+@dataclass(frozen=True)
+class Participant:
+    session: Session
+    role: str  # MENTOR or LEARNER
+    booking: Booking | None
+
+
+def participant_for(*, user: Any, room_code: Any, include_completed: bool = True) -> Participant | None:
+    """The caller's place in the room, or None if they have none (outsider, admin, anonymous).
+
+    The mentor is the session's own mentor; a learner needs a confirmed booking (or a completed one,
+    to see the ended room and leave feedback, unless ``include_completed`` is False). Admins never
+    get in (privacy, SPEC §1).
+    """
+    if not getattr(user, "is_authenticated", False) or user.role == Role.ADMIN:
+        return None
+    session = (
+        Session.objects.select_related("mentor", "domain")
+        .filter(room_code=room_code)
+        .exclude(status=SessionStatus.CANCELLED)
+        .first()
+    )
+    if session is None:
+        return None
+    if user.role == Role.MENTOR:
+        return Participant(session, MENTOR, None) if session.mentor_id == user.pk else None
+    statuses = [BookingStatus.CONFIRMED, BookingStatus.COMPLETED] if include_completed else [BookingStatus.CONFIRMED]
+    booking = Booking.objects.filter(session=session, learner=user, status__in=statuses).first()
+    return Participant(session, LEARNER, booking) if booking else None
+
+
+def join_window(session: Session) -> tuple[datetime, datetime]:
+    """(opens, closes): both sides may enter from start - 10 min until end + 5 min grace."""
+    return session.start - JOIN_EARLY, session.end + JOIN_GRACE
+
+
+def window_state(*, session: Session, now: datetime) -> str:
+    """'ended' | 'early' | 'open' | 'closed'."""
+    if session.status == SessionStatus.COMPLETED:
+        return "ended"
+    opens, closes = join_window(session)
+    if now < opens:
+        return "early"
+    if now > closes:
+        return "closed"
+    return "open"
+
+
+def room_state_for(session: Session) -> RoomState:
+    state, _ = RoomState.objects.get_or_create(session=session)
+    return state
+
+
+def timer_payload(*, session: Session, state: RoomState, now: datetime) -> dict[str, Any]:
+    return {
+        "start": session.start.isoformat(),
+        "end": session.end.isoformat(),
+        "elapsed": state.elapsed_seconds,
+        "running_since": state.running_since.isoformat() if state.running_since else None,
+        "now": now.isoformat(),
+        "ended": session.status == SessionStatus.COMPLETED,
+    }
+
+
+def chat_history(session: Session) -> list[dict[str, Any]]:
+    rows = list(ChatMessage.objects.filter(session=session).select_related("author").order_by("-id")[:CHAT_HISTORY])
+    return [chat_payload(m) for m in reversed(rows)]
+
+
+def chat_payload(m: ChatMessage) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "author": m.author_id,
+        "name": m.author.full_name or m.author.email,
+        "body": m.body,
+        "at": m.created_at.isoformat(),
+    }
+
+
+def strokes_for(session: Session) -> list[dict[str, Any]]:
+    return [stroke_payload(s) for s in WhiteboardStroke.objects.filter(session=session).order_by("id")]
+
+
+def stroke_payload(s: WhiteboardStroke) -> dict[str, Any]:
+    return {"id": s.client_id, "tool": s.tool, "color": s.color, "width": s.width, "points": s.points}
+
+
+def checklist_for(session: Session) -> list[dict[str, Any]]:
+    ticks = dict(ChecklistTick.objects.filter(session=session).values_list("topic", "done"))
+    return [{"topic": t, "done": bool(ticks.get(t, False))} for t in session_topics(session)]
+
+
+def session_topics(session: Session) -> list[str]:
+    out: list[str] = []
+    for t in session.topics or []:
+        name = t.get("name") if isinstance(t, dict) else t
+        if isinstance(name, str) and name.strip() and name.strip()[:120] not in out:
+            out.append(name.strip()[:120])
+    return out
+
+
+def agenda_for(session: Session) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for item in session.agenda or []:
+        if isinstance(item, dict) and isinstance(item.get("title"), str):
+            try:
+                minutes = max(0, int(item.get("minutes", 0)))
+            except (TypeError, ValueError):
+                minutes = 0
+            items.append({"title": item["title"][:120], "minutes": minutes})
+    return items
+
+
+def participant_count(session_id: int) -> int:
+    return Attendance.objects.filter(session_id=session_id, connections__gt=0).count()
+
+
+def live_sessions() -> list[dict[str, Any]]:
+    """Every live session with its current participant count (for the presence snapshot)."""
+    rows = Session.objects.filter(status=SessionStatus.LIVE).annotate(
+        present=Count("attendances", filter=Q(attendances__connections__gt=0))
+    )
+    return [{"session": s.pk, "live": True, "participants": s.present} for s in rows]

@@ -1,0 +1,335 @@
+"""Writes for the live room (SPEC §7): status transitions, presence/timer, chat, whiteboard,
+checklist, TURN credentials, the end-of-session snapshot and auto-completion.
+
+Session status changes only through :func:`transition_session` (a conditional update), so going
+live, ending by the mentor and auto-completion by the scheduler can race without double effects.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import logging
+import re
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import MentorProfile
+from apps.bookings.models import Booking, BookingStatus
+from apps.catalog.models import Session, SessionStatus
+
+from . import selectors
+from .conf import JOIN_EARLY, JOIN_GRACE, MAX_CHAT_CHARS, PRESENCE_GROUP, room_group
+from .models import Attendance, ChatMessage, ChecklistTick, RoomState, WhiteboardStroke
+from .signals import session_completed, session_went_live
+
+log = logging.getLogger(__name__)
+
+# Allowed session transitions owned by the room (the catalog owns scheduled→cancelled).
+_TRANSITIONS = {
+    (SessionStatus.SCHEDULED, SessionStatus.LIVE),
+    (SessionStatus.LIVE, SessionStatus.COMPLETED),
+    (SessionStatus.SCHEDULED, SessionStatus.COMPLETED),
+}
+
+
+class RoomError(Exception):
+    """A room action that is not allowed now (message is user-facing)."""
+
+
+def transition_session(*, session_id: int, old: str, new: str) -> bool:
+    """Move a session from ``old`` to ``new`` if it is still ``old``; True if this call did it."""
+    if (old, new) not in _TRANSITIONS:
+        raise ValueError(f"session transition {old} -> {new} is not allowed")
+    return Session.objects.filter(pk=session_id, status=old).update(status=new, updated_at=timezone.now()) == 1
+
+
+# --- channel-layer pushes (always after commit) --------------------------------------------------
+
+
+def _group_send(group: str, event: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, event)
+    except Exception:  # a push failing must never undo the state change that caused it
+        log.exception("room push to %s failed", group)
+
+
+def presence_event(session_id: int, *, live: bool, participants: int) -> dict[str, Any]:
+    return {"type": "presence.update", "session": session_id, "live": live, "participants": participants}
+
+
+def publish_presence(session_id: int) -> None:
+    """Tell every presence subscriber whether the session is live and how many are in it."""
+    status = Session.objects.filter(pk=session_id).values_list("status", flat=True).first()
+    live = status == SessionStatus.LIVE
+    count = selectors.participant_count(session_id) if live else 0
+    _group_send(PRESENCE_GROUP, presence_event(session_id, live=live, participants=count))
+
+
+# --- go live / end ------------------------------------------------------------------------------
+
+
+def go_live(*, session: Session, now: datetime | None = None) -> bool:
+    """The mentor goes live (from T-10 min). True if this call made the session live."""
+    now = now or timezone.now()
+    if session.status == SessionStatus.LIVE:
+        return False
+    if session.status != SessionStatus.SCHEDULED:
+        raise RoomError(_("This session can no longer go live."))
+    if now < session.start - JOIN_EARLY:
+        raise RoomError(_("You can go live from 10 minutes before the start."))
+    if now > session.end + JOIN_GRACE:
+        raise RoomError(_("This session's time has passed."))
+    with transaction.atomic():
+        if not transition_session(session_id=session.pk, old=SessionStatus.SCHEDULED, new=SessionStatus.LIVE):
+            return False
+        RoomState.objects.update_or_create(session=session, defaults={"went_live_at": now})
+        session.status = SessionStatus.LIVE
+        learners = list(
+            Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED).select_related("learner")
+        )
+        _notify_learners_live(session, [b.learner for b in learners])
+        sid = session.pk
+        transaction.on_commit(lambda: publish_presence(sid))
+        transaction.on_commit(lambda: session_went_live.send(sender=Session, session=session))
+    return True
+
+
+def _notify_learners_live(session: Session, learners: list[Any]) -> None:
+    try:
+        from apps.notifications.services import notify
+    except ImportError:  # notifications not installed yet: the presence push still tells pages
+        return
+    for learner in learners:
+        notify(
+            user=learner,
+            type="session_live",
+            title=_("Session live now"),
+            message=_("%(title)s has started. Join now!") % {"title": session.title},
+            link=f"/session/{session.room_code}/",
+            reference=f"session:{session.pk}:live",
+            email=False,
+        )
+
+
+def complete_session(*, session: Session, now: datetime | None = None, automatic: bool = False) -> bool:
+    """End the session: session and its confirmed bookings become ``completed`` exactly once.
+
+    Called by the mentor's End button and by :func:`auto_complete_sessions`. Returns True if this
+    call completed it (False if someone else already had).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        done = transition_session(session_id=session.pk, old=SessionStatus.LIVE, new=SessionStatus.COMPLETED)
+        if not done:
+            done = transition_session(session_id=session.pk, old=SessionStatus.SCHEDULED, new=SessionStatus.COMPLETED)
+        if not done:
+            return False
+        session.status = SessionStatus.COMPLETED
+        Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED).update(
+            status=BookingStatus.COMPLETED, updated_at=now
+        )
+        MentorProfile.objects.filter(user_id=session.mentor_id).update(sessions_taught=F("sessions_taught") + 1)
+        state, _created = RoomState.objects.select_for_update().get_or_create(session=session)
+        if state.running_since is not None:
+            state.elapsed_seconds += max(0, int((now - state.running_since).total_seconds()))
+            state.running_since = None
+        state.ended_at = now
+        state.save(update_fields=["elapsed_seconds", "running_since", "ended_at"])
+        _notify_feedback(session)
+        sid, code = session.pk, session.room_code
+        payload = selectors.timer_payload(session=session, state=state, now=now)
+
+        def push() -> None:
+            _group_send(room_group(code), {"type": "room.ended", "automatic": automatic, "timer": payload})
+            publish_presence(sid)
+            session_completed.send(sender=Session, session=session, automatic=automatic)
+
+        transaction.on_commit(push)
+    return True
+
+
+def _notify_feedback(session: Session) -> None:
+    try:
+        from apps.notifications.services import notify
+    except ImportError:
+        return
+    learners = Booking.objects.filter(session=session, status=BookingStatus.COMPLETED).select_related("learner")
+    for b in learners:
+        notify(
+            user=b.learner,
+            type="feedback_requested",
+            title=_("How was your session?"),
+            message=_("Rate %(title)s and help your mentor improve.") % {"title": session.title},
+            link=f"/session/{session.room_code}/",
+            reference=f"booking:{b.pk}:feedback",
+            email=False,
+        )
+
+
+def auto_complete_sessions(now: datetime | None = None) -> int:
+    """Complete every live session whose end + grace has passed. Safe to call from several workers
+    at once (each session completes once). Returns how many this call completed."""
+    now = now or timezone.now()
+    due = Session.objects.filter(status=SessionStatus.LIVE, end__lte=now - JOIN_GRACE).only(
+        "id", "mentor_id", "room_code", "status", "title"
+    )
+    return sum(1 for s in due if complete_session(session=s, now=now, automatic=True))
+
+
+# --- presence and the server-side timer ---------------------------------------------------------
+
+
+def _recompute_timer(session: Session, now: datetime) -> RoomState:
+    """Run the clock while the mentor and at least one learner are connected; pause otherwise."""
+    state, _ = RoomState.objects.select_for_update().get_or_create(session=session)
+    present = set(Attendance.objects.filter(session=session, connections__gt=0).values_list("user_id", flat=True))
+    both = session.mentor_id in present and len(present) >= 2 and session.status != SessionStatus.COMPLETED
+    # Time before the scheduled start is not counted: the clock starts at the start time at the earliest.
+    if both and state.running_since is None:
+        state.running_since = max(now, session.start)
+        state.save(update_fields=["running_since"])
+    elif not both and state.running_since is not None:
+        state.elapsed_seconds += max(0, int((now - state.running_since).total_seconds()))
+        state.running_since = None
+        state.save(update_fields=["elapsed_seconds", "running_since"])
+    return state
+
+
+def record_join(*, session: Session, user: Any, now: datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    with transaction.atomic():
+        att, created = Attendance.objects.get_or_create(
+            session=session, user=user, defaults={"connections": 1, "first_joined_at": now, "last_joined_at": now}
+        )
+        if not created:
+            Attendance.objects.filter(pk=att.pk).update(connections=F("connections") + 1, last_joined_at=now)
+        state = _recompute_timer(session, now)
+    return selectors.timer_payload(session=session, state=state, now=now)
+
+
+def record_leave(*, session: Session, user: Any, now: datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    with transaction.atomic():
+        Attendance.objects.filter(session=session, user=user, connections__gt=0).update(
+            connections=F("connections") - 1, last_left_at=now
+        )
+        session.refresh_from_db(fields=["status"])
+        state = _recompute_timer(session, now)
+    return selectors.timer_payload(session=session, state=state, now=now)
+
+
+# --- chat, whiteboard, checklist ----------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def post_chat(*, session: Session, author: Any, body: str) -> ChatMessage:
+    """Store a chat line as plain text (HTML is never interpreted; pages escape it)."""
+    text = _CONTROL.sub("", body).strip()
+    if not text:
+        raise RoomError(_("Type a message first."))
+    if len(text) > MAX_CHAT_CHARS:
+        raise RoomError(_("Messages can be at most %(n)s characters.") % {"n": MAX_CHAT_CHARS})
+    msg = ChatMessage.objects.create(session=session, author=author, body=text)
+    msg.author = author
+    return msg
+
+
+def add_stroke(*, session: Session, author: Any, stroke: dict[str, Any]) -> bool:
+    """Persist one validated stroke; False if that client id was already stored (a resend)."""
+    try:
+        with transaction.atomic():
+            WhiteboardStroke.objects.create(
+                session=session,
+                author=author,
+                client_id=stroke["id"],
+                tool=stroke["tool"],
+                color=stroke["color"],
+                width=stroke["width"],
+                points=stroke["points"],
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def clear_whiteboard(*, session: Session) -> int:
+    deleted, _ = WhiteboardStroke.objects.filter(session=session).delete()
+    return deleted
+
+
+def set_tick(*, session: Session, user: Any, topic: str, done: bool) -> bool:
+    if topic not in selectors.session_topics(session):
+        raise RoomError(_("That topic is not on this session's checklist."))
+    ChecklistTick.objects.update_or_create(session=session, topic=topic, defaults={"done": done, "updated_by": user})
+    return done
+
+
+def save_snapshot(*, session: Session, data: bytes) -> RoomState:
+    """Store the whiteboard PNG with the session, re-encoded through Pillow (content-checked)."""
+    from PIL import Image
+
+    if len(data) > 4 * 1024 * 1024:
+        raise RoomError(_("The whiteboard image is too large."))
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format != "PNG":
+                raise RoomError(_("The whiteboard snapshot must be a PNG image."))
+            if img.width * img.height > 4096 * 4096:
+                raise RoomError(_("The whiteboard image is too large."))
+            img.load()
+            out = io.BytesIO()
+            img.convert("RGBA").save(out, format="PNG", optimize=True)
+    except RoomError:
+        raise
+    except Exception as exc:
+        raise RoomError(_("The whiteboard snapshot must be a PNG image.")) from exc
+    state = selectors.room_state_for(session)
+    if state.snapshot:
+        state.snapshot.delete(save=False)
+    state.snapshot.save(f"session-{session.pk}-whiteboard.png", ContentFile(out.getvalue()), save=True)
+    return state
+
+
+# --- ICE servers / TURN credentials -------------------------------------------------------------
+
+
+def turn_credentials(*, user_id: int, now: float | None = None) -> tuple[str, str, int]:
+    """coturn ``use-auth-secret`` credentials: username ``<expiry>:<userid>``, password
+    base64(HMAC-SHA1(secret, username)). Returns (username, password, ttl)."""
+    ttl = int(settings.TURN_CREDENTIAL_TTL)
+    expiry = int(now if now is not None else time.time()) + ttl
+    username = f"{expiry}:{user_id}"
+    digest = hmac.new(settings.TURN_SECRET.encode(), username.encode(), hashlib.sha1).digest()
+    return username, base64.b64encode(digest).decode(), ttl
+
+
+def ice_servers_for(*, user_id: int) -> dict[str, Any]:
+    servers: list[dict[str, Any]] = []
+    if settings.STUN_URLS:
+        servers.append({"urls": list(settings.STUN_URLS)})
+    ttl = 0
+    if settings.TURN_URLS and settings.TURN_SECRET:
+        username, password, ttl = turn_credentials(user_id=user_id)
+        servers.append({"urls": list(settings.TURN_URLS), "username": username, "credential": password})
+    return {"iceServers": servers, "ttl": ttl, "turn": bool(settings.TURN_URLS and settings.TURN_SECRET)}
+
+
+def seconds_until(moment: datetime, now: datetime) -> int:
+    return max(0, int((moment - now) / timedelta(seconds=1)))

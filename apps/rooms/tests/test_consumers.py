@@ -1,0 +1,263 @@
+"""Room WebSocket: who gets in, what gets relayed, and that bad input never reaches the peer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from apps.rooms.models import ChatMessage, ChecklistTick, WhiteboardStroke
+from apps.rooms.routing import websocket_urlpatterns
+
+from .factories import trio, user
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+app = URLRouter(websocket_urlpatterns)
+
+
+def communicator(session, who, query: str = "") -> WebsocketCommunicator:
+    c = WebsocketCommunicator(app, f"/ws/room/{session.room_code}/{query}")
+    c.scope["user"] = who
+    return c
+
+
+async def receive_until(c: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:
+    while True:
+        msg = await c.receive_json_from(timeout=timeout)
+        if msg["type"] == kind:
+            return msg
+
+
+async def drain(c: WebsocketCommunicator) -> list[dict]:
+    out = []
+    while not await c.receive_nothing(timeout=0.15):
+        out.append(await c.receive_json_from())
+    return out
+
+
+async def both_joined():
+    mentor, learner, outsider, s, _b = await database_sync_to_async(trio)()
+    m = communicator(s, mentor)
+    assert (await m.connect())[0]
+    welcome = await receive_until(m, "welcome")
+    l_ = communicator(s, learner)
+    assert (await l_.connect())[0]
+    lw = await receive_until(l_, "welcome")
+    await receive_until(m, "peer-joined")
+    await receive_until(l_, "peer-present")
+    await drain(m)
+    await drain(l_)
+    return mentor, learner, outsider, s, m, l_, welcome, lw
+
+
+async def test_outsider_anonymous_admin_and_other_mentor_are_refused():
+    _mentor, _learner, outsider, s, _b = await database_sync_to_async(trio)()
+    admin = await database_sync_to_async(user)("admin")
+    other_mentor = await database_sync_to_async(user)("mentor")
+    for who in (outsider, AnonymousUser(), admin, other_mentor):
+        c = communicator(s, who)
+        connected, code = await c.connect()
+        assert connected is False, who
+        assert code == 4403
+
+
+async def test_learner_of_another_session_is_refused():
+    _mentor, _learner, _outsider, s, _b = await database_sync_to_async(trio)()
+    _m2, learner2, _o2, _s2, _b2 = await database_sync_to_async(trio)()
+    c = communicator(s, learner2)
+    assert (await c.connect())[0] is False
+
+
+async def test_outside_the_window_is_refused():
+    _mentor, learner, _outsider, s, _b = await database_sync_to_async(trio)(start=timezone.now() + timedelta(hours=3))
+    c = communicator(s, learner)
+    connected, code = await c.connect()
+    assert connected is False and code == 4409
+
+
+async def test_mentor_join_goes_live_and_peers_introduce_each_other():
+    mentor, _learner, _outsider, s, m, l_, welcome, lw = await both_joined()
+    await database_sync_to_async(s.refresh_from_db)()
+    assert s.status == "live"
+    assert welcome["you"]["role"] == "mentor" and welcome["you"]["id"].startswith(f"u{mentor.pk}-")
+    assert lw["you"]["role"] == "learner"
+    await m.disconnect()
+    await l_.disconnect()
+
+
+async def test_signal_reaches_only_the_addressed_peer():
+    _mentor, _learner, _outsider, _s, m, l_, welcome, lw = await both_joined()
+    offer = {"type": "signal", "to": lw["you"]["id"], "description": {"type": "offer", "sdp": "v=0\r\n"}}
+    await m.send_json_to(offer)
+    got = await receive_until(l_, "signal")
+    assert got["from"] == welcome["you"]["id"]
+    assert got["description"] == {"type": "offer", "sdp": "v=0\r\n"}
+    assert await m.receive_nothing(timeout=0.2)  # not echoed back
+    await m.disconnect()
+    await l_.disconnect()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        json.dumps([1, 2, 3]),
+        json.dumps({"type": "launch-missiles"}),
+        json.dumps({"no": "type"}),
+        json.dumps({"type": "signal", "to": "../../etc", "description": {"type": "offer", "sdp": "x"}}),
+        json.dumps({"type": "signal", "to": "u1-abcdefgh", "description": {"type": "bogus", "sdp": "x"}}),
+        json.dumps({"type": "chat", "body": 42}),
+        json.dumps(
+            {
+                "type": "stroke",
+                "stroke": {"id": "sabcdef1", "tool": "pen", "color": "red", "width": 3, "points": [[0, 0]]},
+            }
+        ),
+        json.dumps(
+            {
+                "type": "stroke",
+                "stroke": {"id": "sabcdef1", "tool": "pen", "color": "#ff0000", "width": 3, "points": [[5, 5]]},
+            }
+        ),
+        json.dumps({"type": "check", "topic": "Loops", "done": "yes"}),
+        json.dumps({"type": "media", "audio": "off"}),
+        json.dumps({"type": "chat", "body": "x" * (70 * 1024)}),  # oversized frame
+    ],
+)
+async def test_malformed_unknown_and_oversized_messages_are_dropped(raw):
+    _mentor, _learner, _outsider, _s, m, l_, _welcome, _lw = await both_joined()
+    await m.send_to(text_data=raw)
+    err = await receive_until(m, "error")
+    assert err["error"] in {"invalid", "too-large"}
+    assert await l_.receive_nothing(timeout=0.3)  # nothing leaked to the peer
+    # The consumer is still alive and relays valid traffic afterwards.
+    await m.send_json_to({"type": "chat", "body": "still here"})
+    assert (await receive_until(l_, "chat"))["message"]["body"] == "still here"
+    assert await database_sync_to_async(WhiteboardStroke.objects.count)() == 0
+    await m.disconnect()
+    await l_.disconnect()
+
+
+async def test_binary_frames_are_dropped():
+    _mentor, _learner, _outsider, _s, m, l_, _welcome, _lw = await both_joined()
+    await m.send_to(bytes_data=b"\x00\x01")
+    assert (await receive_until(m, "error"))["error"] == "binary-not-supported"
+    assert await l_.receive_nothing(timeout=0.3)
+    await m.disconnect()
+    await l_.disconnect()
+
+
+async def test_chat_is_persisted_and_relayed_verbatim_as_text():
+    _mentor, learner, _outsider, s, m, l_, _welcome, _lw = await both_joined()
+    body = '<img src=x onerror="alert(1)"> see https://example.in/a?b=1'
+    await l_.send_json_to({"type": "chat", "body": body})
+    got = await receive_until(m, "chat")
+    assert got["message"]["body"] == body and got["message"]["name"] == "Lalit Learner"
+    stored = await database_sync_to_async(lambda: list(ChatMessage.objects.values_list("body", flat=True)))()
+    assert stored == [body]
+    # A page reload gets the history back in the welcome.
+    again = communicator(s, learner)
+    assert (await again.connect())[0]
+    w = await receive_until(again, "welcome")
+    assert [c["body"] for c in w["chat"]] == [body]
+    await again.disconnect()
+    await m.disconnect()
+    await l_.disconnect()
+
+
+async def test_whiteboard_and_checklist_are_persisted_and_replayed():
+    _mentor, learner, _outsider, s, m, l_, _welcome, _lw = await both_joined()
+    stroke = {"id": "sabc123456", "tool": "pen", "color": "#FF5734", "width": 3, "points": [[0.1, 0.2], [0.3, 0.4]]}
+    await m.send_json_to({"type": "stroke", "stroke": stroke})
+    got = await receive_until(l_, "stroke")
+    assert got["stroke"]["points"] == [[0.1, 0.2], [0.3, 0.4]] and got["stroke"]["color"] == "#ff5734"
+    await l_.send_json_to({"type": "check", "topic": "Loops", "done": True})
+    assert (await receive_until(m, "check")) == {"type": "check", "topic": "Loops", "done": True}
+    await l_.send_json_to({"type": "check", "topic": "Not on the list", "done": True})
+    assert (await receive_until(l_, "error"))["error"] == "rejected"
+    await asyncio.sleep(0.05)
+    assert await database_sync_to_async(ChecklistTick.objects.filter(topic="Loops", done=True).count)() == 1
+    again = communicator(s, learner)
+    assert (await again.connect())[0]
+    w = await receive_until(again, "welcome")
+    assert [st["id"] for st in w["strokes"]] == ["sabc123456"]
+    assert {"topic": "Loops", "done": True} in w["checklist"]
+    await again.disconnect()
+    await m.send_json_to({"type": "wb-clear"})
+    await receive_until(l_, "wb-clear")
+    assert await database_sync_to_async(WhiteboardStroke.objects.count)() == 0
+    await m.disconnect()
+    await l_.disconnect()
+
+
+async def test_drop_is_shown_as_away_and_resume_keeps_the_peer_id():
+    mentor, learner, _outsider, s, m, l_, _welcome, lw = await both_joined()
+    await l_.disconnect()
+    away = await receive_until(m, "peer-away")
+    assert away["peer"]["id"] == lw["you"]["id"]
+    back = communicator(s, learner, f"?peer={lw['you']['id']}")
+    assert (await back.connect())[0]
+    w = await receive_until(back, "welcome")
+    assert w["you"]["id"] == lw["you"]["id"]
+    joined = await receive_until(m, "peer-joined")
+    assert joined["peer"]["id"] == lw["you"]["id"]
+    # Someone else's id is not accepted.
+    spoof = communicator(s, learner, f"?peer=u{mentor.pk}-abcdefgh")
+    assert (await spoof.connect())[0]
+    assert (await receive_until(spoof, "welcome"))["you"]["id"] != f"u{mentor.pk}-abcdefgh"
+    await spoof.disconnect()
+    await back.send_json_to({"type": "leave"})
+    assert (await receive_until(m, "peer-left"))["peer"]["id"] == lw["you"]["id"]
+    await m.disconnect()
+
+
+async def test_timer_runs_when_both_present_and_presence_is_published():
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    probe = await layer.new_channel()
+    await layer.group_add("presence", probe)
+    _mentor, _learner, _outsider, s, m, l_, _welcome, _lw = await both_joined()
+    events = []
+    while True:
+        try:
+            events.append(await asyncio.wait_for(layer.receive(probe), 0.3))
+        except TimeoutError:
+            break
+    assert {"type": "presence.update", "session": s.pk, "live": True, "participants": 2} in events
+    await l_.disconnect()
+    t = await receive_until(m, "timer")
+    assert t["timer"]["running_since"] is None
+    await m.disconnect()
+
+
+async def test_presence_socket_sends_snapshot_of_live_sessions():
+    _mentor, _learner, _outsider, s, m, l_, _welcome, _lw = await both_joined()
+    c = WebsocketCommunicator(app, "/ws/presence/")
+    c.scope["user"] = AnonymousUser()
+    assert (await c.connect())[0]
+    snap = await c.receive_json_from()
+    assert snap == {"type": "snapshot", "sessions": [{"session": s.pk, "live": True, "participants": 2}]}
+    await l_.disconnect()
+    assert await c.receive_json_from() == {"type": "presence", "session": s.pk, "live": True, "participants": 1}
+    await c.disconnect()
+    await m.disconnect()
+
+
+async def test_ended_event_reaches_the_room():
+    from apps.rooms import services
+
+    _mentor, _learner, _outsider, s, m, l_, _welcome, _lw = await both_joined()
+    await database_sync_to_async(services.complete_session)(session=s)
+    ended = await receive_until(l_, "ended")
+    assert ended["automatic"] is False
+    await m.disconnect()
+    await l_.disconnect()

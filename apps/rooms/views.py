@@ -1,0 +1,134 @@
+"""Room pages and small JSON endpoints. Access: the session's mentor and learners with a
+confirmed booking; everyone else (admins included, SPEC §1) gets 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.progress.selectors import feedback_for_booking
+
+from . import selectors, services
+from .conf import ICE_RATE_LIMIT, ICE_RATE_WINDOW, JOIN_EARLY, test_flags_enabled
+
+
+def _participant(request: HttpRequest, room_code: Any, *, include_completed: bool = True) -> selectors.Participant:
+    p = selectors.participant_for(user=request.user, room_code=room_code, include_completed=include_completed)
+    if p is None:
+        raise Http404("No such room")
+    return p
+
+
+@never_cache
+@login_required
+def room(request: HttpRequest, room_code: Any) -> HttpResponse:
+    p = _participant(request, room_code)
+    session = p.session
+    viewer: Any = request.user
+    now = timezone.now()
+    state = selectors.window_state(session=session, now=now)
+    opens, closes = selectors.join_window(session)
+    feedback = None
+    if p.booking is not None:
+        feedback = feedback_for_booking(p.booking.pk)
+        if p.booking.status == "completed" and state != "ended":
+            state = "ended"
+    other = (
+        session.mentor.full_name
+        if p.role == selectors.LEARNER
+        else ", ".join(
+            b.learner.full_name
+            for b in session.bookings.filter(status__in=["confirmed", "completed"]).select_related("learner")
+        )
+    )
+    config = {
+        "roomCode": str(session.room_code),
+        "sessionId": session.pk,
+        "role": p.role,
+        "userId": request.user.pk,
+        "userName": viewer.full_name or viewer.email,
+        "otherName": other or _("Your learner"),
+        "wsPath": f"/ws/room/{session.room_code}/",
+        "iceUrl": reverse("rooms:ice", args=[session.room_code]),
+        "endUrl": reverse("rooms:end", args=[session.room_code]),
+        "snapshotUrl": reverse("rooms:snapshot", args=[session.room_code]),
+        "feedbackUrl": reverse("progress:feedback", args=[p.booking.pk]) if p.booking else "",
+        "mentorProfileUrl": f"/mentors/{session.mentor_id}/",
+        "start": session.start.isoformat(),
+        "end": session.end.isoformat(),
+        "opens": opens.isoformat(),
+        "closes": closes.isoformat(),
+        "serverNow": now.isoformat(),
+        "state": state,
+        "agenda": selectors.agenda_for(session),
+        "forceRelay": test_flags_enabled() and request.GET.get("relay") == "1",
+        "testHooks": test_flags_enabled(),
+        "csrf": get_token(request),
+    }
+    ctx = {
+        "session": session,
+        "role": p.role,
+        "state": state,
+        "opens": opens,
+        "closes": closes,
+        "early_by": JOIN_EARLY,
+        "config": config,
+        "topics": selectors.session_topics(session),
+        "agenda": config["agenda"],
+        "booking": p.booking,
+        "feedback": feedback,
+        "other_name": config["otherName"],
+    }
+    return render(request, "rooms/room.html", ctx)
+
+
+@never_cache
+@require_GET
+@login_required
+def ice_servers(request: HttpRequest, room_code: Any) -> JsonResponse:
+    """STUN list + TURN credentials minted for this participant (rate-limited per user)."""
+    _participant(request, room_code, include_completed=False)
+    key = f"rooms:ice:{request.user.pk}"
+    cache.add(key, 0, ICE_RATE_WINDOW)
+    try:
+        used = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, ICE_RATE_WINDOW)
+        used = 1
+    if used > ICE_RATE_LIMIT:
+        return JsonResponse({"error": _("Too many requests. Try again in a few minutes.")}, status=429)
+    return JsonResponse(services.ice_servers_for(user_id=int(request.user.pk or 0)))
+
+
+@require_POST
+@login_required
+def end(request: HttpRequest, room_code: Any) -> JsonResponse:
+    p = _participant(request, room_code, include_completed=False)
+    if p.role != selectors.MENTOR:
+        return JsonResponse({"error": _("Only the mentor can end the session.")}, status=403)
+    services.complete_session(session=p.session)
+    return JsonResponse({"ok": True, "status": "completed"})
+
+
+@require_POST
+@login_required
+def snapshot(request: HttpRequest, room_code: Any) -> JsonResponse:
+    """The mentor's page uploads the whiteboard PNG when the session ends."""
+    p = _participant(request, room_code)
+    if p.role != selectors.MENTOR:
+        return JsonResponse({"error": _("Only the mentor saves the whiteboard.")}, status=403)
+    try:
+        state = services.save_snapshot(session=p.session, data=request.body)
+    except services.RoomError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse({"ok": True, "url": state.snapshot.url})

@@ -1,0 +1,181 @@
+// One RTCPeerConnection per remote peer, using the "perfect negotiation" pattern
+// (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example): the impolite side (the mentor)
+// ignores a colliding offer, the polite side rolls back and answers. Glare, renegotiation for
+// screen share and ICE restarts are therefore all safe from either side.
+
+const DISCONNECT_GRACE_MS = 2500;
+
+export class Peer extends EventTarget {
+  constructor({ id, polite, iceServers, relayOnly, send, stream }) {
+    super();
+    this.id = id;
+    this.polite = polite;
+    this.send = send; // (payload) => void, payload = {description} | {candidate}
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    this.settingRemoteAnswer = false;
+    this.closed = false;
+    this.lastBytes = null;
+    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: relayOnly ? "relay" : "all", bundlePolicy: "max-bundle" });
+    this.remoteStream = new MediaStream();
+    for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+    this.tuneSenders();
+
+    this.pc.addEventListener("negotiationneeded", () => this.offer());
+    this.pc.addEventListener("icecandidate", ({ candidate }) => {
+      this.send({ candidate: candidate ? candidate.toJSON() : null });
+    });
+    this.pc.addEventListener("track", ({ track }) => {
+      if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
+      track.addEventListener("unmute", () => this.emit("track"));
+      this.emit("track");
+    });
+    this.pc.addEventListener("connectionstatechange", () => this.onState());
+    this.pc.addEventListener("iceconnectionstatechange", () => this.onState());
+  }
+
+  emit(name, detail = {}) {
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  tuneSenders() {
+    for (const sender of this.pc.getSenders()) {
+      if (!sender.track || sender.track.kind !== "video") continue;
+      const p = sender.getParameters();
+      p.degradationPreference = "balanced";
+      sender.setParameters(p).catch(() => {});
+    }
+  }
+
+  async offer({ iceRestart = false } = {}) {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      if (iceRestart) this.pc.restartIce();
+      await this.pc.setLocalDescription();
+      this.send({ description: { type: this.pc.localDescription.type, sdp: this.pc.localDescription.sdp } });
+    } catch (err) {
+      console.warn("offer failed", err);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  async handle({ description, candidate }) {
+    if (this.closed) return;
+    const pc = this.pc;
+    try {
+      if (description) {
+        const readyForOffer = !this.makingOffer && (pc.signalingState === "stable" || this.settingRemoteAnswer);
+        const collision = description.type === "offer" && !readyForOffer;
+        this.ignoreOffer = !this.polite && collision;
+        if (this.ignoreOffer) return;
+        this.settingRemoteAnswer = description.type === "answer";
+        await pc.setRemoteDescription(description);
+        this.settingRemoteAnswer = false;
+        if (description.type === "offer") {
+          await pc.setLocalDescription();
+          this.send({ description: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } });
+        }
+      } else if (candidate !== undefined) {
+        try {
+          await pc.addIceCandidate(candidate === null ? undefined : candidate);
+        } catch (err) {
+          if (!this.ignoreOffer) throw err;
+        }
+      }
+    } catch (err) {
+      console.warn("signal handling failed", err);
+    }
+  }
+
+  onState() {
+    const ice = this.pc.iceConnectionState;
+    const conn = this.pc.connectionState;
+    this.emit("state", { ice, conn });
+    clearTimeout(this.discTimer);
+    if (ice === "failed" || conn === "failed") {
+      this.restart();
+    } else if (ice === "disconnected") {
+      // A short blip often heals by itself; restart ICE if it doesn't.
+      this.discTimer = setTimeout(() => {
+        if (this.pc.iceConnectionState === "disconnected") this.restart();
+      }, DISCONNECT_GRACE_MS);
+    }
+  }
+
+  restart() {
+    if (this.closed) return;
+    const now = Date.now();
+    if (this.lastRestart && now - this.lastRestart < 2000) return;
+    this.lastRestart = now;
+    this.emit("restart");
+    this.offer({ iceRestart: true });
+  }
+
+  videoSender() {
+    return this.pc.getSenders().find((s) => s.track && s.track.kind === "video") ||
+      this.pc.getTransceivers().find((t) => t.receiver.track.kind === "video" && t.sender && t.currentDirection !== "stopped")?.sender;
+  }
+
+  async replaceVideo(track, stream) {
+    const sender = this.videoSender();
+    if (sender && this.pc.getTransceivers().some((t) => t.sender === sender && /send/.test(t.direction))) {
+      await sender.replaceTrack(track);
+    } else if (track) {
+      this.pc.addTrack(track, stream); // no camera sender yet: negotiate a new one
+    }
+  }
+
+  async setVideoSending(active) {
+    const sender = this.videoSender();
+    if (!sender) return;
+    const p = sender.getParameters();
+    if (!p.encodings || !p.encodings.length) return;
+    p.encodings.forEach((e) => (e.active = active));
+    await sender.setParameters(p).catch(() => {});
+  }
+
+  // Network quality from getStats: loss %, RTT and inbound bitrate over the last interval.
+  async quality() {
+    const stats = await this.pc.getStats();
+    let rtt = null;
+    let lost = 0;
+    let received = 0;
+    let bytes = 0;
+    let framesDecoded = 0;
+    stats.forEach((s) => {
+      if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded" && s.currentRoundTripTime != null) rtt = s.currentRoundTripTime;
+      if (s.type === "inbound-rtp") {
+        lost += s.packetsLost || 0;
+        received += s.packetsReceived || 0;
+        bytes += s.bytesReceived || 0;
+        if (s.kind === "video") framesDecoded += s.framesDecoded || 0;
+      }
+    });
+    const now = performance.now();
+    let kbps = null;
+    let loss = 0;
+    if (this.lastBytes) {
+      const dt = (now - this.lastBytes.t) / 1000;
+      kbps = dt > 0 ? ((bytes - this.lastBytes.bytes) * 8) / 1000 / dt : null;
+      const dl = lost - this.lastBytes.lost;
+      const dr = received - this.lastBytes.received;
+      loss = dl + dr > 0 ? (100 * dl) / (dl + dr) : 0;
+    }
+    this.lastBytes = { t: now, bytes, lost, received };
+    let level = "good";
+    if (rtt === null && received === 0) level = "unknown";
+    else if (loss > 8 || (rtt !== null && rtt > 0.6)) level = "poor";
+    else if (loss > 2 || (rtt !== null && rtt > 0.3)) level = "fair";
+    return { level, rtt, loss, kbps, framesDecoded };
+  }
+
+  close() {
+    this.closed = true;
+    clearTimeout(this.discTimer);
+    try {
+      this.pc.close();
+    } catch {}
+  }
+}
