@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -58,9 +59,18 @@ def django_db_setup(django_db_blocker: Any) -> None:
     """Use the real database named by the settings (no test_ prefix) and migrate it fresh."""
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connections
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
+        if not os.environ.get("SQLITE_PATH"):
+            # Never wipe the `make run` database: without an explicit SQLITE_PATH the run gets a
+            # throwaway file, shared with the server subprocess through the environment.
+            tmp = Path(tempfile.mkdtemp(prefix="peerlearn-e2e-")) / "e2e.sqlite3"
+            os.environ["SQLITE_PATH"] = str(tmp)
+            db["NAME"] = str(tmp)
+            connections["default"].close()
+            connections["default"].settings_dict["NAME"] = str(tmp)
         path = Path(db["NAME"])
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
@@ -87,7 +97,9 @@ def server(django_db_setup: None) -> Iterator[str]:
         PYTHONUNBUFFERED="1",
     )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / "server.log").open("w")
+    # One log per server so concurrent e2e runs in one tree don't truncate each other's.
+    log_path = ARTIFACTS / f"server-{port}.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "peerlearn.asgi:application"],
         cwd=ROOT,
@@ -103,7 +115,7 @@ def server(django_db_setup: None) -> Iterator[str]:
                 break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError("daphne exited early; see e2e/artifacts/server.log") from None
+                raise RuntimeError(f"daphne exited early; see {log_path}") from None
             time.sleep(0.2)
     else:
         proc.kill()
