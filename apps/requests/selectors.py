@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .models import ACTIVE_REQUEST, Offer, OfferStatus, RequestDismissal, SessionRequest
+from .services import visible_to_mentor
+
+
+def learner_requests(*, learner: Any) -> QuerySet[SessionRequest]:
+    """The learner's requests with their offers (3 queries whatever the number of rows)."""
+    return (
+        SessionRequest.objects.filter(learner=learner)
+        .select_related("domain", "mentor")
+        .prefetch_related(
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.select_related("mentor", "mentor__mentor_profile").order_by(
+                    "price_paise", "created_at"
+                ),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def mentor_requests(*, mentor: Any, tab: str) -> QuerySet[SessionRequest]:
+    """``direct``: addressed to me. ``board``: open posts in my domains I have not dismissed."""
+    my_pending = Offer.objects.filter(request=OuterRef("pk"), mentor=mentor, status=OfferStatus.PENDING)
+    dismissed = RequestDismissal.objects.filter(request=OuterRef("pk"), mentor=mentor)
+    base = SessionRequest.objects.filter(visible_to_mentor(mentor)).exclude(learner=mentor)
+    base = base.filter(mentor=mentor) if tab == "direct" else base.filter(mentor__isnull=True)
+    return (
+        base.filter(status__in=ACTIVE_REQUEST)
+        .annotate(
+            has_my_offer=Exists(my_pending),
+            dismissed=Exists(dismissed),
+            offer_count=Count("offers", filter=Q(offers__status=OfferStatus.PENDING)),
+        )
+        .filter(dismissed=False)
+        .select_related("learner", "domain")
+        .prefetch_related(
+            Prefetch(
+                "offers", queryset=Offer.objects.filter(mentor=mentor).order_by("-created_at"), to_attr="my_offers"
+            )
+        )
+        .order_by("proposed_start", "id")
+    )
+
+
+def actionable_count(*, mentor: Any) -> int:
+    """Requests waiting for this mentor's answer (the Requests badge)."""
+    my_any = Offer.objects.filter(request=OuterRef("pk"), mentor=mentor)
+    dismissed = RequestDismissal.objects.filter(request=OuterRef("pk"), mentor=mentor)
+    return (
+        SessionRequest.objects.filter(visible_to_mentor(mentor), status__in=ACTIVE_REQUEST)
+        .exclude(learner=mentor)
+        .filter(~Exists(my_any), ~Exists(dismissed))
+        .count()
+    )
