@@ -448,3 +448,9 @@ def missing_refunds_sweep() -> int:
         if request_refund(item=item, percent=int(item.booking.refund_percent or 0), reason="cancelled (sweep)"):
             count += 1
     return count
+
+
+# The scheduler looks periodic functions up here.
+from .earnings import release_matured_earnings  # noqa: E402
+
+__all__ = ["reconcile_payments", "release_matured_earnings"]

@@ -1,0 +1,260 @@
+"""Catalogue reads: session search/filter/sort, session detail, mentor listing/profile.
+
+Every list is a constant number of queries whatever the number of rows (pinned by tests):
+one COUNT for the paginator, one page query with the mentor/domain joined and ``seats_left``
+annotated, and (mentors) one prefetch for domains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Greatest
+from django.utils import timezone
+
+from apps.accounts.models import MentorProfile, MentorStatus
+from apps.bookings.models import BookingStatus
+
+from .models import Domain, Session, SessionStatus
+
+SORTS = ("soonest", "price_asc", "price_desc", "rating", "relevance")
+WINDOWS = ("", "today", "24h", "week", "custom")
+
+
+@dataclass
+class SessionFilters:
+    q: str = ""
+    domain: str = ""
+    price: str = ""  # "", "free", "paid"
+    min_price: int | None = None  # rupees
+    max_price: int | None = None
+    when: str = ""
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    language: str = ""
+    seats: bool = False
+    sort: str = ""
+
+
+def _held_seats(now: datetime) -> Q:
+    return Q(bookings__status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED)) | Q(
+        bookings__status=BookingStatus.PENDING_PAYMENT, bookings__hold_expires_at__gt=now
+    )
+
+
+def with_seats(qs: QuerySet[Session], now: datetime) -> QuerySet[Session]:
+    return qs.annotate(
+        seats_taken=Count("bookings", filter=_held_seats(now), distinct=True),
+        seats_left=Greatest(F("capacity") - F("seats_taken"), 0, output_field=IntegerField()),
+    )
+
+
+def visible_sessions(now: datetime | None = None) -> QuerySet[Session]:
+    """Sessions the public catalogue shows: live now or scheduled in the future, by active mentors."""
+    now = now or timezone.now()
+    return Session.objects.filter(
+        Q(status=SessionStatus.LIVE) | Q(status=SessionStatus.SCHEDULED, start__gt=now),
+        mentor__is_active=True,
+        mentor__is_blocked=False,
+    )
+
+
+def search_sessions(f: SessionFilters, now: datetime | None = None) -> QuerySet[Session]:
+    now = now or timezone.now()
+    qs = visible_sessions(now).select_related("mentor", "domain", "mentor__mentor_profile")
+    q = f.q.strip()
+    if q:
+        terms = [t for t in q.split() if t][:6]
+        qs = qs.annotate(topics_text=Cast("topics", TextField()))
+        for term in terms:
+            qs = qs.filter(
+                Q(title__icontains=term)
+                | Q(description__icontains=term)
+                | Q(topics_text__icontains=term)
+                | Q(mentor__full_name__icontains=term)
+            )
+    if f.domain:
+        qs = qs.filter(domain__slug=f.domain)
+    if f.price == "free":
+        qs = qs.filter(price_paise=0)
+    elif f.price == "paid":
+        qs = qs.filter(price_paise__gt=0)
+    if f.min_price is not None:
+        qs = qs.filter(price_paise__gte=f.min_price * 100)
+    if f.max_price is not None:
+        qs = qs.filter(price_paise__lte=f.max_price * 100)
+    if f.when == "today":
+        local = timezone.localtime(now)
+        end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=999999)
+        qs = qs.filter(start__lte=end_of_day)
+    elif f.when == "24h":
+        qs = qs.filter(start__lte=now + timedelta(hours=24))
+    elif f.when == "week":
+        qs = qs.filter(start__lte=now + timedelta(days=7))
+    elif f.when == "custom":
+        if f.date_from:
+            qs = qs.filter(start__gte=f.date_from)
+        if f.date_to:
+            qs = qs.filter(start__lt=f.date_to)
+    if f.language:
+        qs = qs.filter(language__iexact=f.language)
+    qs = with_seats(qs, now).annotate(
+        live_rank=Case(When(status=SessionStatus.LIVE, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+    if f.seats:
+        qs = qs.filter(seats_left__gt=0)  # type: ignore[misc]
+    sort = f.sort if f.sort in SORTS else ("relevance" if q else "soonest")
+    if sort == "relevance" and q:
+        qs = qs.annotate(
+            score=Case(When(title__icontains=q, then=Value(8)), default=Value(0), output_field=IntegerField())
+            + Case(When(topics_text__icontains=q, then=Value(4)), default=Value(0), output_field=IntegerField())
+            + Case(When(mentor__full_name__icontains=q, then=Value(2)), default=Value(0), output_field=IntegerField())
+            + Case(When(description__icontains=q, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        return qs.order_by("live_rank", "-score", "start", "id")
+    if sort == "price_asc":
+        return qs.order_by("price_paise", "start", "id")
+    if sort == "price_desc":
+        return qs.order_by("-price_paise", "start", "id")
+    if sort == "rating":
+        return qs.order_by(F("mentor__mentor_profile__rating").desc(nulls_last=True), "start", "id")
+    return qs.order_by("live_rank", "start", "id")
+
+
+def languages() -> list[str]:
+    return list(visible_sessions().order_by().values_list("language", flat=True).distinct()[:30])
+
+
+def domains() -> QuerySet[Domain]:
+    return Domain.objects.all().only("id", "name", "slug")
+
+
+def session_detail(pk: int, now: datetime | None = None) -> Session:
+    now = now or timezone.now()
+    qs = with_seats(
+        Session.objects.select_related("mentor", "domain", "mentor__mentor_profile").filter(
+            mentor__is_active=True, mentor__is_blocked=False
+        ),
+        now,
+    )
+    return qs.get(pk=pk)
+
+
+def mentor_upcoming_sessions(mentor_id: int, *, limit: int = 12, now: datetime | None = None) -> list[Session]:
+    now = now or timezone.now()
+    qs = visible_sessions(now).filter(mentor_id=mentor_id).select_related("mentor", "domain")
+    return list(with_seats(qs, now).order_by("start", "id")[:limit])
+
+
+# --- mentors --------------------------------------------------------------------------------
+
+
+@dataclass
+class MentorFilters:
+    q: str = ""
+    domain: str = ""
+    min_rating: float | None = None
+    next24h: bool = False
+
+
+def search_mentors(f: MentorFilters, now: datetime | None = None) -> QuerySet[MentorProfile]:
+    now = now or timezone.now()
+    qs = MentorProfile.objects.filter(status=MentorStatus.APPROVED, user__is_active=True, user__is_blocked=False)
+    q = f.q.strip()
+    if q:
+        qs = qs.annotate(skills_text=Cast("skills", TextField()))
+        for term in q.split()[:6]:
+            qs = qs.filter(
+                Q(user__full_name__icontains=term)
+                | Q(bio__icontains=term)
+                | Q(skills_text__icontains=term)
+                | Q(domains__name__icontains=term)
+            )
+        qs = qs.distinct()
+    if f.domain:
+        qs = qs.filter(domains__slug=f.domain)
+    if f.min_rating is not None:
+        qs = qs.filter(rating__gte=f.min_rating)
+    soon = Session.objects.filter(
+        mentor_id=OuterRef("user_id"),
+        status=SessionStatus.SCHEDULED,
+        start__gt=now,
+        start__lte=now + timedelta(hours=24),
+    )
+    qs = qs.annotate(has_soon=Exists(soon))
+    if f.next24h:
+        qs = qs.filter(has_soon=True)
+    return (
+        qs.select_related("user")
+        .prefetch_related(Prefetch("domains", queryset=Domain.objects.only("id", "name", "slug")))
+        .order_by(F("rating").desc(nulls_last=True), "-sessions_taught", "id")
+    )
+
+
+def mentor_profile(user_id: int) -> MentorProfile:
+    return (
+        MentorProfile.objects.filter(status=MentorStatus.APPROVED, user__is_active=True, user__is_blocked=False)
+        .select_related("user")
+        .prefetch_related("domains")
+        .get(user_id=user_id)
+    )
+
+
+def mentor_reviews(user_id: int, *, limit: int = 20) -> list[Any]:
+    """Public reviews once the feedback feature stores them; empty until then."""
+    try:
+        from apps.progress import selectors as progress_selectors
+    except ImportError:
+        return []
+    fn = getattr(progress_selectors, "mentor_reviews", None)
+    if fn is None:
+        return []
+    try:
+        return list(fn(mentor_id=user_id, limit=limit))
+    except TypeError:
+        return []
+
+
+# --- mentor dashboard ---------------------------------------------------------------------------
+
+
+def mentor_sessions(mentor: Any, *, tab: str, now: datetime | None = None) -> QuerySet[Session]:
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    end_of_day = start_of_day + timedelta(days=1)
+    qs = Session.objects.filter(mentor=mentor).select_related("domain")
+    if tab == "today":
+        qs = qs.filter(start__gte=start_of_day, start__lt=end_of_day).order_by("start")
+    elif tab == "past":
+        qs = qs.filter(Q(end__lte=now) | Q(status__in=(SessionStatus.COMPLETED, SessionStatus.CANCELLED))).order_by(
+            "-start"
+        )
+    else:
+        qs = qs.filter(start__gte=end_of_day).exclude(status=SessionStatus.CANCELLED).order_by("start")
+    from apps.bookings.models import Booking
+
+    return with_seats(qs, now).prefetch_related(
+        Prefetch(
+            "bookings",
+            queryset=Booking.objects.filter(
+                status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.PENDING_PAYMENT)
+            ).select_related("learner"),
+            to_attr="active_bookings",
+        )
+    )

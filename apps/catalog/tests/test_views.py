@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.bookings import services as booking_services
+from apps.catalog.models import Session
+from apps.catalog.tests.factories import make_domain, make_session, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def bulk_sessions(n: int, *, mentor=None, domain=None) -> None:
+    mentor = mentor or make_user(Role.MENTOR, name="Bulk Mentor")
+    domain = domain or make_domain("Data Science")
+    base = timezone.now() + timedelta(days=1)
+    rows = []
+    for i in range(n):
+        start = base + timedelta(hours=2 * i)
+        rows.append(
+            Session(
+                mentor=mentor,
+                domain=domain,
+                title=f"Pandas clinic {i}",
+                description="Dataframes in practice",
+                topics=["pandas", "python"],
+                start=start,
+                duration_minutes=60,
+                end=start + timedelta(minutes=60),
+                price_paise=0 if i % 2 else 49_900,
+                capacity=2,
+            )
+        )
+    Session.objects.bulk_create(rows, batch_size=1000)
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sessions/",
+        "/sessions/?q=pandas&domain=data-science&sort=relevance",
+        "/mentors/",
+        "/mentors/?next24h=1&rating=3",
+    ],
+)
+def test_list_pages_query_count_does_not_grow_with_rows(client, url):
+    bulk_sessions(10)
+    small = count_queries(client, url)
+    bulk_sessions(10_000 - 10)
+    large = count_queries(client, url)
+    # /sessions/: COUNT for the paginator, the page (mentor/domain joined, seats annotated),
+    # domains for the filter, distinct languages. /mentors/: COUNT, page, domains prefetch, domains.
+    assert small == large
+    assert large <= 6
+
+
+def test_session_detail_query_count_is_constant(client):
+    bulk_sessions(10)
+    first = Session.objects.order_by("id").first()
+    learner = make_user()
+    client.force_login(learner)
+    small = count_queries(client, f"/sessions/{first.pk}/")
+    bulk_sessions(10_000 - 10)
+    assert count_queries(client, f"/sessions/{first.pk}/") == small
+
+
+def test_search_filters_and_sorting(client):
+    py = make_domain("Programming")
+    ds = make_domain("Data Science")
+    mentor = make_user(Role.MENTOR, name="Asha Rao")
+    now = timezone.now()
+    make_session(
+        mentor=mentor,
+        domain=py,
+        title="Django deep dive",
+        price_paise=0,
+        start=now + timedelta(hours=5),
+        topics=["django"],
+    )
+    make_session(
+        domain=ds,
+        title="Statistics for ML",
+        price_paise=99_900,
+        start=now + timedelta(days=3),
+        topics=["stats"],
+        language="Hindi",
+    )
+    make_session(domain=py, title="Rust basics", price_paise=20_000, start=now + timedelta(days=10), topics=["rust"])
+
+    def titles(qs):
+        return [s.title for s in client.get("/sessions/" + qs).context["sessions"]]
+
+    assert titles("?q=django") == ["Django deep dive"]
+    assert titles("?q=asha") == ["Django deep dive"]  # mentor name
+    assert titles("?q=stats") == ["Statistics for ML"]  # topics
+    assert titles("?domain=data-science") == ["Statistics for ML"]
+    assert titles("?price=free") == ["Django deep dive"]
+    assert set(titles("?price=paid")) == {"Statistics for ML", "Rust basics"}
+    assert titles("?min_price=100&max_price=500") == ["Rust basics"]
+    assert titles("?when=24h") == ["Django deep dive"]
+    assert titles("?language=Hindi") == ["Statistics for ML"]
+    assert titles("?sort=price_desc")[0] == "Statistics for ML"
+    assert titles("?sort=price_asc")[0] == "Django deep dive"
+    assert titles("?when=week") == ["Django deep dive", "Statistics for ML"]
+    page = client.get("/sessions/?q=nothing-matches").content.decode()
+    assert "No sessions match" in page
+
+
+def test_seats_filter_and_seat_counts(client):
+    full = make_session(title="Full one", capacity=1)
+    make_session(title="Open one", capacity=3)
+    booking_services.book_session(learner=make_user(), session=full)
+    assert [s.title for s in client.get("/sessions/?seats=1").context["sessions"]] == ["Open one"]
+    html = client.get("/sessions/").content.decode()
+    assert "Fully booked" in html and "3 seats left" in html
+
+
+def test_load_more_returns_a_fragment(client):
+    bulk_sessions(30)
+    response = client.get("/sessions/?page=2", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert 'hx-swap-oob="beforeend:#session-grid"' in html and "<html" not in html
+    assert html.count('data-testid="session-card"') == 12
+
+
+def test_session_detail_shows_policy_and_booking_buttons(client):
+    paid = make_session(price_paise=49_900, agenda=[{"title": "Warm-up", "minutes": 10}])
+    client.force_login(make_user())
+    html = client.get(f"/sessions/{paid.pk}/").content.decode()
+    assert "Cancellation policy" in html and "50% refund" in html and "Warm-up" in html
+    assert 'data-testid="book-button"' in html and 'data-testid="add-to-cart"' in html
+    assert client.get("/sessions/999999/").status_code == 404
+
+
+def test_book_free_session_via_view_and_mentor_sees_it(client):
+    session = make_session(price_paise=0, capacity=2)
+    learner = make_user(name="Lina Learner")
+    client.force_login(learner)
+    response = client.post(f"/sessions/{session.pk}/book/")
+    assert response.status_code == 302 and response["Location"] == "/dashboard/learner/bookings/"
+    assert "Booked!" in client.get("/dashboard/learner/bookings/").content.decode()
+    client.force_login(session.mentor)
+    html = client.get("/dashboard/mentor/sessions/").content.decode()
+    assert "Lina Learner" in html and "1 of 2 seats booked" in html
+
+
+def test_book_paid_session_goes_to_checkout_with_sandbox_label(client):
+    session = make_session(price_paise=49_900)
+    client.force_login(make_user())
+    response = client.post(f"/sessions/{session.pk}/book/")
+    assert response.status_code == 302 and response["Location"].startswith("/payments/checkout/")
+    html = client.get(response["Location"]).content.decode()
+    assert "Sandbox payments" in html and "₹499" in html and "/sandbox/razorpay/checkout/order_" in html
+
+
+def test_anonymous_book_goes_to_login_and_mentor_cannot_book(client):
+    session = make_session()
+    response = client.post(f"/sessions/{session.pk}/book/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    client.force_login(make_user(Role.MENTOR))
+    response = client.post(f"/sessions/{session.pk}/book/")
+    assert response.status_code == 302 and not session.bookings.exists()
+
+
+def test_mentor_creates_edits_and_cancels_a_session(client):
+    mentor = make_user(Role.MENTOR)
+    domain = make_domain()
+    client.force_login(mentor)
+    start = timezone.localtime(timezone.now() + timedelta(days=2), timezone.get_fixed_timezone(330)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    data = {
+        "title": "Async Python",
+        "description": "Event loops",
+        "domain": domain.pk,
+        "topics": "asyncio, python",
+        "start": start,
+        "duration_minutes": 90,
+        "price_rupees": "499",
+        "capacity": 3,
+        "language": "English",
+        "agenda": "10 Warm-up\n60 Live coding",
+    }
+    response = client.post("/dashboard/mentor/sessions/new/", data)
+    assert response.status_code == 302
+    session = Session.objects.get(title="Async Python")
+    assert session.price_paise == 49_900 and session.agenda == [
+        {"minutes": 10, "title": "Warm-up"},
+        {"minutes": 60, "title": "Live coding"},
+    ]
+    assert session.topics == ["asyncio", "python"]
+    # Overlap with itself (another session at the same time) is refused next to the field.
+    again = client.post("/dashboard/mentor/sessions/new/", data | {"title": "Clash"})
+    assert again.status_code == 200 and "You already have a session then." in again.content.decode()
+    assert 'value="Clash"' in again.content.decode()  # typed data kept
+    # Bad price and duration
+    bad = client.post(
+        "/dashboard/mentor/sessions/new/",
+        data | {"title": "X", "price_rupees": "20", "duration_minutes": 5, "start": "2020-01-01T10:00"},
+    )
+    text = bad.content.decode()
+    assert "between ₹50 and ₹1,00,000" in text and "between 15 and 240" in text and "at least 30 minutes" in text
+    # Edit
+    edit = client.post(f"/dashboard/mentor/sessions/{session.pk}/edit/", data | {"title": "Async Python 2"})
+    assert edit.status_code == 302
+    session.refresh_from_db()
+    assert session.title == "Async Python 2"
+    # Another mentor cannot edit or cancel it
+    client.force_login(make_user(Role.MENTOR))
+    assert client.get(f"/dashboard/mentor/sessions/{session.pk}/edit/").status_code == 404
+    assert client.post(f"/dashboard/mentor/sessions/{session.pk}/cancel/").status_code == 404
+    client.force_login(mentor)
+    assert "Cancel “Async Python 2”?" in client.get(f"/dashboard/mentor/sessions/{session.pk}/cancel/").content.decode()
+    client.post(f"/dashboard/mentor/sessions/{session.pk}/cancel/", {"reason": "ill"})
+    session.refresh_from_db()
+    assert session.status == "cancelled"
+
+
+def test_unapproved_mentor_cannot_manage_sessions(client):
+    client.force_login(make_user(Role.MENTOR, approved=False))
+    assert client.get("/dashboard/mentor/sessions/new/").status_code == 302
+
+
+def test_mentor_directory_and_profile_tabs(client):
+    mentor = make_user(Role.MENTOR, name="Ravi Kumar")
+    mentor.mentor_profile.bio = "Backend engineer"
+    mentor.mentor_profile.save()
+    mentor.mentor_profile.domains.add(make_domain("Programming"))
+    make_user(Role.MENTOR, name="Pending Person", approved=False)
+    make_session(mentor=mentor, title="Soon session", start=timezone.now() + timedelta(hours=3))
+    html = client.get("/mentors/?q=ravi").content.decode()
+    assert "Ravi Kumar" in html and "Pending Person" not in html
+    assert "Ravi Kumar" in client.get("/mentors/?next24h=1&domain=programming").content.decode()
+    assert "Ravi Kumar" not in client.get("/mentors/?rating=4").content.decode()
+    assert "Backend engineer" in client.get(f"/mentors/{mentor.pk}/").content.decode()
+    assert "Soon session" in client.get(f"/mentors/{mentor.pk}/?tab=sessions").content.decode()
+    assert "No reviews yet" in client.get(f"/mentors/{mentor.pk}/?tab=reviews").content.decode()
+    pending = make_user(Role.MENTOR, approved=False)
+    assert client.get(f"/mentors/{pending.pk}/").status_code == 404
+
+
+def test_cart_page_and_cancel_page_three_actors(client):
+    learner = make_user()
+    s1 = make_session(price_paise=10_000, title="Cart A")
+    client.force_login(learner)
+    client.post(f"/cart/add/{s1.pk}/")
+    html = client.get("/cart/").content.decode()
+    assert "Cart A" in html and "₹100" in html
+    booking = booking_services.book_session(
+        learner=learner, session=make_session(price_paise=0, start=timezone.now() + timedelta(hours=30))
+    )
+    assert "No payment was taken" in client.get(f"/dashboard/learner/bookings/{booking.pk}/cancel/").content.decode()
+    client.force_login(make_user())
+    assert client.get(f"/dashboard/learner/bookings/{booking.pk}/cancel/").status_code == 404
+    client.force_login(booking.session.mentor)
+    assert client.get(f"/dashboard/learner/bookings/{booking.pk}/cancel/").status_code == 302
