@@ -300,6 +300,15 @@ if PRODUCTION and PAYMENTS_SANDBOX and not env_bool("ALLOW_SANDBOX_PAYMENTS", de
         "RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET must be set in production "
         "(or ALLOW_SANDBOX_PAYMENTS=true for a staging deployment)."
     )
+if not PAYMENTS_SANDBOX:
+    # Real Razorpay Checkout: its script, its popup frames and its API calls from the page.
+    SECURE_CSP["script-src"] = [*SECURE_CSP["script-src"], "https://checkout.razorpay.com"]
+    SECURE_CSP["frame-src"] = [*SECURE_CSP["frame-src"], "https://api.razorpay.com", "https://checkout.razorpay.com"]
+    SECURE_CSP["connect-src"] = [*SECURE_CSP["connect-src"], "https://lumberjack.razorpay.com", "https://api.razorpay.com"]
+# The sandbox gateway reaches its own emulated API in-process by default; "http" sends the
+# SDK's requests over the network to SITE_URL instead (e.g. a separate sandbox host).
+PAYMENTS_SANDBOX_TRANSPORT = env_str("PAYMENTS_SANDBOX_TRANSPORT", "inprocess")
+PAYMENTS_SANDBOX_WEBHOOKS = env_bool("PAYMENTS_SANDBOX_WEBHOOKS", default=True)
 STUN_URLS = env_list("STUN_URLS", "")
 TURN_URLS = env_list("TURN_URLS", "")
 TURN_SECRET = env_str("TURN_SECRET")
