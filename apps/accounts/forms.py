@@ -22,6 +22,11 @@ from apps.core.uploads import clean_image, clean_video
 
 from .models import MentorProfile, Theme, User
 
+FILE_INPUT_CLASS = (
+    "block w-full max-w-full text-sm text-ink-muted file:mr-3 file:min-h-11 file:cursor-pointer file:rounded-xl "
+    "file:border-0 file:bg-primary-50 file:px-4 file:py-2 file:font-semibold file:text-primary-700 "
+    "hover:file:bg-primary-100 dark:file:bg-primary-900/40 dark:file:text-primary-100"
+)
 MAX_TAGS = 5
 MAX_SKILLS = 10
 BIO_MIN, BIO_MAX = 150, 500
@@ -253,7 +258,7 @@ class AvatarForm(StepForm):
     avatar = forms.FileField(
         label=_("Profile picture"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "class": FILE_INPUT_CLASS}),
         help_text=_("JPEG, PNG or WebP, up to 2 MB. We resize it and remove hidden metadata."),
     )
 
@@ -371,7 +376,7 @@ class MentorMediaForm(AvatarForm):
     intro_video = forms.FileField(
         label=_("…or upload a video"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/webm"}),
+        widget=forms.FileInput(attrs={"accept": "video/mp4,video/webm", "class": FILE_INPUT_CLASS}),
         help_text=_("MP4 or WebM, up to 50 MB."),
     )
 
@@ -407,7 +412,7 @@ class ProfileSettingsForm(forms.Form):
     avatar = forms.FileField(
         label=_("Profile picture"),
         required=False,
-        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "class": FILE_INPUT_CLASS}),
         help_text=_("JPEG, PNG or WebP, up to 2 MB."),
     )
     remove_avatar = forms.BooleanField(label=_("Remove my picture (use initials)"), required=False)

@@ -299,7 +299,7 @@ def admin_mentors(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": MentorStatus.choices,
             "counts": counts,
-            "nav_active": "mentors",
+            "nav_active": "users",
         },
     )
 
