@@ -12,12 +12,18 @@ Every signed-in page holds one WebSocket to ``/ws/notifications/`` (opened by
     send_event(user_ids=[mentor.pk], type="request.new", data={"request": req.pk})
 
 ``send_event`` defers to ``transaction.on_commit``. In the browser, every element carrying
-``data-refresh-on="<type> [<type> ...]"`` and ``hx-get="<url>"`` is re-fetched by htmx when an event
-of one of those types arrives (and after a reconnect, because events may have been missed). The
-response replaces the element's inner HTML unless it has ``hx-swap`` (e.g. ``outerHTML``); an
-``hx-target`` is honoured too. Example::
+``data-refresh-on="<type> [<type> ...]"``, ``hx-get="<url>"`` and ``hx-trigger="peerlearn:refresh"``
+is re-fetched by htmx when an event of one of those types arrives (and after a reconnect, because
+events may have been missed). The response replaces the element's inner HTML unless it has
+``hx-swap``; ``hx-target``/``hx-select`` are honoured too. The explicit ``hx-trigger`` matters:
+without it htmx would fire the GET on every click inside the region. Example::
 
-    <div data-refresh-on="request.new offer.new" hx-get="{% url 'requests:mentor_list_partial' %}">…</div>
+    <div data-refresh-on="request.new request.changed" hx-trigger="peerlearn:refresh"
+         hx-get="{% url 'requests:mentor_partial' %}">…</div>
+
+The mentor's Requests badge: ``<span data-refresh-on="request.new request.changed"
+hx-trigger="load, peerlearn:refresh" hx-get="{% url 'requests:mentor_badge' %}"></span>`` (plain
+text: the count, or empty when zero).
 
 JS that needs the raw event listens for ``peerlearn:event`` on ``document`` (``event.detail`` is the
 payload ``{"type": ..., ...}``). Event types in use: ``notification`` (sent by ``notify``),

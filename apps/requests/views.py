@@ -107,7 +107,8 @@ def direct_request(request: HttpRequest, mentor_id: int) -> HttpResponse:
             return HttpResponseRedirect(reverse("requests:posts"))
         status = 400
     else:
-        form = RequestForm(domains=domains)
+        only = list(mentor_domains[:2])
+        form = RequestForm(domains=domains, initial={"domain": only[0].pk} if len(only) == 1 else None)
         status = 200
     return render(
         request, "requests/direct_form.html", {"form": form, "mentor": mentor, "nav_active": "posts"}, status=status

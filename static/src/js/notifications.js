@@ -4,8 +4,9 @@
    - Session reminders (data.reminder) get a Join link and Snooze 5/10 min buttons; the T−10 min
      one also plays a short beep (WebAudio, no audio file) and stays until dismissed.
    - Typed events from the server ({"type": "request.new", ...}) refresh page regions: every element
-     with data-refresh-on="<type> [<type> ...]" and hx-get is re-fetched with htmx (honouring its
-     hx-target / hx-select / hx-swap, default innerHTML). After a reconnect every such region is
+     with data-refresh-on="<type> [<type> ...]", hx-get and hx-trigger="peerlearn:refresh" is
+     re-fetched by htmx (honouring hx-target / hx-select / hx-swap, default innerHTML). Set that
+     hx-trigger: without one htmx would also fire the GET on every click inside the region. After a reconnect every such region is
      refreshed, because events may have been missed; the server's "hello" message carries the
      unread count from the database. Scripts can listen for "peerlearn:event" on document.
 */
@@ -163,14 +164,20 @@
     document.querySelectorAll("[data-refresh-on]").forEach(function (node) {
       var types = node.getAttribute("data-refresh-on").split(/\s+/);
       if (type !== "*" && types.indexOf(type) === -1) return;
+      var trigger = node.getAttribute("hx-trigger") || "";
+      if (trigger.indexOf("peerlearn:refresh") !== -1) {
+        // htmx issues the request itself, honouring hx-get/hx-target/hx-select/hx-swap.
+        window.htmx.trigger(node, "peerlearn:refresh");
+        return;
+      }
       var url = node.getAttribute("hx-get") || node.dataset.refreshUrl;
       if (!url) return;
       var targetSel = node.getAttribute("hx-target");
-      var opts = { source: node, target: targetSel ? (targetSel === "this" ? node : document.querySelector(targetSel)) : node,
-                   swap: node.getAttribute("hx-swap") || "innerHTML" };
+      var target = targetSel && targetSel !== "this" ? document.querySelector(targetSel) : node;
+      if (!target) return;
+      var opts = { source: node, target: target, swap: node.getAttribute("hx-swap") || "innerHTML" };
       var select = node.getAttribute("hx-select");
       if (select) opts.select = select;
-      if (!opts.target) return;
       window.htmx.ajax("GET", url, opts);
     });
   }
