@@ -7,6 +7,7 @@ verification code from there, like a person opening their inbox.
 from __future__ import annotations
 
 import io
+import quopri
 import re
 import time
 from pathlib import Path
@@ -31,8 +32,8 @@ def mail_dir() -> Path:
     return Path(settings.EMAIL_FILE_PATH)
 
 
-def read_code(email: str, *, timeout: float = 10.0) -> str:
-    """The newest verification code mailed to ``email``."""
+def read_mail(email: str, pattern: str, *, timeout: float = 10.0) -> str:
+    """The first match of ``pattern`` in the newest message mailed to ``email``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         files = (
@@ -41,14 +42,17 @@ def read_code(email: str, *, timeout: float = 10.0) -> str:
             else []
         )
         for f in files:
-            text = f.read_text(errors="replace")
-            for message in reversed(text.split("-" * 79)):
-                if f"To: {email}" in message:
-                    match = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", message, re.MULTILINE)
-                    if match:
-                        return match.group(1)
+            for raw in reversed(f.read_text(errors="replace").split("-" * 79)):
+                message = quopri.decodestring(raw.encode()).decode("utf-8", errors="replace")
+                if f"To: {email}" in message and (match := re.search(pattern, message, re.MULTILINE)):
+                    return match.group(1)
         time.sleep(0.2)
-    raise AssertionError(f"no verification code mailed to {email} in {mail_dir()}")
+    raise AssertionError(f"no mail to {email} matching {pattern!r} in {mail_dir()}")
+
+
+def read_code(email: str) -> str:
+    """The newest email verification code mailed to ``email``."""
+    return read_mail(email, r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$")
 
 
 def png() -> bytes:
@@ -89,9 +93,11 @@ def domains() -> list[Any]:
     return out
 
 
-def verify_email(page: Any, email: str) -> None:
+def verify_email(page: Any, email: str, *, shot: str | None = None) -> None:
     expect(page).to_have_url(re.compile(r"/verify-email/$"))
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    if shot:
+        shoot(page, shot)
     page.get_by_label("Code").fill("WRONG-CODE")
     page.get_by_role("button", name="Verify email").click()
     expect(page.locator(".field-error")).to_be_visible()
@@ -167,7 +173,7 @@ def test_learner_registers_through_four_steps(page: Any, domains: list[Any]) -> 
     )
     page.get_by_role("button", name="Finish", exact=True).click()
 
-    verify_email(page, email)
+    verify_email(page, email, shot="verify-email")
     expect(page).to_have_url(re.compile(r"/dashboard/learner/$"))
     expect(toast(page, "Welcome, Asha!")).to_be_visible()
     screenshot(page, "learner-dashboard-welcome")
@@ -294,4 +300,25 @@ def test_anonymous_is_sent_to_login_and_back(page: Any) -> None:
     page.get_by_label("Email").fill(learner.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/learner/$"))
+
+
+def test_password_reset_by_emailed_link(page: Any) -> None:
+    learner = make_user("learner")
+    page.goto("/login/")
+    page.get_by_role("link", name="Forgot password?").click()
+    expect(page).to_have_url(re.compile(r"/password/reset/$"))
+    shoot(page, "password-reset")
+    page.get_by_label("Email").fill(learner.email)
+    page.get_by_role("button", name="Email me a reset link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    link = read_mail(learner.email, r"(https?://\S+/password/reset/key/\S+)")
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    new_password = "Fresh-start-2026?"
+    page.get_by_label("New Password", exact=True).fill(new_password)
+    page.get_by_label("New Password (again)").fill(new_password)
+    page.get_by_role("button", name="Save new password").click()
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
+    login(page, learner.email, new_password)
     expect(page).to_have_url(re.compile(r"/dashboard/learner/$"))

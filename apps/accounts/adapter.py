@@ -34,9 +34,16 @@ class AccountAdapter(DefaultAccountAdapter):
             if user.role == "mentor":
                 text = _("Welcome, %(name)s! Your email is verified and your mentor profile is waiting for approval.")
             else:
-                text = _("Welcome, %(name)s! You're all set — explore your first session.")
+                text = _("Welcome, %(name)s! Your email is verified — explore your first session.")
             messages.success(request, text % {"name": first}, extra_tags="welcome")
         return response
+
+    @staticmethod
+    def _signing_up(request: HttpRequest) -> bool:
+        from allauth.account.internal.stagekit import unstash_login
+
+        login = unstash_login(request, peek=True)
+        return bool(login and login.signup)
 
     def add_message(
         self,
@@ -50,4 +57,6 @@ class AccountAdapter(DefaultAccountAdapter):
         # On the first sign-in after registration the welcome toast replaces "Successfully signed in".
         if getattr(request, "_peerlearn_signup", False) and message_template == "account/messages/logged_in.txt":
             return
+        if message_template == "account/messages/email_confirmed.txt" and self._signing_up(request):
+            return  # the welcome toast says the email is verified
         super().add_message(request, level, message_template, message_context, extra_tags, message)

@@ -4,7 +4,6 @@ import io
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from PIL import Image
 
 PASSWORD = "Peer-learn-2026!"
@@ -13,7 +12,7 @@ PASSWORD = "Peer-learn-2026!"
 @pytest.fixture(autouse=True)
 def _isolated(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()  # rate-limit counters live in the cache
+    # Rate-limit counters live in the cache; the root conftest gives every test its own key prefix.
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), *, exif: bool = False) -> bytes:

@@ -132,6 +132,7 @@ def test_learner_full_journey_verifies_email_by_code_and_lands_on_dashboard(clie
     assert client.session["_auth_user_id"] == str(user.pk)
     texts = [str(m) for m in response.wsgi_request._messages]
     assert any(t.startswith("Welcome, Asha!") for t in texts)
+    assert not any("confirmed" in t or "Successfully signed in" in t for t in texts)  # one toast only
     assert user.emailaddress_set.get().verified
 
 
