@@ -78,6 +78,10 @@ def register_wizard(request: HttpRequest, role: str) -> HttpResponse:
     state = WizardState(request, ROLES[role])
 
     if request.method == "GET":
+        if nxt := _safe_next(request):
+            # e.g. "Book" → learner signup → back to the session after verification (SPEC §1).
+            state.next_url = nxt
+            state.save()
         if "step" in request.GET:
             with contextlib.suppress(ValueError):
                 state.go_to(int(request.GET["step"]) - 1)
@@ -141,6 +145,7 @@ def _finish(request: HttpRequest, state: WizardState) -> HttpResponse:
         state.save()
         messages.error(request, _("An account with this email already exists. Sign in or use another email."))
         return redirect(request.path)
+    next_url = state.next_url
     state.clear()
     # Design note: SPEC §3 wants "finish → logged in", and allauth's mandatory verification wants
     # the email proven before a session exists. We hand the new user to allauth's own signup
@@ -152,7 +157,7 @@ def _finish(request: HttpRequest, state: WizardState) -> HttpResponse:
         request,
         user=user,
         email_verification=EmailVerificationMethod.MANDATORY,
-        redirect_url=dashboard_url_for(user),
+        redirect_url=next_url or dashboard_url_for(user),
     )
 
 

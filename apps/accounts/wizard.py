@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
+from django.utils import timezone
 
 from . import forms as f
 from .models import Role, User
@@ -70,6 +72,7 @@ class WizardState:
         self.data: dict[str, dict[str, Any]] = stored.get("data", {})
         self.drafts: dict[str, dict[str, Any]] = stored.get("drafts", {})
         self.files: dict[str, str] = stored.get("files", {})
+        self.next_url: str = stored.get("next", "")
 
     # --- persistence -----------------------------------------------------------------------
     def save(self) -> None:
@@ -79,6 +82,7 @@ class WizardState:
             "data": self.data,
             "drafts": self.drafts,
             "files": self.files,
+            "next": self.next_url,
         }
 
     def clear(self) -> None:
@@ -249,3 +253,20 @@ def create_account(state: WizardState) -> User:
 
 class EmailTaken(Exception):
     pass
+
+
+def purge_stale_uploads(*, max_age: timedelta = timedelta(days=1)) -> int:
+    """Delete files in ``MEDIA_ROOT/tmp/`` older than ``max_age`` (abandoned wizards); returns
+    how many were removed. Sessions last longer than a day only for visitors who never finish."""
+    try:
+        _dirs, names = default_storage.listdir(TMP_DIR)
+    except FileNotFoundError:
+        return 0
+    cutoff = timezone.now() - max_age
+    removed = 0
+    for name in names:
+        path = f"{TMP_DIR}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            removed += 1
+    return removed

@@ -119,3 +119,20 @@ def test_non_admins_cannot_decide(client: Client, pending: Any, role: str) -> No
 
 def test_anonymous_cannot_see_admin_screen(client: Client) -> None:
     assert client.get("/dashboard/admin/mentors/")["Location"] == "/login/?next=/dashboard/admin/mentors/"
+
+
+def test_admin_screen_query_count_does_not_grow(client: Client, admin: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(admin)
+    make("mentor", approved=False).mentor_profile.domains.add(Domain.objects.create(name="A", slug="a"))
+    with CaptureQueriesContext(connection) as one:
+        client.get("/dashboard/admin/mentors/")
+    for i in range(6):
+        make("mentor", approved=False).mentor_profile.domains.add(Domain.objects.create(name=f"B{i}", slug=f"b{i}"))
+    with CaptureQueriesContext(connection) as seven:
+        html = client.get("/dashboard/admin/mentors/").content.decode()
+    assert html.count("data-mentor-row=") == 7
+    # Counts per status, the page of mentors and one prefetch for their domains: no per-row queries.
+    assert len(seven) == len(one)

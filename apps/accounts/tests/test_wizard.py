@@ -222,3 +222,42 @@ def test_signed_in_user_is_sent_to_dashboard(client: Client) -> None:
     client.force_login(make())
     response = client.get(LEARNER)
     assert response.status_code == 302 and response["Location"] == "/dashboard/learner/"
+
+
+def test_wizard_returns_to_safe_next_after_verification(client: Client) -> None:
+    client.get(LEARNER + "?next=/sessions/42/")
+    client.get(LEARNER + "?next=https://evil.example/")  # ignored: not our host
+    post(client, LEARNER, basic("next@example.in"))
+    post(client, LEARNER, {"interests": "Maths"})
+    post(client, LEARNER, {"goal_choice": ""})
+    post(client, LEARNER, {}, action="skip")
+    response = client.post("/verify-email/", {"action": "verify", "code": code_from_outbox("next@example.in")})
+    assert response["Location"] == "/sessions/42/"
+
+
+def test_login_page_passes_next_to_registration(client: Client) -> None:
+    html = client.get("/login/?next=/sessions/7/").content.decode()
+    assert 'href="/register/?next=/sessions/7/"' in html
+    html = client.get("/register/?next=/sessions/7/").content.decode()
+    assert 'href="/register/learner/?next=/sessions/7/"' in html
+
+
+def test_stale_wizard_uploads_are_purged(client: Client) -> None:
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    from apps.accounts.tasks import purge_stale_wizard_uploads
+
+    post(client, LEARNER, basic("purge@example.in"))
+    post(client, LEARNER, {"interests": "Maths"})
+    post(client, LEARNER, {"goal_choice": ""})
+    client.post(LEARNER, {"action": "next", "avatar": SimpleUploadedFile("a.png", png_bytes())})
+    # The avatar step is the last one, so that upload finished the wizard; leave one abandoned file.
+    fresh = default_storage.save("tmp/fresh.png", SimpleUploadedFile("f.png", png_bytes()))
+    old = default_storage.save("tmp/old.png", SimpleUploadedFile("o.png", png_bytes()))
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
+    assert purge_stale_wizard_uploads() == 1
+    assert default_storage.exists(fresh) and not default_storage.exists(old)
