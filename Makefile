@@ -52,13 +52,22 @@ system-deps:
 
 .PHONY: lint
 lint: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy apps peerlearn
+	@status=0; \
+	$(VENV)/bin/ruff check . || status=1; \
+	$(VENV)/bin/ruff format --check . || status=1; \
+	$(VENV)/bin/mypy apps peerlearn || status=1; \
+	exit $$status
 
+# Lint failures do not stop the suite from running (CI shows everything that is wrong at once),
+# but any failure makes `make test` exit non-zero.
 .PHONY: test
-test: install system-deps lint
-	@bash scripts/test.sh
+test: install system-deps
+	@status=0; t0=$$SECONDS; \
+	echo "=== lint (ruff check, ruff format --check, mypy) ==="; \
+	$(MAKE) --no-print-directory lint || { echo "!!! lint failed"; status=1; }; \
+	echo "lint took $$((SECONDS - t0))s"; \
+	bash scripts/test.sh || status=1; \
+	exit $$status
 
 .PHONY: css
 css:
