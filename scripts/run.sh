@@ -16,8 +16,8 @@ cleanup() {
   echo
   echo "Stopping PeerLearn..."
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  # Give both a few seconds to finish in-flight work, then make sure they are gone.
-  for _ in $(seq 1 50); do
+  # Give both up to 10 s to finish in-flight work (Celery's warm shutdown), then make sure they are gone.
+  for _ in $(seq 1 100); do
     alive=0
     for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     [ $alive -eq 0 ] && break
@@ -26,7 +26,8 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap 'cleanup; exit 0' INT TERM
+interrupted=0
+trap 'interrupted=1' INT TERM
 trap cleanup EXIT
 
 # The worker consumes the filesystem broker under var/broker (embedded profile) or Redis
@@ -44,6 +45,7 @@ for _ in $(seq 1 150); do
 import socket, sys
 socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=0.5).close()
 PYEOF
+  [ $interrupted -eq 0 ] || exit 0
   for pid in "${pids[@]}"; do
     if ! kill -0 "$pid" 2>/dev/null; then echo "A PeerLearn process exited early (see output above and $VAR_DIR/celery.log)" >&2; exit 1; fi
   done
@@ -57,5 +59,10 @@ echo "  web:    daphne (ASGI, WebSockets) pid ${pids[1]}"
 echo "  worker: celery worker + beat     pid ${pids[0]} (log: $VAR_DIR/celery.log)"
 echo "Press Ctrl-C to stop both."
 
-# Exit (and stop the other one) as soon as either process ends.
+# Return as soon as either process ends or Ctrl-C/SIGTERM arrives, then stop both (EXIT trap).
+# Ctrl-C is a normal stop (exit 0); a process dying on its own is an error.
 wait -n "${pids[@]}"
+rc=$?
+if [ $interrupted -eq 1 ]; then exit 0; fi
+echo "A PeerLearn process stopped unexpectedly (exit $rc); stopping the other." >&2
+exit $rc
