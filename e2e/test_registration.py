@@ -282,6 +282,19 @@ def test_admin_without_totp_must_enrol_first(page: Any) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     shoot(page, "admin-totp-activate")
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    secret = page.locator("[data-totp-secret]").input_value()
+    page.get_by_label("Authenticator code").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.get_by_role("button", name="Activate").click()
+    expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()
+    assert len(page.locator("[data-recovery-codes]").input_value().split()) == 10
+    shoot(page, "admin-recovery-codes")
+    page.get_by_role("link", name="Continue to my dashboard").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/admin/$"))
+    page.goto("/accounts/2fa/")
+    expect(page.get_by_text("Ready: one-time codes")).to_be_visible()
+    shoot(page, "mfa-index")
 
 
 def test_learner_opening_mentor_dashboard_is_denied(page: Any) -> None:
