@@ -264,7 +264,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
@@ -306,7 +306,11 @@ if not PAYMENTS_SANDBOX:
     # Real Razorpay Checkout: its script, its popup frames and its API calls from the page.
     SECURE_CSP["script-src"] = [*SECURE_CSP["script-src"], "https://checkout.razorpay.com"]
     SECURE_CSP["frame-src"] = [*SECURE_CSP["frame-src"], "https://api.razorpay.com", "https://checkout.razorpay.com"]
-    SECURE_CSP["connect-src"] = [*SECURE_CSP["connect-src"], "https://lumberjack.razorpay.com", "https://api.razorpay.com"]
+    SECURE_CSP["connect-src"] = [
+        *SECURE_CSP["connect-src"],
+        "https://lumberjack.razorpay.com",
+        "https://api.razorpay.com",
+    ]
 # The sandbox gateway reaches its own emulated API in-process by default; "http" sends the
 # SDK's requests over the network to SITE_URL instead (e.g. a separate sandbox host).
 PAYMENTS_SANDBOX_TRANSPORT = env_str("PAYMENTS_SANDBOX_TRANSPORT", "inprocess")
