@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -20,11 +21,12 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
 from apps.accounts.models import MentorProfile, MentorStatus
@@ -51,15 +53,24 @@ class SessionFilters:
     sort: str = ""
 
 
-def _held_seats(now: datetime) -> Q:
-    return Q(bookings__status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED)) | Q(
-        bookings__status=BookingStatus.PENDING_PAYMENT, bookings__hold_expires_at__gt=now
-    )
-
-
 def with_seats(qs: QuerySet[Session], now: datetime) -> QuerySet[Session]:
+    """Annotate ``seats_taken``/``seats_left`` with a correlated subquery (not a JOIN + GROUP BY),
+    so a sorted, limited page only counts bookings for the rows it returns."""
+    from apps.bookings.models import Booking
+
+    held = (
+        Booking.objects.filter(session=OuterRef("pk"))
+        .filter(
+            Q(status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED))
+            | Q(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now)
+        )
+        .order_by()
+        .values("session")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
     return qs.annotate(
-        seats_taken=Count("bookings", filter=_held_seats(now), distinct=True),
+        seats_taken=Coalesce(Subquery(held, output_field=IntegerField()), 0),
         seats_left=Greatest(F("capacity") - F("seats_taken"), 0, output_field=IntegerField()),
     )
 
@@ -74,7 +85,9 @@ def visible_sessions(now: datetime | None = None) -> QuerySet[Session]:
     )
 
 
-def search_sessions(f: SessionFilters, now: datetime | None = None) -> QuerySet[Session]:
+def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count: bool = False) -> QuerySet[Session]:
+    """The filtered, sorted catalogue. ``for_count=True`` returns just the filtered rows (no joins,
+    annotations or ordering) for the paginator's COUNT; not valid with the seats filter."""
     now = now or timezone.now()
     qs = visible_sessions(now).select_related("mentor", "domain", "mentor__mentor_profile")
     q = f.q.strip()
@@ -113,6 +126,8 @@ def search_sessions(f: SessionFilters, now: datetime | None = None) -> QuerySet[
             qs = qs.filter(start__lt=f.date_to)
     if f.language:
         qs = qs.filter(language__iexact=f.language)
+    if for_count:
+        return qs.select_related(None).order_by()
     qs = with_seats(qs, now).annotate(
         live_rank=Case(When(status=SessionStatus.LIVE, then=Value(0)), default=Value(1), output_field=IntegerField())
     )
@@ -137,7 +152,12 @@ def search_sessions(f: SessionFilters, now: datetime | None = None) -> QuerySet[
 
 
 def languages() -> list[str]:
-    return list(visible_sessions().order_by().values_list("language", flat=True).distinct()[:30])
+    """Languages offered in the catalogue (for the filter); cached for a minute."""
+    value = cache.get("catalog:languages")
+    if value is None:
+        value = sorted(set(visible_sessions().order_by().values_list("language", flat=True).distinct()[:30]))
+        cache.set("catalog:languages", value, 60)
+    return list(value)
 
 
 def domains() -> QuerySet[Domain]:

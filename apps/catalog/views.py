@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,6 +21,18 @@ from .forms import SessionForm, apply_service_errors
 from .models import Session, SessionStatus
 
 PAGE_SIZE = 12
+
+
+class CountedPaginator(Paginator):
+    """Counts with a plain filtered query instead of wrapping the annotated page query."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count_qs: Any) -> None:
+        super().__init__(object_list, per_page)
+        self._count_qs = count_qs
+
+    @cached_property
+    def count(self) -> int:
+        return int(self._count_qs.count())
 
 
 def _int(value: str | None) -> int | None:
@@ -61,7 +74,8 @@ def session_filters(request: HttpRequest) -> search.SessionFilters:
 def session_list(request: HttpRequest) -> HttpResponse:
     filters = session_filters(request)
     qs = search.search_sessions(filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    count_qs = qs if filters.seats else search.search_sessions(filters, for_count=True)
+    page = CountedPaginator(qs, PAGE_SIZE, count_qs=count_qs).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "page_obj": page,
         "sessions": page.object_list,

@@ -1,0 +1,123 @@
+"""Catalogue benchmark: `/sessions/?q=…&domain=…` over 10,000 sessions against the bare view of
+bench/http.py, served side by side by the same daphne process (`make run`'s server, embedded
+profile), measured in alternating batches in one run.
+
+    .venv/bin/python bench/catalog.py [--sessions 10000] [--requests 1000] [--concurrency 8]
+
+Bounded and loopback only. Prints a table and writes JSON to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
+
+from common import PY, ROOT, asdict_all, embedded_env, machine, print_table, served_app, summarise, write_json  # noqa: E402
+
+
+def _load_http_client() -> type:
+    spec = importlib.util.spec_from_file_location("bench_http", _HERE / "http.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Client  # type: ignore[no-any-return]
+
+
+SEED = """
+import django, random
+django.setup()
+from datetime import timedelta
+from django.utils import timezone
+from apps.accounts.models import MentorStatus, Role
+from apps.accounts.services import create_user
+from apps.catalog.models import Domain, Session
+n = {n}
+random.seed(7)
+domains = [Domain.objects.get_or_create(slug=f"bench-{{i}}", defaults={{"name": f"Bench domain {{i}}"}})[0] for i in range(8)]
+mentors = [create_user(email=f"bench-mentor-{{i}}@example.in", password=None, full_name=f"Bench Mentor {{i}}",
+                       role=Role.MENTOR, email_verified=True, mentor_status=MentorStatus.APPROVED) for i in range(50)]
+words = ["python", "django", "statistics", "algebra", "figma", "spanish", "interview", "sql", "react", "physics"]
+base = timezone.now() + timedelta(hours=2)
+rows = []
+for i in range(n):
+    mentor = mentors[i % len(mentors)]
+    start = base + timedelta(hours=2 * (i // len(mentors)))
+    topic = words[i % len(words)]
+    rows.append(Session(mentor=mentor, domain=domains[i % len(domains)], title=f"{{topic.title()}} clinic #{{i}}",
+        description=f"Practice {{topic}} with worked examples.", topics=[topic, random.choice(words)], start=start,
+        duration_minutes=60, end=start + timedelta(minutes=60), price_paise=random.choice([0, 9900, 49900]),
+        capacity=random.randint(1, 5)))
+Session.objects.bulk_create(rows, batch_size=1000)
+print(Session.objects.count())
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=1000, help="requests per target (default 1000)")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--batches", type=int, default=4)
+    parser.add_argument("--max-seconds", type=float, default=30.0, help="time cap per target (default 30)")
+    args = parser.parse_args()
+
+    query = "/sessions/?q=python&domain=bench-0"
+    targets = [("bare view", "/bench/bare/", b"ok"), ("catalogue", query, b"session-card")]
+    db = Path(tempfile.mkdtemp(prefix="peerlearn-bench-cat-")) / "bench.sqlite3"
+    before = machine()
+    Client = _load_http_client()
+    with served_app(PEERLEARN_BENCH="true", SQLITE_PATH=str(db)) as base:
+        env = embedded_env(db.parent, SQLITE_PATH=str(db), DJANGO_SETTINGS_MODULE="peerlearn.settings")
+        out = subprocess.run(
+            [PY, "-c", SEED.format(n=args.sessions)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        total_sessions = int(out.stdout.strip().splitlines()[-1])
+        client = Client(base, args.concurrency)
+        for _, path, expect in targets:
+            client.run(path, expect, 30, time.monotonic() + 20)
+        collected: dict[str, tuple[list[float], int, float]] = {p: ([], 0, 0.0) for _, p, _ in targets}
+        budget = {p: args.max_seconds for _, p, _ in targets}
+        per_batch = max(1, args.requests // args.batches)
+        for _ in range(args.batches):
+            for _, path, expect in targets:
+                if budget[path] <= 0:
+                    continue
+                lat, err, secs = client.run(path, expect, per_batch, time.monotonic() + budget[path])
+                budget[path] -= secs
+                old = collected[path]
+                collected[path] = (old[0] + lat, old[1] + err, old[2] + secs)
+
+    rows = [summarise(name, path[:14], *collected[path]) for name, path, _ in targets]
+    bare, page = rows
+    ratio_rps = page.rps / bare.rps if bare.rps else float("nan")
+    ratio_p95 = page.p95_ms / bare.p95_ms if bare.p95_ms else float("nan")
+    print()
+    print(f"PeerLearn catalogue benchmark: {total_sessions} sessions, {query}, concurrency {args.concurrency}")
+    print_table(rows)
+    print(f"catalogue / bare: throughput {ratio_rps:.2f}x, p95 latency {ratio_p95:.2f}x")
+    path = write_json(
+        "catalog",
+        {
+            "query": query,
+            "sessions": total_sessions,
+            "concurrency": args.concurrency,
+            "machine": before,
+            "results": asdict_all(rows),
+            "ratio_rps": round(ratio_rps, 3),
+            "ratio_p95": round(ratio_p95, 3),
+        },
+    )
+    print(f"wrote {path.relative_to(ROOT)}")
+    return 0 if not any(r.errors for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
