@@ -496,3 +496,22 @@ def mentor_settings_initial(profile: MentorProfile) -> dict[str, Any]:
         "payout_bank_account": profile.payout_bank_account,
         "payout_ifsc": profile.payout_ifsc,
     }
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone"))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That password is not correct."))
+        return password

@@ -197,3 +197,43 @@ def update_profile(*, user: User, **fields: Any) -> User:
         if domains is not None:
             profile.domains.set(domains)
     return user
+
+
+@transaction.atomic
+def delete_account(*, user: User) -> User:
+    """Delete an account the way SPEC §3 asks: personal data is anonymised, the row stays so
+    bookings, payments, ledger entries and reviews that point at it keep their integrity."""
+    from allauth.mfa.models import Authenticator
+
+    if user.avatar:
+        user.avatar.delete(save=False)
+    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.full_name = _("Deleted user")
+    user.avatar = ""  # type: ignore[assignment]
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["email", "full_name", "avatar", "is_active", "password"])
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    LearnerProfile.objects.filter(user=user).update(interests=[], career_goal="")
+    mentor = MentorProfile.objects.filter(user=user).first()
+    if mentor is not None:
+        if mentor.intro_video:
+            mentor.intro_video.delete(save=False)
+        MentorProfile.objects.filter(pk=mentor.pk).update(
+            bio="",
+            qualifications="",
+            certifications="",
+            skills=[],
+            linkedin_url="",
+            github_url="",
+            website_url="",
+            intro_video_url="",
+            intro_video="",
+            payout_upi="",
+            payout_bank_account="",
+            payout_ifsc="",
+            is_featured=False,
+        )
+    logger.info("account %s deleted (anonymised)", user.pk)
+    return user

@@ -10,6 +10,7 @@ from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.internal.flows.signup import complete_signup
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Prefetch
@@ -278,6 +279,20 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
             "nav_active": "profile",
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    if (denied := _login_required(request)) is not None:
+        return denied
+    user: User = request.user  # type: ignore[assignment]
+    form = f.DeleteAccountForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.delete_account(user=user)
+        logout(request)
+        messages.success(request, _("Your account is deleted. Thank you for learning with us."))
+        return redirect("/")
+    return render(request, "accounts/delete_account.html", {"form": form})
 
 
 # --- Mentor approval (minimal admin screen) -------------------------------------------------

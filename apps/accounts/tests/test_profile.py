@@ -77,3 +77,29 @@ def test_mentor_payout_validation(client: Client) -> None:
     profile = User.objects.get(pk=mentor.pk).mentor_profile
     assert (profile.payout_upi, profile.payout_ifsc) == ("ravi.k@okicici", "HDFC0001234")
     assert list(profile.domains.all()) == [d] and profile.skills == ["Java"]
+
+
+def test_delete_account_anonymises_and_signs_out(client: Client) -> None:
+    from allauth.account.models import EmailAddress
+
+    user = make(
+        "mentor",
+        full_name="Ravi Kumar",
+        bio="Bio",
+        payout_upi="ravi@okicici",
+        avatar=SimpleUploadedFile("a.png", png_bytes()),
+    )
+    email = user.email
+    client.force_login(user)
+    html = client.post("/profile/delete/", {"password": "wrong", "confirm": "on"}).content.decode()
+    assert "That password is not correct." in html
+    response = client.post("/profile/delete/", {"password": "Peer-learn-2026!", "confirm": "on"})
+    assert response["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+    user = User.objects.get(pk=user.pk)  # the row stays for financial records
+    assert user.email != email and user.full_name == "Deleted user" and not user.is_active
+    assert not user.has_usable_password() and not user.avatar
+    assert not EmailAddress.objects.filter(email=email).exists()
+    assert user.mentor_profile.bio == "" and user.mentor_profile.payout_upi == ""
+    assert client.post("/login/", {"login": email, "password": "Peer-learn-2026!"}).status_code == 200
+    assert "_auth_user_id" not in client.session
