@@ -316,13 +316,14 @@ def _mark_refund_processed(refund: Refund, gateway_refund_id: str) -> Refund:
     return refund
 
 
-def request_refund(*, item: PaymentItem, percent: int, reason: str) -> Refund | None:
-    """Refund ``percent`` of one paid item through the gateway and the ledger.
+def request_refund(*, item: PaymentItem, percent: int, reason: str, amount_paise: int | None = None) -> Refund | None:
+    """Refund ``percent`` of one paid item (or an exact ``amount_paise``, e.g. an admin's partial
+    refund) through the gateway and the ledger.
 
     The refund row is written first (pending); then the gateway is called outside any
     transaction. If the gateway is unreachable the refund stays pending and
     ``reconcile_payments`` retries it — nothing is lost."""
-    amount = item.amount_paise * percent // 100
+    amount = amount_paise if amount_paise is not None else item.amount_paise * percent // 100
     if amount <= 0:
         return None
     with transaction.atomic():

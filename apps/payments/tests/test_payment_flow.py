@@ -246,3 +246,44 @@ def test_payment_status_never_goes_back():
     with pytest.raises(services.InvalidTransition):
         services.transition_payment(payment, PaymentStatus.FAILED)
     assert Payment.objects.get(pk=payment.pk).attempts.count() == 2
+
+
+def test_partial_refund_by_amount_then_the_rest(client):
+    _, booking, payment = paid_checkout(price=10_001)
+    client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment))
+    item = payment.items.get()
+    first = services.request_refund(item=item, percent=0, reason="admin partial", amount_paise=3_333)
+    assert first is not None and first.status == RefundStatus.PROCESSED
+    rest = services.request_refund(item=item, percent=100, reason="rest")
+    assert rest is not None and rest.amount_paise == 10_001 - 3_333
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.REFUNDED and payment.refunded_paise == 10_001
+    # Every split reversed exactly: nothing left owed to anyone for this booking.
+    assert ledger.mentor_balances(booking.session.mentor_id) == {"pending": 0, "available": 0}
+    assert ledger.credit_balance(ledger.platform_revenue()) == 0
+    assert services.request_refund(item=item, percent=100, reason="again") is None
+
+
+def test_public_signals_fire_after_commit(client, django_capture_on_commit_callbacks):
+    from apps.bookings import signals
+
+    seen: list[str] = []
+
+    def on_confirmed(sender, booking, **kw):
+        seen.append(f"confirmed:{booking.pk}")
+
+    def on_failed(sender, payment, booking_ids, **kw):
+        seen.append(f"failed:{booking_ids}")
+
+    signals.booking_confirmed.connect(on_confirmed, dispatch_uid="t-confirmed")
+    signals.payment_failed.connect(on_failed, dispatch_uid="t-failed")
+    try:
+        _, booking, payment = paid_checkout()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment, "failure"))
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment, "success"))
+    finally:
+        signals.booking_confirmed.disconnect(dispatch_uid="t-confirmed")
+        signals.payment_failed.disconnect(dispatch_uid="t-failed")
+    assert seen == [f"failed:[{booking.pk}]", f"confirmed:{booking.pk}"]
