@@ -21,3 +21,8 @@ def reviews_for_mentor(mentor: Any) -> QuerySet[Feedback]:
 
 def feedback_for_booking(booking_id: int) -> Feedback | None:
     return Feedback.objects.filter(booking_id=booking_id).first()
+
+
+def mentor_reviews(*, mentor_id: int, limit: int = 20) -> QuerySet[Feedback]:
+    """The catalog's mentor profile (Reviews tab) calls this name; same rows as reviews_for_mentor."""
+    return reviews_for_mentor(mentor_id)[:limit]

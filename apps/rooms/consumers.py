@@ -77,12 +77,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self._bucket_at = time.monotonic()
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        welcome = await database_sync_to_async(self._join)()
+        # Introduce ourselves before the database work so media negotiation starts at once; the
+        # full room state follows in the welcome.
         self.joined = True
-        await self.send_json(welcome)
+        await self.send_json({"type": "hello", "you": self._peer_info()})
         await self._broadcast(
             {"type": "room.peer", "event": "peer-joined", "peer": self._peer_info(), "reply_to": self.channel_name}
         )
+        welcome = await database_sync_to_async(self._join)()
+        await self.send_json(welcome)
         await self._broadcast({"type": "room.timer", "timer": welcome["timer"]})
         await self.channel_layer.group_send(PRESENCE_GROUP, welcome.pop("_presence"))
 

@@ -42,7 +42,7 @@ async function checkTurn(ice) {
   setCheck("turn", found ? "ok" : "warn", found ? "Reachable" : "Unreachable — direct connection only");
 }
 
-export async function prejoin(cfg, ice) {
+export async function prejoin(cfg, iceReady) {
   const video = document.getElementById("preview-video");
   const off = document.getElementById("preview-off");
   const offText = document.getElementById("preview-off-text");
@@ -53,6 +53,8 @@ export async function prejoin(cfg, ice) {
   const preCam = document.getElementById("pre-cam");
   const meter = document.getElementById("mic-meter");
   const joinBtn = document.getElementById("join-btn");
+  // Listen for Join at once: a click while the camera is still starting is kept, not lost.
+  const clicked = new Promise((resolve) => joinBtn.addEventListener("click", resolve, { once: true }));
   let current = { stream: new MediaStream(), audio: false, video: false };
   let stopMeter = () => {};
   let audioOn = true;
@@ -125,10 +127,10 @@ export async function prejoin(cfg, ice) {
 
   await start();
   probe(cfg.wsPath).then((r) => setCheck("signal", r.ok ? "ok" : "fail", r.ok ? "Connected" : "Can't reach the room server"));
-  checkTurn(ice).catch(() => setCheck("turn", "warn", "Check failed"));
+  iceReady.then(checkTurn).catch(() => setCheck("turn", "warn", "Check failed"));
 
-  joinBtn.focus();
-  await new Promise((resolve) => joinBtn.addEventListener("click", resolve, { once: true }));
+  joinBtn.focus({ preventScroll: true });
+  await clicked;
   stopMeter();
   return { stream: current.stream, audioOn: audioOn && current.audio, videoOn: videoOn && current.video };
 }

@@ -30,9 +30,18 @@ function postJSON(url, body, extra = {}) {
   return fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": cfg.csrf, Accept: "application/json", ...extra }, body });
 }
 
+// Timing marks for tests and bench/room.py (only exposed with the test flag).
+const marks = {};
+export const mark = (name) => {
+  if (!(name in marks)) marks[name] = performance.now();
+};
+if (cfg.testHooks) window.__marks = marks;
+
 async function main() {
-  let ice = await fetchIce();
-  const joined = await prejoin(cfg, ice);
+  const iceReady = fetchIce();
+  const joined = await prejoin(cfg, iceReady);
+  mark("join");
+  const ice = await iceReady;
   app.dataset.phase = "call";
   $("prejoin").hidden = true;
   $("call").hidden = false;
@@ -153,6 +162,7 @@ function startCall({ stream, audioOn, videoOn }, ice) {
   function paintLocal() {
     tileLocal.dataset.video = (state.video && camTrack) || state.screen ? "on" : "off";
     localVideo.classList.toggle("rm-mirror", !state.screen);
+    tileLocal.dataset.screen = String(state.screen);
     $("local-muted").hidden = state.audio;
     const mic = $("ctl-mic");
     mic.setAttribute("aria-pressed", String(!state.audio));
@@ -188,6 +198,7 @@ function startCall({ stream, audioOn, videoOn }, ice) {
     $("remote-muted").hidden = !info || info.media.audio;
     $("remote-hand").hidden = !info || !info.hand;
     $("remote-screen").hidden = !info || !info.media.screen;
+    tileRemote.dataset.screen = String(Boolean(info && info.media.screen));
     const waiting = $("remote-waiting");
     if (!entry) waiting.textContent = cfg.role === "mentor" ? "Waiting for your learner to join…" : "Waiting for your mentor to join…";
     else if (info && (info.media.lowBandwidth || state.lowBandwidth)) waiting.textContent = "Audio-only mode";
@@ -195,6 +206,7 @@ function startCall({ stream, audioOn, videoOn }, ice) {
     else waiting.textContent = "Connecting video…";
   }
   remoteVideo.addEventListener("resize", paintRemote);
+  remoteVideo.addEventListener("playing", () => mark("first-frame"));
   remoteVideo.addEventListener("loadeddata", paintRemote);
   document.querySelectorAll("[data-swap]").forEach((b) =>
     b.addEventListener("click", () => {
@@ -230,12 +242,16 @@ function startCall({ stream, audioOn, videoOn }, ice) {
       stream: outgoingStream(), send: (payload) => sig.send({ type: "signal", to: info.id, ...payload }),
     });
     entry = { peer, info };
+    mark("peer");
     peers.set(info.id, entry);
     peer.addEventListener("track", paintRemote);
     peer.addEventListener("state", ({ detail }) => {
       const bad = detail.ice === "disconnected" || detail.ice === "failed";
       $("remote-away").hidden = !bad;
-      if (detail.ice === "connected" || detail.ice === "completed") paintRemote();
+      if (detail.ice === "connected" || detail.ice === "completed") {
+        mark("ice-connected");
+        paintRemote();
+      }
     });
     if (state.lowBandwidth || info.media.lowBandwidth) peer.setVideoSending(false);
     remoteInfo = info;
@@ -286,6 +302,7 @@ function startCall({ stream, audioOn, videoOn }, ice) {
   sig.addEventListener("message", ({ detail: m }) => {
     switch (m.type) {
       case "welcome":
+        mark("welcome");
         me = m.you;
         timer.update(m.timer);
         chat.load(m.chat);

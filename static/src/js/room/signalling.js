@@ -57,7 +57,7 @@ export class Signalling extends EventTarget {
       } catch {
         return;
       }
-      if (msg.type === "welcome" && msg.you) this.peerId = msg.you.id;
+      if ((msg.type === "hello" || msg.type === "welcome") && msg.you) this.peerId = msg.you.id;
       this.dispatchEvent(new CustomEvent("message", { detail: msg }));
     });
     ws.addEventListener("close", (ev) => {

@@ -49,7 +49,7 @@ export class Timer {
     if (t.ended) {
       mode = "idle";
       label = fmt(this.elapsed());
-    } else if (now < start && !t.running_since) {
+    } else if (now < start) {
       mode = "countdown";
       label = `Starts in ${fmt((start - now) / 1000)}`;
     } else {

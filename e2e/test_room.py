@@ -1,0 +1,353 @@
+"""Live room journeys with two real browsers (mentor and learner, Chromium fake camera/mic).
+
+This module runs its own daphne (like the shared `server` fixture) so it can point the app at a
+local coturn (`/usr/bin/turnserver`, loopback, shared secret) and enable the test-only page flag
+``?relay=1`` (PEERLEARN_ROOM_TEST_FLAGS) that forces ``iceTransportPolicy: "relay"``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ARTIFACTS, ROOT, _free_port, make_user
+
+TURN_SECRET = secrets.token_hex(16)
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what} exited early") from None
+            time.sleep(0.2)
+    raise RuntimeError(f"{what} did not start")
+
+
+@pytest.fixture(scope="module")
+def turn_port() -> Iterator[int]:
+    exe = shutil.which("turnserver")
+    if not exe:
+        pytest.skip("coturn (turnserver) is not installed")
+    port = _free_port()
+    low = 49160 + (port % 200) * 20
+    log = (ARTIFACTS / "coturn.log").open("w")
+    proc = subprocess.Popen(
+        [exe, "-n", "--use-auth-secret", f"--static-auth-secret={TURN_SECRET}", "--realm=peerlearn.test",
+         "-L", "127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}", f"--min-port={low}",
+         f"--max-port={low + 19}", "--allow-loopback-peers", "--no-tls", "--no-dtls", "--no-cli",
+         "--no-tcp-relay", "--log-file=stdout", "--simple-log", "--fingerprint"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    _wait_port(port, proc, "turnserver")  # TCP listener on the same port as UDP
+    yield port
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def room_server(django_db_setup: None, turn_port: int) -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        CELERY_TASK_ALWAYS_EAGER="true",
+        PEERLEARN_DISABLE_RATE_LIMITS="true",
+        PEERLEARN_ROOM_TEST_FLAGS="true",
+        PYTHONUNBUFFERED="1",
+        STUN_URLS="",
+        TURN_URLS=f"turn:127.0.0.1:{turn_port}?transport=udp",
+        TURN_SECRET=TURN_SECRET,
+        TURN_CREDENTIAL_TTL="600",
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = (ARTIFACTS / "room-server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "peerlearn.asgi:application"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    _wait_port(port, proc, "daphne")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture
+def ctx_factory(browser: Any, room_server: str) -> Iterator[Any]:
+    made: list[Any] = []
+
+    def make(user: Any, *, width: int = 1280, height: int = 800) -> Any:
+        ctx = browser.new_context(
+            base_url=room_server, viewport={"width": width, "height": height}, timezone_id="Asia/Kolkata"
+        )
+        ctx.set_default_timeout(20_000)
+        ctx.add_cookies([{"name": "sessionid", "value": _session_for(user), "url": room_server}])
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for c in made:
+        c.close()
+
+
+def _session_for(user: Any) -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+
+    store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return str(store.session_key)
+
+
+def _setup(*, topics: list[str] | None = None) -> tuple[Any, Any, Any, Any]:
+    from django.utils import timezone
+
+    from apps.bookings.models import Booking
+    from apps.catalog.models import Domain, Session
+
+    mentor = make_user("mentor", full_name="Meera Iyer")
+    learner = make_user("learner", full_name="Arjun Rao")
+    domain, _ = Domain.objects.get_or_create(slug="programming", defaults={"name": "Programming"})
+    session = Session.objects.create(
+        mentor=mentor, domain=domain, title="Python loops, live", description="Hands-on loops",
+        start=timezone.now() + timedelta(minutes=3), duration_minutes=30,
+        topics=topics or ["Variables", "Loops", "Functions"],
+        agenda=[{"title": "Warm-up", "minutes": 5}, {"title": "Loops together", "minutes": 20}, {"title": "Q&A", "minutes": 5}],
+    )  # fmt: skip
+    booking = Booking.objects.create(session=session, learner=learner, status="confirmed")
+    return mentor, learner, session, booking
+
+
+def _join(page: Any, url: str) -> None:
+    page.goto(url)
+    page.locator("#join-btn").click()
+    page.locator("#call").wait_for(state="visible")
+
+
+REMOTE_PLAYING = (
+    "() => { const v = document.getElementById('remote-video'); return v && v.videoWidth > 0 && !v.paused; }"
+)
+
+
+def _frames(page: Any) -> int:
+    return int(
+        page.evaluate("() => document.getElementById('remote-video').getVideoPlaybackQuality().totalVideoFrames")
+    )
+
+
+def _assert_video_flowing(page: Any, timeout: int = 20_000) -> None:
+    page.wait_for_function(REMOTE_PLAYING, timeout=timeout)
+    first = _frames(page)
+    page.wait_for_timeout(1200)
+    assert _frames(page) > first, "remote video frames are not increasing"
+
+
+def _remote_pixel(page: Any) -> list[int]:
+    return page.evaluate(
+        """() => { const v = document.getElementById('remote-video'); const c = document.createElement('canvas');
+        c.width = 32; c.height = 32; const g = c.getContext('2d'); g.drawImage(v, 0, 0, 32, 32);
+        return Array.from(g.getImageData(16, 16, 1, 1).data).slice(0, 3); }"""
+    )
+
+
+FAKE_SCREEN = """
+navigator.mediaDevices.getDisplayMedia = async () => {
+  const c = document.createElement('canvas'); c.width = 640; c.height = 360;
+  const g = c.getContext('2d');
+  setInterval(() => { g.fillStyle = '#e01010'; g.fillRect(0, 0, 640, 360); g.fillStyle = '#fff'; g.fillRect(Math.random()*600, 10, 20, 20); }, 66);
+  return c.captureStream(15);
+};
+"""
+
+
+def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
+    from apps.progress.selectors import reviews_for_mentor
+
+    mentor, learner, session, booking = _setup()
+    url = f"/session/{session.room_code}/"
+    mctx = ctx_factory(mentor)
+    mctx.add_init_script(FAKE_SCREEN)
+    m = mctx.new_page()
+    lctx = ctx_factory(learner)
+    lp = lctx.new_page()
+
+    m.goto(url)
+    # Pre-join: preview running, devices listed, room server reachable, TURN relay reachable.
+    m.wait_for_function("() => document.getElementById('preview-video').videoWidth > 0")
+    m.locator('[data-check="signal"][data-status="ok"]').wait_for()
+    m.locator('[data-check="turn"][data-status="ok"]').wait_for()
+    assert m.locator("#cam-select option").count() >= 2
+    m.screenshot(path=str(ARTIFACTS / "room-prejoin-desktop.png"))
+    m.locator("#join-btn").click()
+    _join(lp, url)
+
+    _assert_video_flowing(m)
+    _assert_video_flowing(lp)
+    session.refresh_from_db()
+    assert session.status == "live"
+
+    # Chat: arrives on the other side as text, links are anchors, markup is not interpreted.
+    lp.fill("#chat-input", "<b>hello</b> see https://example.in/notes")
+    lp.press("#chat-input", "Enter")
+    m.locator("#chat-list .rm-msg-body", has_text="<b>hello</b>").wait_for()
+    assert m.locator("#chat-list b").count() == 0
+    assert m.locator("#chat-list a[href='https://example.in/notes']").count() == 1
+
+    # Whiteboard: the mentor draws, the learner receives the stroke.
+    m.locator("#tab-board").click()
+    box = m.locator("#board").bounding_box()
+    assert box is not None
+    m.mouse.move(box["x"] + 30, box["y"] + 30)
+    m.mouse.down()
+    for i in range(10):
+        m.mouse.move(box["x"] + 30 + i * 15, box["y"] + 30 + i * 8)
+    m.mouse.up()
+    lp.wait_for_function("() => window.__room.board.strokes.length === 1")
+
+    # Checklist: the learner ticks a topic, the mentor sees it.
+    lp.locator("#tab-topics").click()
+    lp.locator('input[data-topic="Loops"]').check()
+    m.locator("#tab-topics").click()
+    m.wait_for_function("() => document.querySelector('input[data-topic=\"Loops\"]').checked")
+    m.locator("#tab-chat").click()
+    m.screenshot(path=str(ARTIFACTS / "room-call-desktop.png"))
+
+    # Everything survives a reload, and video comes back.
+    lp.reload()
+    lp.locator("#join-btn").click()
+    lp.locator("#chat-list .rm-msg-body", has_text="<b>hello</b>").wait_for()
+    lp.wait_for_function("() => window.__room.board.strokes.length === 1")
+    assert lp.locator('input[data-topic="Loops"]').is_checked()
+    _assert_video_flowing(lp)
+    _assert_video_flowing(m)
+
+    # Screen share: preview first, then the learner sees the (red) screen and the badge.
+    m.locator("#ctl-share").click()
+    m.wait_for_function("() => document.getElementById('share-preview').videoWidth > 0")
+    m.locator("#share-confirm").click()
+    lp.locator("#remote-screen").wait_for(state="visible")
+    lp.wait_for_function(
+        """() => { const v = document.getElementById('remote-video'); const c = document.createElement('canvas');
+        c.width = 8; c.height = 8; const g = c.getContext('2d'); g.drawImage(v, 0, 0, 8, 8);
+        const [r, gg, b] = g.getImageData(4, 6, 1, 1).data; return r > 180 && gg < 80 && b < 80; }""",
+        timeout=15_000,
+    )
+    lp.screenshot(path=str(ARTIFACTS / "room-screenshare-learner.png"))
+
+    # Mute is reflected to the other side.
+    m.locator("#ctl-mic").click()
+    lp.locator("#remote-muted").wait_for(state="visible")
+
+    # The mentor ends (with confirmation); the learner gets the feedback modal and rates.
+    m.locator("#ctl-end").click()
+    m.locator("#end-confirm").click()
+    m.locator("#ended-overlay").wait_for(state="visible")
+    dialog = lp.locator("#feedback-dialog")
+    dialog.wait_for(state="visible")
+    lp.screenshot(path=str(ARTIFACTS / "room-feedback-learner.png"))
+    dialog.locator("label[for='feedback-form-star-4']").click()
+    dialog.locator("textarea").fill("Patient and clear, loved the live loops.")
+    dialog.get_by_role("button", name="Submit feedback").click()
+    dialog.get_by_text("Thanks for your feedback!").wait_for()
+
+    session.refresh_from_db()
+    booking.refresh_from_db()
+    assert (session.status, booking.status) == ("completed", "completed")
+    from apps.rooms.models import RoomState
+
+    assert RoomState.objects.get(session=session).snapshot.name.endswith(".png")
+    reviews = list(reviews_for_mentor(mentor))
+    assert [(r.rating, r.comment) for r in reviews] == [(4, "Patient and clear, loved the live loops.")]
+    mentor.mentor_profile.refresh_from_db()
+    assert str(mentor.mentor_profile.rating) == "4.0"
+    # The review appears on the mentor's public profile (Reviews tab).
+    profile = lp.goto(f"/mentors/{mentor.pk}/?tab=reviews")
+    assert profile is not None and profile.status == 200
+    lp.get_by_text("Patient and clear, loved the live loops.").wait_for()
+    lp.screenshot(path=str(ARTIFACTS / "room-review-on-profile.png"), full_page=True)
+
+
+def test_video_recovers_from_offline_and_socket_kill_on_a_phone(ctx_factory: Any) -> None:
+    mentor, learner, session, _b = _setup()
+    url = f"/session/{session.room_code}/"
+    m = ctx_factory(mentor).new_page()
+    lctx = ctx_factory(learner, width=360, height=740)
+    lp = lctx.new_page()
+    lp.goto(url)
+    lp.wait_for_function("() => document.getElementById('preview-video').videoWidth > 0")
+    lp.screenshot(path=str(ARTIFACTS / "room-prejoin-360.png"))
+    lp.locator("#join-btn").click()
+    _join(m, url)
+    _assert_video_flowing(lp)
+    _assert_video_flowing(m)
+    lp.screenshot(path=str(ARTIFACTS / "room-call-360.png"))
+    lp.locator("#ctl-panel").click()
+    lp.locator("#panel").wait_for(state="visible")
+    lp.screenshot(path=str(ARTIFACTS / "room-panel-360.png"))
+    lp.locator("#panel-close").click()
+
+    # Network drop for 3 s: video must play again within 10 s of coming back, without a reload.
+    lctx.set_offline(True)
+    lp.wait_for_timeout(3000)
+    lctx.set_offline(False)
+    t0 = time.monotonic()
+    lp.wait_for_function("() => window.__room.sig.state === 'open'", timeout=10_000)
+    _assert_video_flowing(lp, timeout=10_000)
+    _assert_video_flowing(m, timeout=10_000)
+    assert time.monotonic() - t0 < 10
+
+    # WebSocket killed: the page reconnects (same peer id), the room keeps working.
+    before = lp.evaluate("() => window.__room.sig.peerId")
+    lp.evaluate("() => window.__room.killSocket()")
+    lp.locator("#conn-banner").wait_for(state="visible")
+    lp.wait_for_function("() => window.__room.sig.state === 'open'", timeout=10_000)
+    assert lp.evaluate("() => window.__room.sig.peerId") == before
+    lp.locator("#conn-banner").wait_for(state="hidden")
+    lp.evaluate("() => document.getElementById('ctl-panel').click()")
+    lp.fill("#chat-input", "back after the drop")
+    lp.press("#chat-input", "Enter")
+    m.locator("#chat-list .rm-msg-body", has_text="back after the drop").wait_for()
+    _assert_video_flowing(lp, timeout=10_000)
+    _assert_video_flowing(m, timeout=10_000)
+
+
+def test_turn_only_relay_connects_with_minted_credentials(ctx_factory: Any) -> None:
+    mentor, learner, session, _b = _setup()
+    url = f"/session/{session.room_code}/?relay=1"
+    m = ctx_factory(mentor).new_page()
+    lp = ctx_factory(learner).new_page()
+    m.goto(url)
+    m.locator("#join-btn").click()
+    _join(lp, url)
+    _assert_video_flowing(lp, timeout=30_000)
+    _assert_video_flowing(m, timeout=30_000)
+    kinds = lp.evaluate(
+        """async () => { const [e] = [...window.__room.peers.values()]; const st = await e.peer.pc.getStats();
+        let pair; st.forEach(s => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = st.get(s.selectedCandidatePairId); });
+        return [st.get(pair.localCandidateId).candidateType, st.get(pair.remoteCandidateId).candidateType]; }"""
+    )
+    assert kinds == ["relay", "relay"]
+    assert Path(ARTIFACTS / "coturn.log").exists()
