@@ -143,3 +143,20 @@ def connect() -> None:
             log.warning("notifications: apps.bookings.signals.%s missing", name)
             continue
         sig.connect(handler, dispatch_uid=f"notifications.{name}")
+
+
+def notify_mentor_decision(*, profile: Any) -> None:
+    """In-app notification for a mentor approval/rejection. The accounts service emails the
+    decision itself, so this one is in-app only; call it inside approve_mentor/reject_mentor."""
+    approved = profile.status == "approved"
+    notify(
+        user=profile.user,
+        type=NotificationType.MENTOR_APPROVED if approved else NotificationType.MENTOR_REJECTED,
+        title=_("You're approved as a mentor!") if approved else _("Your mentor application was not approved"),
+        message=_("You can now publish sessions and answer requests.")
+        if approved
+        else (profile.rejection_reason or _("See your email for details.")),
+        link="/dashboard/mentor/",
+        reference=f"mentor:{profile.user_id}",
+        email=False,
+    )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, path
 
 from . import views
@@ -12,3 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/<int:pk>/read/", views.mark_read, name="mark_read"),
     path("notifications/<int:pk>/snooze/", views.snooze, name="snooze"),
 ]
+
+if getattr(settings, "BENCH_ENDPOINTS", False):  # bench/notify.py and the two-process test only
+    from .bench import fanout
+
+    urlpatterns += [path("bench/notify/", fanout, name="bench-fanout")]

@@ -244,3 +244,20 @@ async def test_typed_events_reach_only_their_users(alice: Any, bob: Any) -> None
     assert await a.receive_nothing(timeout=0.2)
     await a.disconnect()
     await b.disconnect()
+
+
+@pytest.mark.django_db
+def test_mentor_decision_notification(bob: Any) -> None:
+    from apps.notifications.receivers import notify_mentor_decision
+
+    profile = bob.mentor_profile
+    notify_mentor_decision(profile=profile)
+    n = Notification.objects.get(user=bob)
+    assert n.type == NotificationType.MENTOR_APPROVED and "approved" in n.title
+    profile.status = "rejected"
+    profile.rejection_reason = "Please add your GitHub profile"
+    notify_mentor_decision(profile=profile)
+    assert Notification.objects.filter(
+        user=bob, type=NotificationType.MENTOR_REJECTED, message__contains="GitHub"
+    ).exists()
+    assert mail.outbox == []
