@@ -1,0 +1,299 @@
+"""Design-system pages in a real browser: landing (1280 and 360 px), help, errors and the dashboard
+shells for learner, pending mentor, approved mentor and admin (with TOTP), each checked with axe-core
+and screenshotted for review."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from e2e.conftest import axe_violations, format_violations, login, make_user, screenshot
+
+WIDTHS = (1280, 360)
+
+
+def _no_horizontal_scroll(page: Any) -> None:
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"page scrolls horizontally by {overflow}px"
+
+
+def _shot(page: Any, name: str) -> None:
+    """Full-page screenshot from the top (sticky header and bottom bar where a visitor sees them)."""
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(150)
+    screenshot(page, name)
+
+
+def _check_axe(page: Any) -> None:
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+
+
+def _demo_catalogue() -> dict[str, Any]:
+    """A small, realistic catalogue (demo content created for this test only)."""
+    from apps.accounts.models import MentorProfile
+    from apps.bookings.models import Booking, BookingStatus
+    from apps.catalog.models import Domain, Session, SessionStatus
+
+    tag = uuid.uuid4().hex[:6]
+    domains = [
+        Domain.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+        for slug, name in [
+            ("programming", "Programming"),
+            ("data-science", "Data Science"),
+            ("design", "Product Design"),
+            ("careers", "Career Coaching"),
+        ]
+    ]
+    mentors = []
+    for i, (name, bio, rating, count, taught) in enumerate(
+        [
+            (
+                "Ananya Krishnan",
+                "Backend engineer at a Bengaluru fintech. Django, PostgreSQL and system design.",
+                "4.9",
+                38,
+                52,
+            ),
+            ("Rohan Mehta", "Data scientist; teaches pandas, SQL and practical ML for analysts.", "4.8", 21, 33),
+            (
+                "Ishita Banerjee",
+                "Product designer helping juniors build portfolios that get interviews.",
+                "4.7",
+                15,
+                19,
+            ),
+            ("Arjun Pillai", "Engineering manager. Mock interviews and career planning.", "4.7", 9, 24),
+            ("Sneha Kulkarni", "Frontend developer: React, accessibility and CSS that scales.", None, 0, 0),
+        ]
+    ):
+        user = make_user("mentor", full_name=f"{name}")
+        MentorProfile.objects.filter(user=user).update(
+            bio=bio, rating=Decimal(rating) if rating else None, rating_count=count, sessions_taught=taught
+        )
+        user.mentor_profile.domains.add(domains[i % len(domains)])
+        mentors.append(user)
+    now = timezone.now()
+    specs = [
+        ("Django REST APIs from scratch", 0, 0, -0.25, 0, 2, SessionStatus.LIVE),
+        ("Cracking the system design round", 0, 0, 5, 49_900, 3, SessionStatus.SCHEDULED),
+        ("SQL window functions, hands-on", 1, 1, 26, 0, 5, SessionStatus.SCHEDULED),
+        ("Portfolio review for junior designers", 2, 2, 50, 79_900, 1, SessionStatus.SCHEDULED),
+        ("Mock interview: backend developer", 3, 3, 74, 99_900, 1, SessionStatus.SCHEDULED),
+        ("Accessible React components", 4, 0, 98, 29_900, 4, SessionStatus.SCHEDULED),
+    ]
+    sessions = []
+    for title, m, d, hours, price, cap, status in specs:
+        start = now + timedelta(hours=hours)
+        sessions.append(
+            Session.objects.create(
+                mentor=mentors[m],
+                domain=domains[d],
+                title=f"{title}",
+                description="Demo session for screenshots.",
+                topics=["demo"],
+                start=start,
+                duration_minutes=60,
+                price_paise=price,
+                capacity=cap,
+                status=status,
+            )
+        )
+    learner = make_user("learner", full_name=f"Demo Learner {tag}")
+    Booking.objects.create(session=sessions[3], learner=learner, status=BookingStatus.CONFIRMED)
+    return {"mentors": mentors, "sessions": sessions, "learner": learner}
+
+
+def _enrol_totp(user: Any) -> str:
+    """Give an admin an active TOTP authenticator the way allauth.mfa stores it; return the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def _totp_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from django.conf import settings
+
+    period = getattr(settings, "MFA_TOTP_PERIOD", 30)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+
+
+def _login_with_totp(page: Any, email: str, secret: str) -> None:
+    login(page, email)
+    if page.locator('input[name="code"]').count():
+        page.fill('input[name="code"]', _totp_code(secret))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state("networkidle")
+
+
+_CATALOGUE: dict[str, Any] = {}
+
+
+@pytest.fixture
+def catalogue() -> dict[str, Any]:
+    """Created once per test run: the e2e database persists across tests."""
+    if not _CATALOGUE:
+        _CATALOGUE.update(_demo_catalogue())
+    return _CATALOGUE
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> None:
+    page = new_context(width=width, height=900).new_page()
+    page.goto("/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Learn 1:1")
+    assert page.get_by_role("link", name="Get Started").first.get_attribute("href") == "/register/"
+    assert page.get_by_role("heading", name="Live now").is_visible()
+    assert page.get_by_text("Django REST APIs from scratch").is_visible()
+    assert page.get_by_role("heading", name="Upcoming sessions").is_visible()
+    # Countdown ticks in the browser from the data-start attribute.
+    countdown = page.locator("[data-countdown]").first
+    first = countdown.inner_text()
+    assert first.startswith("Starts in ")
+    page.wait_for_timeout(1100)
+    assert countdown.inner_text() != first
+    assert page.get_by_text("₹499").first.is_visible()
+    assert page.get_by_text("Free").first.is_visible()
+    assert page.get_by_text("Ananya Krishnan").first.is_visible()
+    assert page.get_by_text("New mentor").first.is_visible()
+    assert page.get_by_text("From question to live session in three steps").is_visible()
+    assert page.get_by_role("link", name="Become a mentor").first.is_visible()
+    _no_horizontal_scroll(page)
+    _check_axe(page)
+    _shot(page, f"pages-landing-{width}")
+    if width == 360:
+        menu = page.get_by_role("button", name="Menu")
+        menu.focus()
+        page.keyboard.press("Enter")
+        assert menu.get_attribute("aria-expanded") == "true"
+        nav = page.locator("#mobile-menu")
+        assert nav.get_by_role("link", name="Mentors").is_visible()
+        assert nav.get_by_role("link", name="Get started").is_visible()
+        _check_axe(page)
+        _shot(page, "pages-landing-360-menu")
+        page.keyboard.press("Escape")
+        assert menu.get_attribute("aria-expanded") == "false"
+
+
+def test_theme_toggle_persists_for_anonymous(new_context: Any) -> None:
+    page = new_context().new_page()
+    page.goto("/help/")
+    # Cycle until dark.
+    for _ in range(3):
+        if page.evaluate("document.documentElement.classList.contains('dark')"):
+            break
+        page.locator("header [x-data=themeToggle]").first.click()
+    assert page.evaluate("document.documentElement.classList.contains('dark')")
+    assert page.evaluate("localStorage.getItem('theme')") == "dark"
+    assert any(c["name"] == "theme" and c["value"] == "dark" for c in page.context.cookies())
+    page.reload()
+    assert page.evaluate("document.documentElement.classList.contains('dark')")
+    assert page.get_by_role("heading", name="Cancellations and refunds").is_visible()
+    _check_axe(page)
+    _shot(page, "pages-help-dark")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_help_and_404(new_context: Any, width: int) -> None:
+    page = new_context(width=width).new_page()
+    page.goto("/help/")
+    assert page.get_by_role("heading", name="Video setup and camera permissions").is_visible()
+    assert page.get_by_text("Cancellation not allowed").is_visible()
+    _no_horizontal_scroll(page)
+    _check_axe(page)
+    _shot(page, f"pages-help-{width}")
+    response = page.goto("/no-such-page-here/")
+    assert response is not None and response.status == 404
+    assert page.get_by_role("heading", name="Page not found").is_visible()
+    _check_axe(page)
+    _shot(page, f"pages-404-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_learner_dashboard(new_context: Any, catalogue: dict[str, Any], width: int) -> None:
+    page = new_context(width=width).new_page()
+    login(page, catalogue["learner"].email)
+    page.goto("/dashboard/")
+    assert page.url.endswith("/dashboard/learner/")
+    assert page.get_by_role("heading", name="Welcome back, Demo").is_visible()
+    assert page.get_by_text("Portfolio review for junior designers").first.is_visible()
+    assert page.get_by_text("No recommendations yet").is_visible()
+    tab = page.get_by_role("tab", name="Requests")
+    tab.click()
+    assert tab.get_attribute("aria-selected") == "true"
+    assert page.get_by_text("No requests yet").is_visible()
+    if width == 1280:
+        assert page.locator("aside").get_by_role("link", name="My requests").is_visible()
+    else:
+        bottom = page.get_by_role("navigation", name="Quick navigation")
+        assert bottom.get_by_role("link", name="Notifications").is_visible()
+    _no_horizontal_scroll(page)
+    _check_axe(page)
+    _shot(page, f"pages-dashboard-learner-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_mentor_dashboards(new_context: Any, width: int) -> None:
+    from apps.catalog.models import Domain, Session
+
+    pending = make_user("mentor", approved=False, full_name="Kavya Reddy")
+    page = new_context(width=width).new_page()
+    login(page, pending.email)
+    page.goto("/dashboard/mentor/")
+    assert page.get_by_text("Pending approval").first.is_visible()
+    assert page.get_by_role("heading", name="What happens next").is_visible()
+    assert page.get_by_role("link", name="Edit your profile").is_visible()
+    _no_horizontal_scroll(page)
+    _check_axe(page)
+    _shot(page, f"pages-dashboard-mentor-pending-{width}")
+
+    approved = make_user("mentor", full_name="Farhan Qureshi")
+    domain = Domain.objects.get_or_create(slug="programming", defaults={"name": "Programming"})[0]
+    local_now = timezone.localtime()
+    start = local_now + timedelta(minutes=5) if local_now.hour < 23 else local_now
+    Session.objects.create(
+        mentor=approved,
+        domain=domain,
+        title="Python debugging clinic",
+        description="Demo",
+        start=start,
+        duration_minutes=45,
+        price_paise=0,
+        capacity=2,
+    )
+    page2 = new_context(width=width).new_page()
+    login(page2, approved.email)
+    page2.goto("/dashboard/mentor/")
+    assert page2.get_by_role("heading", name="Welcome back, Farhan").is_visible()
+    assert page2.get_by_text("Python debugging clinic").is_visible()
+    assert page2.get_by_role("link", name="Go Live").is_visible()
+    assert page2.get_by_text("No pending requests").is_visible()
+    _no_horizontal_scroll(page2)
+    _check_axe(page2)
+    _shot(page2, f"pages-dashboard-mentor-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_admin_dashboard(new_context: Any, width: int) -> None:
+    make_user("mentor", approved=False, full_name="Waiting Mentor")
+    admin = make_user("admin", full_name="Asha Admin")
+    secret = _enrol_totp(admin)
+    page = new_context(width=width).new_page()
+    _login_with_totp(page, admin.email, secret)
+    page.goto("/dashboard/admin/")
+    assert page.url.endswith("/dashboard/admin/"), page.url
+    assert page.get_by_role("heading", name="Marketplace overview").is_visible()
+    assert page.get_by_text("waiting for approval").is_visible()
+    assert page.get_by_text("Pending approvals").is_visible()
+    _no_horizontal_scroll(page)
+    _check_axe(page)
+    _shot(page, f"pages-dashboard-admin-{width}")
