@@ -141,12 +141,12 @@ class Daphne:
         self.log.close()
 
 
-def trigger(port: int, user_ids: list[int], tag: str) -> dict[str, Any]:
+def trigger(port: int, user_ids: list[int], tag: str, mode: str = "many") -> dict[str, Any]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     conn.request(
         "POST",
         "/bench/notify/",
-        body=json.dumps({"user_ids": user_ids, "tag": tag}),
+        body=json.dumps({"user_ids": user_ids, "tag": tag, "mode": mode}),
         headers={"Content-Type": "application/json"},
     )
     resp = conn.getresponse()
@@ -157,7 +157,7 @@ def trigger(port: int, user_ids: list[int], tag: str) -> dict[str, Any]:
     return dict(json.loads(body))
 
 
-async def connect_all(port: int, users: list[dict[str, Any]], batch: int = 50) -> list[WSClient]:
+async def connect_all(port: int, users: list[dict[str, Any]], batch: int = 10) -> list[WSClient]:
     clients: list[WSClient] = []
     for i in range(0, len(users), batch):
         chunk = users[i : i + batch]
@@ -189,13 +189,13 @@ async def wait_for(client: WSClient, tag: str, timeout: float) -> float | None:
 
 
 async def one_round(
-    port: int, clients: list[WSClient], user_ids: list[int], tag: str, timeout: float
+    port: int, clients: list[WSClient], user_ids: list[int], tag: str, timeout: float, mode: str
 ) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     waiters = [asyncio.ensure_future(wait_for(c, tag, timeout)) for c in clients]
     await asyncio.sleep(0.05)
     t0 = time.perf_counter()
-    server = await loop.run_in_executor(None, trigger, port, user_ids, tag)
+    server = await loop.run_in_executor(None, trigger, port, user_ids, tag, mode)
     call_done = time.perf_counter() - t0
     arrived = await asyncio.gather(*waiters)
     lat = [a - t0 for a in arrived if a is not None]
@@ -228,16 +228,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         for name, extra in layers:
             servers[name] = Daphne(name, base_env(var_dir, sqlite_path, **extra), var_dir / f"daphne-{name}.log")
             clients[name] = await connect_all(servers[name].port, users)
-            results[name] = {"latencies": [], "missing": 0, "server_seconds": [], "call_seconds": []}
+            for mode in args.modes:
+                results[f"{name}/{mode}"] = {"latencies": [], "missing": 0, "server_seconds": [], "call_seconds": []}
         for r in range(args.rounds + 1):  # round 0 warms up (imports, connection pools)
             for name, _ in layers:
-                res = await one_round(servers[name].port, clients[name], ids, f"{name}-{r}", args.timeout)
-                if r == 0:
-                    continue
-                results[name]["latencies"].extend(res["latencies"])
-                results[name]["missing"] += res["missing"]
-                results[name]["server_seconds"].append(res["server_seconds"])
-                results[name]["call_seconds"].append(res["call_seconds"])
+                for mode in args.modes:
+                    res = await one_round(
+                        servers[name].port, clients[name], ids, f"{name}-{mode}-{r}", args.timeout, mode
+                    )
+                    if r == 0:
+                        continue
+                    key = f"{name}/{mode}"
+                    results[key]["latencies"].extend(res["latencies"])
+                    results[key]["missing"] += res["missing"]
+                    results[key]["server_seconds"].append(res["server_seconds"])
+                    results[key]["call_seconds"].append(res["call_seconds"])
     finally:
         for cs in clients.values():
             await asyncio.gather(*(c.close() for c in cs), return_exceptions=True)
@@ -268,18 +273,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--redis-url", default="")
+    parser.add_argument(
+        "--modes",
+        default="many,each",
+        type=lambda v: [m for m in v.split(",") if m in {"many", "each"}],
+        help="many = one notify_many() call; each = one notify() per user (own transaction each)",
+    )
     args = parser.parse_args()
     out = asyncio.run(run(args))
-    head = f"{'layer':<10} {'clients':>7} {'rounds':>6} {'received':>8} {'missing':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'call ms':>8}"
+    head = f"{'layer/mode':<16} {'clients':>7} {'rounds':>6} {'received':>8} {'missing':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'call ms':>8}"
     print(head)
     print("-" * len(head))
     for s in out["summary"]:
         print(
-            f"{s['layer']:<10} {s['clients']:>7} {s['rounds']:>6} {s['received']:>8} {s['missing']:>7} "
+            f"{s['layer']:<16} {s['clients']:>7} {s['rounds']:>6} {s['received']:>8} {s['missing']:>7} "
             f"{s['p50_ms']:>8} {s['p95_ms']:>8} {s['max_ms']!s:>8} {s['service_call_ms_median']:>8}"
         )
     print(
-        "latency = trigger sent -> toast received, over all clients and rounds; 'call ms' = server time of the 500 notify() calls"
+        "latency = trigger sent -> toast received, over all clients and rounds; 'call ms' = median server time of the service call(s) for all clients"
     )
     from common import write_json
 

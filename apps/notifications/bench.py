@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .models import NotificationType
-from .services import notify
+from .services import notify, notify_many
 
 
 @csrf_exempt
@@ -24,6 +24,9 @@ def fanout(request: HttpRequest) -> JsonResponse:
     tag = str(body.get("tag", ""))[:40]
     started = time.perf_counter()
     users = list(get_user_model().objects.filter(pk__in=ids))
-    for user in users:
-        notify(user=user, type=NotificationType.GENERAL, title=f"bench {tag}", message="fan-out", email=False)
+    if body.get("mode") == "each":  # one notify() per user, each its own transaction
+        for user in users:
+            notify(user=user, type=NotificationType.GENERAL, title=f"bench {tag}", message="fan-out", email=False)
+    else:  # one notify_many() service call
+        notify_many(users=users, type=NotificationType.GENERAL, title=f"bench {tag}", message="fan-out", email=False)
     return JsonResponse({"sent": len(users), "server_seconds": round(time.perf_counter() - started, 4)})

@@ -171,6 +171,84 @@ def notify(
     return notification
 
 
+def notify_many(
+    *,
+    users: Iterable[Any],
+    type: str,
+    title: str,
+    message: str = "",
+    link: str = "",
+    reference: str = "",
+    data: dict[str, Any] | None = None,
+    email: bool | None = None,
+) -> list[Notification]:
+    """``notify`` for many users at once (an open post to every mentor of a domain, a cancelled
+    session to all its learners): one preference query, one bulk insert, one unread-count query,
+    then one push per user after commit. Same preference rules as ``notify``."""
+    people = {u.pk: u for u in users}
+    if not people:
+        return []
+    saved = {
+        (p.user_id, p.channel): p.enabled
+        for p in NotificationPreference.objects.filter(user_id__in=list(people), type=type)
+    }
+
+    def enabled(uid: int, channel: str) -> bool:
+        return saved.get((uid, channel), default_enabled(type, channel))
+
+    rows = [
+        Notification(
+            user_id=uid,
+            type=type,
+            title=title[:200],
+            message=message[:2000],
+            link=link[:500],
+            reference=reference[:64],
+            data=data or {},
+        )
+        for uid in people
+        if enabled(uid, Channel.IN_APP)
+    ]
+    created = Notification.objects.bulk_create(rows)
+    if created and created[0].pk is None:  # backends without RETURNING: read the rows back
+        created = list(
+            Notification.objects.filter(
+                user_id__in=[r.user_id for r in rows], reference=reference[:64], title=title[:200]
+            ).order_by("-id")[: len(rows)]
+        )
+    payloads = {n.user_id: n.as_event() for n in created}
+
+    def push() -> None:
+        from django.db.models import Count
+
+        counts = dict(
+            Notification.objects.filter(user_id__in=list(payloads), read=False)
+            .values_list("user_id")
+            .annotate(n=Count("id"))
+            .values_list("user_id", "n")
+        )
+        for uid, payload in payloads.items():
+            _group_send(uid, {"type": "notification", "notification": payload, "unread": counts.get(uid, 0)})
+
+    if payloads:
+        transaction.on_commit(push)
+    if email is not False:
+        from .tasks import send_notification_email
+
+        for uid, user in people.items():
+            if user.email and enabled(uid, Channel.EMAIL):
+                args = {
+                    "user_id": uid,
+                    "type": type,
+                    "title": title,
+                    "message": message,
+                    "link": link,
+                    "attachments": [],
+                }
+                transaction.on_commit(lambda args=args: send_notification_email.delay(**args))  # type: ignore[misc]
+    return created
+
+
 def mark_read(*, user: Any, notification_id: int) -> bool:
     """Mark one of the user's own notifications read. False if it isn't theirs (or is unknown)."""
     found = Notification.objects.filter(pk=notification_id, user=user).exists()

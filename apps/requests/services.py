@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import MentorProfile, MentorStatus, Role
 from apps.catalog.models import Domain, Session, SessionStatus
 from apps.notifications.models import NotificationType
-from apps.notifications.services import notify, send_event
+from apps.notifications.services import notify, notify_many, send_event
 
 from .models import ACTIVE_REQUEST, Offer, OfferStatus, RequestDismissal, RequestStatus, SessionRequest
 
@@ -176,17 +176,16 @@ def create_request(
             expires_at=now + REQUEST_TTL,
         )
         recipients = [mentor] if mentor is not None else list(_approved_mentors_for(data.domain).exclude(pk=learner.pk))
-        for m in recipients:
-            notify(
-                user=m,
-                type=NotificationType.REQUEST_NEW,
-                title=_("New session request")
-                if mentor is not None
-                else _("New open request in %(domain)s") % {"domain": data.domain.name},
-                message=_("%(learner)s: “%(title)s”") % {"learner": learner.full_name, "title": req.title},
-                link=MENTOR_REQUESTS_URL + ("" if mentor is not None else "?tab=board"),
-                reference=f"request:{req.pk}",
-            )
+        notify_many(
+            users=recipients,
+            type=NotificationType.REQUEST_NEW,
+            title=_("New session request")
+            if mentor is not None
+            else _("New open request in %(domain)s") % {"domain": data.domain.name},
+            message=_("%(learner)s: “%(title)s”") % {"learner": learner.full_name, "title": req.title},
+            link=MENTOR_REQUESTS_URL + ("" if mentor is not None else "?tab=board"),
+            reference=f"request:{req.pk}",
+        )
         send_event(user_ids=[m.pk for m in recipients], type="request.new", data={"request": req.pk})
         send_event(user_ids=[learner.pk], type="request.changed", data={"request": req.pk})
     return req

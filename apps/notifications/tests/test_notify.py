@@ -261,3 +261,28 @@ def test_mentor_decision_notification(bob: Any) -> None:
         user=bob, type=NotificationType.MENTOR_REJECTED, message__contains="GitHub"
     ).exists()
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_notify_many_respects_preferences_and_pushes_each_after_commit(
+    alice: Any, bob: Any, charlie: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from apps.notifications.services import notify_many
+
+    set_preferences(user=charlie, matrix={NotificationType.REQUEST_NEW: {Channel.IN_APP: False, Channel.EMAIL: False}})
+    notify(user=alice, type=NotificationType.GENERAL, title="older unread")
+    listeners = {u.pk: _listen(u) for u in (alice, bob, charlie)}
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = notify_many(
+            users=[alice, bob, charlie], type=NotificationType.REQUEST_NEW, title="Open post", link="/x/"
+        )
+    assert sorted(r.user_id for r in rows) == sorted([alice.pk, bob.pk])
+    got_a = _receive(*listeners[alice.pk])
+    got_b = _receive(*listeners[bob.pk])
+    assert (
+        got_a is not None and got_a["event"]["notification"]["title"] == "Open post" and got_a["event"]["unread"] == 2
+    )
+    assert got_b is not None and got_b["event"]["unread"] == 1
+    assert _receive(*listeners[charlie.pk], timeout=0.1) is None
+    # REQUEST_NEW emails by default: Alice and Bob, not Charlie (switched off).
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, bob.email])
