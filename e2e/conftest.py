@@ -96,6 +96,9 @@ def server(django_db_setup: None) -> Iterator[str]:
         PEERLEARN_DISABLE_RATE_LIMITS="true",
         PYTHONUNBUFFERED="1",
     )
+    # Mail goes to files under $PEERLEARN_VAR_DIR/mail in every profile, so journeys can read the
+    # verification codes and reset links a person would find in their inbox.
+    env.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # One log per server so concurrent e2e runs in one tree don't truncate each other's.
     log_path = ARTIFACTS / f"server-{port}.log"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import smtplib
 import zoneinfo
 from typing import Any
 
@@ -29,6 +31,7 @@ from .access import admin_required, dashboard_url_for
 from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
 from .wizard import EmailTaken, WizardState, create_account
 
+logger = logging.getLogger(__name__)
 ROLES = {"learner": Role.LEARNER, "mentor": Role.MENTOR}
 
 
@@ -154,12 +157,23 @@ def _finish(request: HttpRequest, state: WizardState) -> HttpResponse:
     # and shows the code page; when the right code is typed the same pending login resumes and
     # the user is signed in and sent to ``redirect_url`` (their dashboard, with the welcome toast
     # added by our adapter). So there is exactly one way into an account: a verified email.
-    return complete_signup(
-        request,
-        user=user,
-        email_verification=EmailVerificationMethod.MANDATORY,
-        redirect_url=next_url or dashboard_url_for(user),
-    )
+    try:
+        return complete_signup(
+            request,
+            user=user,
+            email_verification=EmailVerificationMethod.MANDATORY,
+            redirect_url=next_url or dashboard_url_for(user),
+        )
+    except (smtplib.SMTPException, OSError):
+        # The account exists; signing in later sends a fresh code (allauth's login stage).
+        logger.exception("could not send the verification code to user %s", user.pk)
+        messages.error(
+            request,
+            _(
+                "Your account is created, but we could not send the verification email. Sign in in a few minutes to get a new code."
+            ),
+        )
+        return redirect("account_login")
 
 
 def _render_step(request: HttpRequest, state: WizardState, form: f.StepForm, status: int = 200) -> HttpResponse:

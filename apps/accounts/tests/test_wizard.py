@@ -261,3 +261,16 @@ def test_stale_wizard_uploads_are_purged(client: Client) -> None:
     os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
     assert purge_stale_wizard_uploads() == 1
     assert default_storage.exists(fresh) and not default_storage.exists(old)
+
+
+def test_mail_outage_at_finish_keeps_account_and_explains(client: Client, settings: Any) -> None:
+    post(client, LEARNER, basic("outage@example.in"))
+    post(client, LEARNER, {"interests": "Maths"})
+    post(client, LEARNER, {"goal_choice": ""})
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on the discard port
+    response = post(client, LEARNER, {}, action="skip")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert User.objects.filter(email="outage@example.in", emailaddress__verified=False).exists()
+    texts = [str(m) for m in response.wsgi_request._messages]
+    assert any("could not send the verification email" in t for t in texts)
