@@ -170,3 +170,15 @@ def test_anonymous_dashboards_go_to_login_with_next(client: Client, target: str)
 def test_dashboard_root_redirects_to_own(client: Client) -> None:
     client.force_login(make("mentor"))
     assert client.get("/dashboard/")["Location"] == "/dashboard/mentor/"
+
+
+def test_superuser_with_totp_uses_django_admin(client: Client, settings: Any) -> None:
+    from apps.accounts.models import User
+
+    su = User.objects.create_superuser(email="root2@example.in", password=PASSWORD, full_name="Root Two")
+    _with_totp(su)
+    make("mentor", full_name="Listed Mentor")
+    client.force_login(su)
+    html = client.get(f"/{settings.ADMIN_URL}accounts/user/").content.decode()
+    assert "Listed Mentor" in html
+    assert client.get(f"/{settings.ADMIN_URL}accounts/mentorprofile/").status_code == 200
