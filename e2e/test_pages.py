@@ -149,7 +149,11 @@ def catalogue() -> dict[str, Any]:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> None:
     page = new_context(width=width, height=900).new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto("/")
+    page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Learn 1:1")
     assert page.get_by_role("link", name="Get Started").first.get_attribute("href") == "/register/"
     assert page.get_by_role("heading", name="Live now").is_visible()
@@ -168,6 +172,8 @@ def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> Non
     assert page.get_by_text("From question to live session in three steps").is_visible()
     assert page.get_by_role("link", name="Become a mentor").first.is_visible()
     _no_horizontal_scroll(page)
+    # Strict CSP: no inline script/style refused, no script errors (htmx, Alpine CSP build, our JS).
+    assert not errors, errors
     _check_axe(page)
     _shot(page, f"pages-landing-{width}")
     if width == 360:
@@ -227,6 +233,13 @@ def test_learner_dashboard(new_context: Any, catalogue: dict[str, Any], width: i
     assert page.get_by_role("heading", name="Welcome back, Demo").is_visible()
     assert page.get_by_text("Portfolio review for junior designers").first.is_visible()
     assert page.get_by_text("No recommendations yet").is_visible()
+    # Wrong role: "Access denied" toast, closable, back on the learner dashboard.
+    page.goto("/dashboard/mentor/")
+    assert page.url.endswith("/dashboard/learner/")
+    toast = page.locator("#toasts [data-toast]").filter(has_text="Access denied")
+    assert toast.is_visible()
+    toast.get_by_role("button", name="Dismiss notification").click()
+    toast.wait_for(state="detached")
     tab = page.get_by_role("tab", name="Requests")
     tab.click()
     assert tab.get_attribute("aria-selected") == "true"

@@ -31,13 +31,13 @@ def learner_home(request: HttpRequest) -> HttpResponse:
 
 
 def _earnings_snapshot(user: Any) -> dict[str, Any] | None:
-    """The payments app's balance snapshot once it exists (pending/available/withdrawn paise)."""
+    """Ledger-derived balances in paise ({"pending": …, "available": …}) from the payments app."""
     try:
-        payments = import_module("apps.payments.selectors")
+        ledger = import_module("apps.payments.ledger")
     except ImportError:
         return None
-    snapshot = getattr(payments, "mentor_earnings_snapshot", None)
-    return snapshot(user) if callable(snapshot) else None
+    balances = getattr(ledger, "mentor_balances", None)
+    return balances(int(user.pk)) if callable(balances) else None
 
 
 @mentor_required

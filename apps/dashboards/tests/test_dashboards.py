@@ -196,3 +196,25 @@ def test_admin_needs_totp_then_sees_real_kpis(client):
     kpis = admin_kpis()
     assert kpis["users"]["learners"] == 2
     assert kpis["mentors"] == {"approved": 1, "pending": 2}
+
+
+def test_mentor_earnings_snapshot_comes_from_the_ledger(client):
+    from apps.payments import ledger
+
+    mentor = make_user(Role.MENTOR)
+    client.force_login(mentor)
+    body = client.get("/dashboard/mentor/").content.decode()
+    assert "No earnings yet" in body and "₹0" in body
+    # A balanced ledger transaction owing the mentor ₹850 (pending) and ₹1,200 (available).
+    ledger.post(
+        kind="test",
+        key=f"dash-test-{mentor.pk}",
+        legs=[
+            ledger.Leg(ledger.gateway_clearing(), 205_000),
+            ledger.Leg(ledger.mentor_pending(mentor.pk), -85_000),
+            ledger.Leg(ledger.mentor_available(mentor.pk), -120_000),
+        ],
+    )
+    body = client.get("/dashboard/mentor/").content.decode()
+    assert "No earnings yet" not in body
+    assert "₹1,200" in body and "₹850" in body
