@@ -110,3 +110,36 @@ def admin_kpis() -> dict[str, Any]:
         confirmed=Count("id", filter=Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED])),
     )
     return {"users": users, "mentors": mentors, "sessions": sessions, "bookings": bookings}
+
+
+def learner_recent_requests(user: User, *, limit: int = 10) -> list[Any]:
+    """The learner's latest session requests with their pending-offer count (one query)."""
+    from apps.requests.models import OfferStatus, SessionRequest
+
+    return list(
+        SessionRequest.objects.filter(learner=user)
+        .select_related("domain")
+        .annotate(offer_count=Count("offers", filter=Q(offers__status=OfferStatus.PENDING)))
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def learner_activity(bookings: list[Booking], requests: list[Any], *, limit: int = 10) -> list[dict[str, Any]]:
+    """Bookings and requests merged newest first, for the "All" tab."""
+    rows: list[dict[str, Any]] = [{"kind": "booking", "at": b.created_at, "obj": b} for b in bookings]
+    rows += [{"kind": "request", "at": r.created_at, "obj": r} for r in requests]
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    return rows[:limit]
+
+
+def mentor_pending_requests(user: User, *, limit: int = 5) -> tuple[int, list[Any]]:
+    """How many requests wait for this mentor's answer, and the soonest few (direct ones first)."""
+    from apps.requests.selectors import actionable_count, mentor_requests
+
+    count = actionable_count(mentor=user)
+    if not count:
+        return 0, []
+    rows = [r for r in mentor_requests(mentor=user, tab="direct")[:limit] if not getattr(r, "has_my_offer", False)]
+    if len(rows) < limit:
+        rows += [r for r in mentor_requests(mentor=user, tab="board")[:limit] if not getattr(r, "has_my_offer", False)]
+    return count, rows[:limit]

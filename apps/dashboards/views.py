@@ -21,11 +21,15 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 @learner_required
 def learner_home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    bookings = selectors.learner_recent_bookings(user)  # type: ignore[arg-type]
+    requests = selectors.learner_recent_requests(user)  # type: ignore[arg-type]
     context = {
         "nav_active": "home",
         "upcoming": selectors.learner_upcoming(user),  # type: ignore[arg-type]
         "stats": selectors.learner_stats(user),  # type: ignore[arg-type]
-        "recent_bookings": selectors.learner_recent_bookings(user),  # type: ignore[arg-type]
+        "recent_bookings": bookings,
+        "recent_requests": requests,
+        "activity": selectors.learner_activity(bookings, requests),
     }
     return render(request, "dashboards/learner_home.html", context)
 
@@ -52,6 +56,7 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
             stats=selectors.mentor_stats(user),  # type: ignore[arg-type]
             earnings=_earnings_snapshot(user),
         )
+        context["pending_count"], context["pending_requests"] = selectors.mentor_pending_requests(user)  # type: ignore[arg-type]
     return render(request, "dashboards/mentor_home.html", context)
 
 

@@ -218,3 +218,54 @@ def test_mentor_earnings_snapshot_comes_from_the_ledger(client):
     body = client.get("/dashboard/mentor/").content.decode()
     assert "No earnings yet" not in body
     assert "₹1,200" in body and "₹850" in body
+
+
+def _request(learner, domain, *, mentor=None, title="Help with recursion"):  # type: ignore[no-untyped-def]
+    from apps.requests.models import SessionRequest
+
+    start = timezone.now() + timedelta(days=2)
+    return SessionRequest.objects.create(
+        learner=learner,
+        mentor=mentor,
+        domain=domain,
+        title=title,
+        proposed_start=start,
+        duration_minutes=60,
+        budget_paise=50_000,
+        expires_at=start,
+    )
+
+
+def test_learner_activity_lists_requests_and_bookings(client):
+    from apps.catalog.tests.factories import make_domain
+
+    learner = make_user(Role.LEARNER)
+    _request(learner, make_domain("Algorithms"), title="Help with recursion")
+    _request(make_user(Role.LEARNER), make_domain("Algorithms"), title="Someone else's post")
+    s = make_session(title="Graph theory basics")
+    Booking.objects.create(session=s, learner=learner, status=BookingStatus.CONFIRMED)
+    client.force_login(learner)
+    body = client.get("/dashboard/learner/").content.decode()
+    assert body.count("Requested “Help with recursion”") == 2  # All + Requests tabs
+    assert body.count("Booked “Graph theory basics”") == 2  # All + Bookings tabs
+    assert "Someone else" not in body
+    assert "No requests yet" not in body and "No activity yet" not in body
+
+
+def test_mentor_home_lists_pending_requests(client):
+    from apps.catalog.tests.factories import make_domain
+
+    mentor = make_user(Role.MENTOR)
+    domain = make_domain("Algorithms")
+    mentor.mentor_profile.domains.add(domain)
+    learner = make_user(Role.LEARNER, name="Tara Joshi")
+    _request(learner, domain, title="Dynamic programming doubts")
+    _request(learner, domain, mentor=mentor, title="Direct ask for you")
+    _request(learner, make_domain("Cooking"), title="Not my domain")
+    client.force_login(mentor)
+    body = client.get("/dashboard/mentor/").content.decode()
+    assert "Dynamic programming doubts" in body and "Direct ask for you" in body
+    assert "Not my domain" not in body
+    assert "To you" in body and "Open board" in body
+    assert '<span class="badge badge-warning">2</span>' in body
+    assert "No pending requests" not in body
