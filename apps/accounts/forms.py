@@ -28,6 +28,16 @@ FILE_INPUT_CLASS = (
     "hover:file:bg-primary-100 dark:file:bg-primary-900/40 dark:file:text-primary-100"
 )
 MAX_TAGS = 5
+# Strings the tag-input script shows, translated on the server (static/src/js/wizard.js).
+TAG_INPUT_TEXT = {
+    "data-text-empty": _("Type and press Enter"),
+    "data-text-more": _("Add another…"),
+    "data-text-full": _("Maximum reached"),
+    "data-text-remove": _("Remove"),
+    "data-text-added": _("added"),
+    "data-text-removed": _("removed"),
+    "data-text-selected": _("Selected"),
+}
 MAX_SKILLS = 10
 BIO_MIN, BIO_MAX = 150, 500
 
@@ -208,7 +218,9 @@ class InterestsForm(StepForm):
     interests = TagsField(
         label=_("Interests"),
         help_text=_("Type a topic and press Enter or comma. 1 to 5 tags."),
-        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off", "data-tag-input": "5"}),
+        widget=forms.TextInput(
+            attrs={"list": "tag-suggestions", "autocomplete": "off", "data-tag-input": "5", **TAG_INPUT_TEXT}
+        ),
     )
 
 
@@ -304,7 +316,9 @@ class SkillsForm(StepForm):
         label=_("Skills"),
         max_tags=MAX_SKILLS,
         help_text=_("Type a skill and press Enter or comma. 1 to 10 tags, e.g. Python, System design."),
-        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off", "data-tag-input": "10"}),
+        widget=forms.TextInput(
+            attrs={"list": "tag-suggestions", "autocomplete": "off", "data-tag-input": "10", **TAG_INPUT_TEXT}
+        ),
     )
     certifications = forms.CharField(
         label=_("Certifications"),
@@ -438,7 +452,9 @@ class LearnerSettingsForm(ProfileSettingsForm):
     interests = TagsField(
         label=_("Interests"),
         help_text=_("1 to 5 tags, separated by commas."),
-        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off", "data-tag-input": "5"}),
+        widget=forms.TextInput(
+            attrs={"list": "tag-suggestions", "autocomplete": "off", "data-tag-input": "5", **TAG_INPUT_TEXT}
+        ),
     )
     career_goal = forms.CharField(label=_("Career goal"), required=False, max_length=200)
 

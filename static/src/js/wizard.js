@@ -20,6 +20,7 @@
 
   function enhanceTagInput(original) {
     var max = parseInt(original.getAttribute("data-tag-input"), 10) || 5;
+    function t(key, fallback) { return original.getAttribute("data-text-" + key) || fallback; }
     var id = original.id;
     var tags = splitTags(original.value);
 
@@ -28,7 +29,7 @@
     if (original.getAttribute("aria-invalid") === "true") wrap.setAttribute("data-invalid", "true");
     var list = document.createElement("ul");
     list.className = "contents";
-    list.setAttribute("aria-label", "Selected");
+    list.setAttribute("aria-label", t("selected", "Selected"));
     var entry = document.createElement("input");
     entry.type = "text";
     entry.className = "min-w-32 flex-1 border-0 bg-transparent p-0 text-base text-ink outline-none focus:ring-0";
@@ -61,15 +62,15 @@
         var rm = document.createElement("button");
         rm.type = "button";
         rm.className = "inline-flex size-6 items-center justify-center rounded-full hover:bg-primary-100 dark:hover:bg-primary-800";
-        rm.setAttribute("aria-label", "Remove " + tag);
+        rm.setAttribute("aria-label", t("remove", "Remove") + " " + tag);
         rm.textContent = "×";
-        rm.addEventListener("click", function () { tags.splice(i, 1); sync(); entry.focus(); status.textContent = tag + " removed"; });
+        rm.addEventListener("click", function () { tags.splice(i, 1); sync(); entry.focus(); status.textContent = tag + " " + t("removed", "removed"); });
         li.appendChild(label);
         li.appendChild(rm);
         list.appendChild(li);
       });
       var full = tags.length >= max;
-      entry.placeholder = full ? "Maximum " + max + " reached" : (tags.length ? "Add another…" : "Type and press Enter");
+      entry.placeholder = full ? t("full", "Maximum reached") + " (" + max + ")" : (tags.length ? t("more", "Add another…") : t("empty", "Type and press Enter"));
       entry.readOnly = full;
       document.querySelectorAll("[data-suggest-tag]").forEach(function (b) {
         var on = tags.some(function (t) { return t.toLowerCase() === b.getAttribute("data-suggest-tag").toLowerCase(); });
@@ -78,12 +79,13 @@
       });
     }
 
-    function add(text) {
-      splitTags(text).forEach(function (t) {
+    var text = t;
+    function add(raw) {
+      splitTags(raw).forEach(function (t) {
         if (tags.length >= max) return;
         if (tags.some(function (x) { return x.toLowerCase() === t.toLowerCase(); })) return;
         tags.push(t);
-        status.textContent = t + " added";
+        status.textContent = t + " " + text("added", "added");
       });
       sync();
     }
@@ -112,7 +114,7 @@
   }
 
   // --- Password strength -------------------------------------------------------------------------
-  var STRENGTH = ["Too weak", "Weak", "Fair", "Good", "Strong"];
+  var STRENGTH = ["Too weak", "Weak", "Fair", "Good", "Strong"];  // replaced by data-labels when present
   var COLOURS = ["bg-red-600", "bg-red-600", "bg-amber-500", "bg-emerald-600", "bg-emerald-600"];
   function scorePassword(pw) {
     if (!pw) return -1;
@@ -130,6 +132,9 @@
     if (!meter) return;
     var bars = meter.querySelectorAll("[data-bar]");
     var label = meter.querySelector("[data-strength-label]");
+    var names = STRENGTH;
+    try { names = JSON.parse(meter.getAttribute("data-labels")) || STRENGTH; } catch (e) { /* keep English */ }
+    var prefix = meter.getAttribute("data-prefix") || "Password strength:";
     function update() {
       var s = scorePassword(input.value);
       meter.hidden = s < 0;
@@ -137,7 +142,7 @@
         COLOURS.concat(["bg-surface-2"]).forEach(function (c) { bar.classList.remove(c); });
         bar.classList.add(i < Math.max(s, 1) && s >= 0 ? COLOURS[Math.max(s, 0)] : "bg-surface-2");
       });
-      if (s >= 0) label.textContent = "Password strength: " + STRENGTH[s];
+      if (s >= 0) label.textContent = prefix + " " + names[s];
     }
     input.addEventListener("input", update);
     update();
@@ -152,7 +157,7 @@
     function update() {
       var n = field.value.trim().length;
       var msg = n + " / " + max;
-      if (n < min) msg += " · " + (min - n) + " more needed";
+      if (n < min) msg += " · " + (out.getAttribute("data-more-needed") || "%s more needed").replace("%s", String(min - n));
       out.textContent = msg;
       out.classList.toggle("text-emerald-800", n >= min && n <= max);
       out.classList.toggle("dark:text-emerald-300", n >= min && n <= max);
