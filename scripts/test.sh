@@ -58,9 +58,18 @@ if services=$(bash scripts/services.sh start); then
   # pytest-django creates test_<name>_gw<N> next to UNIT_DB; the e2e run uses E2E_DB itself.
   export PEERLEARN_VAR_DIR="$VAR_BASE/unit-pg"
   run "unit (PostgreSQL + Redis)" env DATABASE_URL="$PG_BASE/$UNIT_DB" $PY -m pytest -q -n "$WORKERS" apps tests
+  # Production serves static files from STATIC_ROOT (WhiteNoise without finders), as deployed:
+  # collect them into this stage's var dir first.
   export PEERLEARN_VAR_DIR="$VAR_BASE/e2e-pg"
+  if ! env DATABASE_URL="$PG_BASE/$E2E_DB" $PY manage.py collectstatic --noinput -v0; then
+    echo "!!! collectstatic failed"; status=1
+  fi
   run "e2e (PostgreSQL + Redis)" env DATABASE_URL="$PG_BASE/$E2E_DB" $PY -m pytest -q e2e
-  for db in "$UNIT_DB" "$E2E_DB"; do psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null; done
+  # Drop this run's databases, including test_* copies pytest-django could not drop because a
+  # connection was still open at teardown.
+  for db in $(psql "$PG_BASE/postgres" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE '%pl\_${RUN_ID}%'"); do
+    psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null || true
+  done
   if [ $started_services -eq 1 ]; then bash scripts/services.sh stop; fi
 else
   echo "!!! could not start PostgreSQL/Redis"; status=1
