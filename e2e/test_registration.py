@@ -141,6 +141,7 @@ def test_learner_registers_through_four_steps(page: Any, domains: list[Any]) -> 
     page.goto("/register/learner/")  # reload: resumes at step 2 with what was typed
     expect(page.get_by_text("Step 2 of 4")).to_be_visible()
     expect(page.locator("input[name=interests]")).to_have_value("Python, Django, SQL, Git, Docker, Linux")
+    expect(page.get_by_text("Choose at most 5 tags (you have 6).")).to_be_visible()
     shoot(page, "learner-step2-error")
     page.get_by_role("button", name="Remove Linux").click()
     page.get_by_role("button", name="Remove Docker").click()

@@ -112,7 +112,7 @@ def register_wizard(request: HttpRequest, role: str) -> HttpResponse:
 
     form = state.bound_form(request.POST, request.FILES)
     if not form.is_valid():
-        state.remember_draft(request.POST)
+        state.remember_draft(request.POST, invalid=True)
         # An upload that passed its own checks is kept even if another field failed.
         for name in state.current.form_class.file_fields:
             if name not in form.errors and form.cleaned_data.get(name) is not None:

@@ -57,6 +57,7 @@ STEPS: dict[str, list[Step]] = {
         Step("media", f.MentorMediaForm),
     ],
 }
+INVALID_MARK = "__invalid__"
 SECRET_FIELDS = {"password1", "password2", "csrfmiddlewaretoken", "action"}
 
 
@@ -113,18 +114,29 @@ class WizardState:
             goal = initial["goal"]
             known = {str(g) for g in f.COMMON_GOALS}
             initial = {"goal_choice": goal} if goal in known else {"goal_choice": f.OTHER_GOAL, "custom_goal": goal}
-        initial.update(self.drafts.get(step.key, {}))
+        initial.update({k: v for k, v in self.drafts.get(step.key, {}).items() if k != INVALID_MARK})
         return initial
 
     def unbound_form(self) -> f.StepForm:
+        """The form for a GET. After a failed Next, a reload shows what was typed *and* the errors
+        again (the draft is re-validated); otherwise the saved data pre-fills the form."""
         step = self.current
-        return step.form_class(initial=self.initial(step), prefix=None, **self.form_kwargs(step))
+        draft = self.drafts.get(step.key, {})
+        if draft.get(INVALID_MARK) and not step.form_class.file_fields:
+            data = QueryDict(mutable=True)
+            for name, value in draft.items():
+                if name != INVALID_MARK:
+                    data.setlist(name, value if isinstance(value, list) else [value])
+            form = step.form_class(data, **self.form_kwargs(step))
+            form.is_valid()
+            return form
+        return step.form_class(initial=self.initial(step), **self.form_kwargs(step))
 
     def bound_form(self, post: QueryDict, files: Any) -> f.StepForm:
         step = self.current
         return step.form_class(post, files, **self.form_kwargs(step))
 
-    def remember_draft(self, post: QueryDict) -> None:
+    def remember_draft(self, post: QueryDict, *, invalid: bool = False) -> None:
         """Keep what was typed into the current step (for a reload), minus secrets."""
         step = self.current
         form = step.form_class(**self.form_kwargs(step))
@@ -136,6 +148,8 @@ class WizardState:
                 draft[name] = post.getlist(name)
             elif name in post:
                 draft[name] = post.get(name, "")[:2000]
+        if invalid:
+            draft[INVALID_MARK] = True
         self.drafts[step.key] = draft
 
     def accept(self, form: f.StepForm) -> None:

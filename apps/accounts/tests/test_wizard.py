@@ -71,6 +71,7 @@ def test_reload_after_error_resumes_with_typed_data(client: Client) -> None:
     html = client.get(LEARNER).content.decode()  # a reload
     assert "Step 2 of 4" in html
     assert "Python, t0" in html  # what was typed is back
+    assert "Choose at most 5 tags (you have 7)." in html  # and so is the reason it was refused
 
 
 def test_back_keeps_data_and_password_is_kept_as_hash(client: Client) -> None:
