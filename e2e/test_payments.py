@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from e2e.conftest import login, make_user
+from e2e.conftest import axe_violations, format_violations, login, make_user
 
 
 def _paid_session(title: str, *, price: int, hours: float = 72) -> Any:
@@ -102,9 +102,14 @@ def test_cart_with_two_sessions_paid_at_once(page: Any) -> None:
         page.wait_for_url("**/cart/")
     assert page.get_by_test_id("cart-line").count() == 2
     assert page.get_by_test_id("cart-total").inner_text() == "₹350.50"
+    assert axe_violations(page) == [], format_violations(axe_violations(page))
     page.get_by_test_id("cart-checkout").click()
     page.wait_for_url("**/payments/checkout/**")
     assert page.get_by_test_id("checkout-total").inner_text() == "₹350.50"
+    assert axe_violations(page) == [], format_violations(axe_violations(page))
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_test_id("pay-button").click()
     _choose(page, "Pay successfully")
     page.wait_for_url("**/dashboard/learner/payments/pl_**")
@@ -131,6 +136,8 @@ def test_cancellation_shows_the_right_refund(page: Any) -> None:
     page.wait_for_url("**/dashboard/learner/bookings/")
     assert page.get_by_text("Refund of ₹400 (50%)").is_visible()
     assert "50% refund" in page.get_by_test_id("past-booking").filter(has_text=session.title).inner_text()
+    assert axe_violations(page) == [], format_violations(axe_violations(page))
     page.goto("/dashboard/learner/payments/")
+    assert axe_violations(page) == [], format_violations(axe_violations(page))
     row = page.get_by_test_id("payment-row").filter(has_text=session.title)
     assert "Partially refunded" in row.inner_text() and "₹400" in row.inner_text()

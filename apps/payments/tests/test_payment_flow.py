@@ -287,3 +287,17 @@ def test_public_signals_fire_after_commit(client, django_capture_on_commit_callb
         signals.booking_confirmed.disconnect(dispatch_uid="t-confirmed")
         signals.payment_failed.disconnect(dispatch_uid="t-failed")
     assert seen == [f"failed:[{booking.pk}]", f"confirmed:{booking.pk}"]
+
+
+def test_sandbox_payouts_are_idempotent_for_the_withdrawal_issue():
+    gw = get_gateway()
+    first = gw.create_payout(amount_paise=50_000, idempotency_key="wd-1", mode="UPI", reference_id="wd1", notes={})
+    again = gw.create_payout(amount_paise=50_000, idempotency_key="wd-1", mode="UPI", reference_id="wd1", notes={})
+    assert first["id"] == again["id"] and first["status"] == "processed" and first["amount"] == 50_000
+
+
+def test_sandbox_is_not_mounted_when_real_keys_are_configured(client, settings):
+    _, _, payment = paid_checkout()
+    settings.PAYMENTS_SANDBOX = False
+    assert client.get(f"/sandbox/razorpay/checkout/{payment.gateway_order_id}/").status_code == 404
+    assert client.post("/sandbox/razorpay/v1/orders", data=b"{}", content_type="application/json").status_code == 404
