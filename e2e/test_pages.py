@@ -249,6 +249,17 @@ def test_learner_dashboard(new_context: Any, catalogue: dict[str, Any], width: i
     else:
         bottom = page.get_by_role("navigation", name="Quick navigation")
         assert bottom.get_by_role("link", name="Notifications").is_visible()
+        # Drawer with the full navigation: focus moves in, Escape closes and returns focus.
+        opener = page.get_by_role("button", name="Open menu")
+        opener.click()
+        drawer = page.get_by_role("dialog", name="Navigation")
+        assert drawer.get_by_role("link", name="Payments", exact=True).is_visible()
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Close menu"
+        _check_axe(page)
+        _shot(page, "pages-dashboard-learner-360-drawer")
+        page.keyboard.press("Escape")
+        drawer.wait_for(state="hidden")
+        assert opener.evaluate("el => el === document.activeElement")
     _no_horizontal_scroll(page)
     _check_axe(page)
     _shot(page, f"pages-dashboard-learner-{width}")

@@ -34,14 +34,24 @@
     Alpine.data("disclosure", function () {
       return {
         open: false,
-        toggle: function () { this.open = !this.open; },
+        toggle: function () {
+          this.open = !this.open;
+          if (!this.open) return;
+          // Move focus into a drawer/menu that asks for it (data-disclosure-focus), once it is shown.
+          var root = this.$root;
+          this.$nextTick(function () {
+            var target = root.querySelector("[data-disclosure-focus]");
+            if (target) target.focus();
+          });
+        },
         close: function () { this.open = false; },
         get expanded() { return this.open ? "true" : "false"; },
         get closed() { return !this.open; },
         closeOnEscape: function () {
           if (!this.open) return;
           this.open = false;
-          var btn = this.$root.querySelector("[data-disclosure-button]");
+          // The component's own trigger (x-ref="trigger"); nested menus have their own refs.
+          var btn = (this.$refs && this.$refs.trigger) || this.$root.querySelector("[data-disclosure-button]");
           if (btn) btn.focus();
         },
       };
