@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -134,6 +135,18 @@ def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count
     if f.seats:
         qs = qs.filter(seats_left__gt=0)  # type: ignore[misc]
     sort = f.sort if f.sort in SORTS else ("relevance" if q else "soonest")
+    if sort == "relevance" and q and connection.vendor == "postgresql":
+        # PostgreSQL: rank with its full-text machinery (title A, topics/mentor B, description C).
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("title", weight="A", config="simple")
+            + SearchVector("topics_text", weight="B", config="simple")
+            + SearchVector("mentor__full_name", weight="B", config="simple")
+            + SearchVector("description", weight="C", config="simple")
+        )
+        qs = qs.annotate(score=SearchRank(vector, SearchQuery(q, search_type="websearch", config="simple")))
+        return qs.order_by("live_rank", "-score", "start", "id")
     if sort == "relevance" and q:
         qs = qs.annotate(
             score=Case(When(title__icontains=q, then=Value(8)), default=Value(0), output_field=IntegerField())

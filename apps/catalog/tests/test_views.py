@@ -268,3 +268,10 @@ def test_cart_page_and_cancel_page_three_actors(client):
     assert client.get(f"/dashboard/learner/bookings/{booking.pk}/cancel/").status_code == 404
     client.force_login(booking.session.mentor)
     assert client.get(f"/dashboard/learner/bookings/{booking.pk}/cancel/").status_code == 302
+
+
+def test_relevance_puts_title_matches_first(client):
+    make_session(title="Intro to statistics", description="Numbers", topics=["maths"])
+    make_session(title="Cooking basics", description="We mention statistics once", topics=["food"])
+    titles = [s.title for s in client.get("/sessions/?q=statistics&sort=relevance").context["sessions"]]
+    assert titles == ["Intro to statistics", "Cooking basics"]
