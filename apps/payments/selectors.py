@@ -19,3 +19,14 @@ def payment_history(user: Any) -> QuerySet[Payment]:
         .prefetch_related("items__booking__session__mentor")
         .order_by("-created_at")
     )
+
+
+def mentor_movements(mentor_id: int, *, limit: int = 50) -> list[Any]:
+    """The latest ledger legs on a mentor's accounts, with the booking's session (one query)."""
+    from .models import LedgerEntry
+
+    return list(
+        LedgerEntry.objects.filter(account__owner_id=mentor_id)
+        .select_related("account", "transaction__booking__session", "transaction__booking__learner")
+        .order_by("-id")[:limit]
+    )

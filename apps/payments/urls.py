@@ -9,6 +9,7 @@ urlpatterns = [
     path("payments/checkout/<str:receipt>/", views.checkout, name="checkout"),
     path("dashboard/learner/payments/", views.payment_list, name="list"),
     path("dashboard/learner/payments/<str:receipt>/", views.receipt, name="receipt"),
+    path("dashboard/mentor/earnings/", views.mentor_earnings, name="earnings"),
     # Sandbox emulation of the Razorpay API (404 when real keys are configured).
     path("sandbox/razorpay/v1/orders", sandbox.orders, name="sandbox_orders"),
     path("sandbox/razorpay/v1/orders/<str:order_id>", sandbox.order_detail),

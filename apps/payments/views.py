@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.access import learner_required
+from apps.accounts.access import approved_mentor_required, learner_required
 from apps.bookings.policy import POLICY_LINES
 
 from . import selectors, services
@@ -132,5 +133,27 @@ def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
             "items": list(payment.items.select_related("booking__session__mentor").prefetch_related("refunds")),
             "attempts": list(payment.attempts.all()),
             "nav_active": "payments",
+        },
+    )
+
+
+@approved_mentor_required
+def mentor_earnings(request: HttpRequest) -> HttpResponse:
+    """Pending / available balances (derived from the ledger) and the latest movements."""
+    from . import ledger
+
+    mentor_id = int(request.user.pk or 0)
+    balances = ledger.mentor_balances(mentor_id)
+    movements = selectors.mentor_movements(mentor_id)
+    for entry in movements:
+        entry.owed_change = -entry.amount_paise  # credit-normal: a credit is money owed to the mentor
+    return render(
+        request,
+        "payments/earnings.html",
+        {
+            "balances": balances,
+            "movements": movements,
+            "fee_percent": settings.PLATFORM_FEE_PERCENT,
+            "nav_active": "earnings",
         },
     )

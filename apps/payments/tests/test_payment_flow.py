@@ -301,3 +301,23 @@ def test_sandbox_is_not_mounted_when_real_keys_are_configured(client, settings):
     settings.PAYMENTS_SANDBOX = False
     assert client.get(f"/sandbox/razorpay/checkout/{payment.gateway_order_id}/").status_code == 404
     assert client.post("/sandbox/razorpay/v1/orders", data=b"{}", content_type="application/json").status_code == 404
+
+
+def test_mentor_earnings_page(client):
+    from apps.accounts.models import Role
+    from apps.payments.earnings import release_matured_earnings
+
+    _, booking, payment = paid_checkout(price=10_000)
+    client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment))
+    mentor = booking.session.mentor
+    client.force_login(mentor)
+    html = client.get("/dashboard/mentor/earnings/").content.decode()
+    assert 'data-testid="pending">₹85<' in html and 'data-testid="available">₹0<' in html and "Booking paid" in html
+    release_matured_earnings(booking.session.end + timedelta(hours=25))
+    html = client.get("/dashboard/mentor/earnings/").content.decode()
+    assert 'data-testid="available">₹85<' in html and "Released after the dispute window" in html
+    client.force_login(make_user())
+    assert client.get("/dashboard/mentor/earnings/").status_code == 302
+    other = make_user(Role.MENTOR)
+    client.force_login(other)
+    assert 'data-testid="available">₹0<' in client.get("/dashboard/mentor/earnings/").content.decode()
