@@ -109,7 +109,22 @@ def admin_kpis() -> dict[str, Any]:
     bookings = Booking.objects.aggregate(
         confirmed=Count("id", filter=Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED])),
     )
-    return {"users": users, "mentors": mentors, "sessions": sessions, "bookings": bookings}
+    return {"users": users, "mentors": mentors, "sessions": sessions, "bookings": bookings, "money": admin_money()}
+
+
+def admin_money() -> dict[str, int]:
+    """GMV (captured payments), refunds and platform revenue (from the ledger), in paise."""
+    from apps.payments.ledger import PLATFORM_REVENUE
+    from apps.payments.models import LedgerEntry, Payment, PaymentStatus
+
+    captured = [PaymentStatus.PAID, PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED]
+    pay = Payment.objects.filter(status__in=captured).aggregate(gmv=Sum("amount_paise"), refunded=Sum("refunded_paise"))
+    revenue = LedgerEntry.objects.filter(account__code=PLATFORM_REVENUE).aggregate(s=Sum("amount_paise"))["s"]
+    return {
+        "gmv": int(pay["gmv"] or 0),
+        "refunded": int(pay["refunded"] or 0),
+        "platform_revenue": -int(revenue or 0),  # credit-normal account
+    }
 
 
 def learner_recent_requests(user: User, *, limit: int = 10) -> list[Any]:

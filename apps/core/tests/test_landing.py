@@ -153,3 +153,9 @@ def test_mentor_card_shows_rating_domains_and_new_mentor(client):
     assert "Meera Iyer" in body and "4.8" in body and "(12 reviews)" in body and "Data Science" in body
     assert "30 sessions taught" in body
     assert "Karan Shah" in body and "New mentor" in body
+
+
+def test_signed_in_hero_points_to_own_dashboard(client):
+    client.force_login(make_user(Role.MENTOR))
+    body = client.get("/").content.decode()
+    assert "Go to your dashboard" in body and 'href="/dashboard/mentor/"' in body

@@ -269,3 +269,34 @@ def test_mentor_home_lists_pending_requests(client):
     assert "To you" in body and "Open board" in body
     assert '<span class="badge badge-warning">2</span>' in body
     assert "No pending requests" not in body
+
+
+def test_admin_money_kpis_from_payments_and_ledger(client):
+    from apps.payments import ledger
+    from apps.payments.models import Payment, PaymentStatus
+
+    learner = make_user(Role.LEARNER)
+    Payment.objects.create(
+        learner=learner, gateway="sandbox", receipt="r-1", amount_paise=100_000, status=PaymentStatus.PAID
+    )
+    Payment.objects.create(
+        learner=learner,
+        gateway="sandbox",
+        receipt="r-2",
+        amount_paise=50_000,
+        refunded_paise=25_000,
+        status=PaymentStatus.PARTIALLY_REFUNDED,
+    )
+    Payment.objects.create(
+        learner=learner, gateway="sandbox", receipt="r-3", amount_paise=70_000, status=PaymentStatus.FAILED
+    )
+    ledger.post(
+        kind="test",
+        key="admin-money-test",
+        legs=[ledger.Leg(ledger.gateway_clearing(), 22_500), ledger.Leg(ledger.platform_revenue(), -22_500)],
+    )
+    client.force_login(admin_with_totp())
+    body = client.get("/dashboard/admin/").content.decode()
+    assert "₹1,500" in body  # GMV: 1,000 + 500 (the failed one is not counted)
+    assert "₹225" in body  # platform revenue
+    assert "₹250" in body  # refunded
