@@ -10,7 +10,10 @@ from typing import Any
 
 from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.internal.flows.signup import complete_signup
+from allauth.core import ratelimit
+from allauth.core.internal import ratelimit as ratelimit_impl
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
@@ -32,6 +35,7 @@ from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
 from .wizard import EmailTaken, WizardState, create_account
 
 logger = logging.getLogger(__name__)
+CHECK_EMAIL_RATE = {"check_email": "60/m/ip"}
 ROLES = {"learner": Role.LEARNER, "mentor": Role.MENTOR}
 
 
@@ -129,6 +133,9 @@ def register_wizard(request: HttpRequest, role: str) -> HttpResponse:
 
 
 def _finish(request: HttpRequest, state: WizardState) -> HttpResponse:
+    # Creating accounts is rate-limited like allauth's own signup (ACCOUNT_RATE_LIMITS["signup"]).
+    if (limited := ratelimit.consume_or_429(request, action="signup")) is not None:
+        return limited
     if "basic" not in state.data or not state.data["basic"].get("password_hash"):
         state.step = 0
         state.save()
@@ -204,6 +211,12 @@ def _render_step(request: HttpRequest, state: WizardState, form: f.StepForm, sta
 @require_GET
 def check_email(request: HttpRequest) -> HttpResponse:
     """htmx fragment: is this email free? (Only says "taken" — same answer the wizard gives.)"""
+    # Probing which emails have accounts is throttled per IP (a person types one or two).
+    rate_limits_on = getattr(settings, "ACCOUNT_RATE_LIMITS", None) is not False
+    if rate_limits_on and not ratelimit_impl.consume(
+        request=request, app="allauth.account", action="check_email", config=CHECK_EMAIL_RATE, limit_get=True
+    ):
+        return ratelimit.respond_429(request)
     email = (request.GET.get("email") or "").strip()
     status, text = "", ""
     if email:

@@ -275,3 +275,24 @@ def test_mail_outage_at_finish_keeps_account_and_explains(client: Client, settin
     assert User.objects.filter(email="outage@example.in", emailaddress__verified=False).exists()
     texts = [str(m) for m in response.wsgi_request._messages]
     assert any("could not send the verification email" in t for t in texts)
+
+
+def test_account_creation_is_rate_limited(client: Client, settings: Any) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "1/m/ip"}
+    for n, expected in ((1, 302), (2, 429)):
+        other = Client()
+        post(other, LEARNER, basic(f"burst{n}@example.in"))
+        post(other, LEARNER, {"interests": "Maths"})
+        post(other, LEARNER, {"goal_choice": ""})
+        response = post(other, LEARNER, {}, action="skip")
+        assert response.status_code == expected
+    assert "Too many attempts" in response.content.decode()
+    assert not User.objects.filter(email="burst2@example.in").exists()
+
+
+def test_check_email_is_throttled(client: Client, monkeypatch: Any) -> None:
+    from apps.accounts import views
+
+    monkeypatch.setattr(views, "CHECK_EMAIL_RATE", {"check_email": "3/m/ip"})
+    codes = [client.get("/register/check-email/", {"email": f"p{i}@example.in"}).status_code for i in range(4)]
+    assert codes == [200, 200, 200, 429]
