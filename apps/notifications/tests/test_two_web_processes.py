@@ -43,6 +43,9 @@ def test_notification_from_one_process_reaches_socket_on_the_other() -> None:
         b = await ws_client.connect("127.0.0.1", web2.port, "/ws/notifications/", cookie=bob["cookie"])
         assert (await a.recv_json())["type"] == "hello"
         assert (await b.recv_json())["type"] == "hello"
+        # Stay idle past redis-py 8's default 5 s socket timeout: the sockets must survive it
+        # (settings: socket_timeout=None for the channel layer).
+        await asyncio.sleep(7)
         loop = asyncio.get_running_loop()
         # The service call runs in web1; Alice's socket lives in web2.
         sent = await loop.run_in_executor(None, bench.trigger, web1.port, [alice["id"]], "cross-process")
