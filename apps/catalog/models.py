@@ -57,7 +57,9 @@ class Session(models.Model):
     capacity = models.PositiveSmallIntegerField(default=1)
     thumbnail = models.ImageField(upload_to="thumbnails/%Y/%m/", blank=True)
     language = models.CharField(max_length=40, default="English")
-    status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED, db_index=True
+    )
     room_code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,7 +75,9 @@ class Session(models.Model):
                 condition=models.Q(price_paise=0) | models.Q(price_paise__gte=5000, price_paise__lte=10_000_000),
                 name="session_price_bounds",
             ),
-            models.CheckConstraint(condition=models.Q(capacity__gte=1, capacity__lte=10), name="session_capacity_bounds"),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1, capacity__lte=10), name="session_capacity_bounds"
+            ),
         ]
 
     def __str__(self) -> str:
