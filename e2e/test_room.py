@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ARTIFACTS, ROOT, _free_port, make_user
+from conftest import ARTIFACTS, ROOT, _free_port, axe_violations, format_violations, make_user
 
 TURN_SECRET = secrets.token_hex(16)
 
@@ -201,6 +201,7 @@ def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
     m.locator('[data-check="turn"][data-status="ok"]').wait_for()
     assert m.locator("#cam-select option").count() >= 2
     m.screenshot(path=str(ARTIFACTS / "room-prejoin-desktop.png"))
+    assert not axe_violations(m), format_violations(axe_violations(m))
     m.locator("#join-btn").click()
     _join(lp, url)
 
@@ -260,6 +261,21 @@ def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
     # Mute is reflected to the other side.
     m.locator("#ctl-mic").click()
     lp.locator("#remote-muted").wait_for(state="visible")
+
+    # Raise hand, pin/swap, audio-only low-bandwidth mode and back.
+    lp.locator("#ctl-hand").click()
+    m.locator("#remote-hand").wait_for(state="visible")
+    m.locator("#tile-local").dblclick()
+    assert m.locator("#stage").get_attribute("data-pinned") == "local"
+    m.locator("#tile-remote").dblclick()
+    assert m.locator("#stage").get_attribute("data-pinned") == "remote"
+    lp.locator("#ctl-lowbw").click()
+    m.wait_for_function("() => document.getElementById('tile-remote').dataset.video === 'off'")
+    m.get_by_text("Audio-only mode").wait_for()
+    lp.locator("#ctl-lowbw").click()
+    m.wait_for_function("() => document.getElementById('tile-remote').dataset.video === 'on'")
+    _assert_video_flowing(m)
+    assert not axe_violations(m), format_violations(axe_violations(m))
 
     # The mentor ends (with confirmation); the learner gets the feedback modal and rates.
     m.locator("#ctl-end").click()
@@ -351,3 +367,24 @@ def test_turn_only_relay_connects_with_minted_credentials(ctx_factory: Any) -> N
     )
     assert kinds == ["relay", "relay"]
     assert Path(ARTIFACTS / "coturn.log").exists()
+
+
+def test_room_is_private_and_says_when_it_opens(ctx_factory: Any) -> None:
+    from django.utils import timezone
+
+    _mentor, learner, session, _b = _setup()
+    session.start = timezone.now() + timedelta(hours=3)
+    session.save()
+    url = f"/session/{session.room_code}/"
+    outsider = make_user("learner", full_name="Olga Outsider")
+    admin = make_user("admin", full_name="Ada Admin")
+    for who in (outsider, admin):
+        page = ctx_factory(who).new_page()
+        assert page.goto(url).status == 404
+    lp = ctx_factory(learner, width=360, height=740).new_page()
+    assert lp.goto(url).status == 200
+    lp.get_by_text("Join available at").wait_for()
+    lp.wait_for_function("() => /Opens in \\d/.test(document.getElementById('opens-countdown').textContent)")
+    assert lp.locator("#join-btn").count() == 0
+    lp.screenshot(path=str(ARTIFACTS / "room-early-360.png"))
+    assert not axe_violations(lp), format_violations(axe_violations(lp))

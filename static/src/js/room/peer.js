@@ -21,7 +21,37 @@ export class Peer extends EventTarget {
     for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
     this.tuneSenders();
 
-    this.pc.addEventListener("negotiationneeded", () => this.offer());
+    // The impolite side (the mentor) makes the first offer; the polite side waits for it (with
+    // a fallback) instead of racing it, which avoids a glare round on every join. Later
+    // renegotiations (screen share, ICE restart) may start from either side.
+    this.initiator = !polite;
+    this.gotRemote = false;
+    this.pendingCandidates = [];
+    this.created = performance.now();
+    this.pc.addEventListener("negotiationneeded", () => {
+      if (!this.initiator && !this.gotRemote) {
+        this.wantOffer = true;
+        return;
+      }
+      this.offer();
+    });
+    this.fallback = setTimeout(() => {
+      if (this.gotRemote || this.closed) return;
+      this.initiator = true;
+      if (this.wantOffer) this.offer();
+    }, 2500);
+    // Watchdog: a connection that is not up a few seconds after negotiation (lost candidates, a
+    // dead path) gets an ICE restart, not an endless spinner.
+    this.watchdog = setInterval(() => {
+      if (this.closed) return;
+      const state = this.pc.connectionState;
+      if (state === "connected") return;
+      const age = performance.now() - this.created;
+      const limit = this.polite ? 12000 : 6000;
+      if (age > limit && this.pc.signalingState === "stable" && (!this.lastRestart || Date.now() - this.lastRestart > limit)) {
+        this.restart();
+      }
+    }, 2000);
     this.pc.addEventListener("icecandidate", ({ candidate }) => {
       this.send({ candidate: candidate ? candidate.toJSON() : null });
     });
@@ -73,11 +103,17 @@ export class Peer extends EventTarget {
         this.settingRemoteAnswer = description.type === "answer";
         await pc.setRemoteDescription(description);
         this.settingRemoteAnswer = false;
+        this.gotRemote = true;
+        for (const c of this.pendingCandidates.splice(0)) pc.addIceCandidate(c).catch(() => {});
         if (description.type === "offer") {
           await pc.setLocalDescription();
           this.send({ description: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } });
         }
       } else if (candidate !== undefined) {
+        if (!pc.remoteDescription && candidate !== null) {
+          this.pendingCandidates.push(candidate); // arrived before the offer/answer it belongs to
+          return;
+        }
         try {
           await pc.addIceCandidate(candidate === null ? undefined : candidate);
         } catch (err) {
@@ -174,6 +210,8 @@ export class Peer extends EventTarget {
   close() {
     this.closed = true;
     clearTimeout(this.discTimer);
+    clearTimeout(this.fallback);
+    clearInterval(this.watchdog);
     try {
       this.pc.close();
     } catch {}

@@ -234,6 +234,7 @@ function startCall({ stream, audioOn, videoOn }, ice) {
     if (entry) {
       entry.info = info;
       $("remote-away").hidden = true;
+      healPeers(); // the other side came back on the same connection id
       paintRemote();
       return entry;
     }
@@ -258,6 +259,15 @@ function startCall({ stream, audioOn, videoOn }, ice) {
     paintRemote();
     announce(`${info.name} joined`);
     return entry;
+  }
+  function healPeers() {
+    for (const { peer } of peers.values()) {
+      const ice = peer.pc.iceConnectionState;
+      if (ice === "failed" || ice === "disconnected") {
+        peer.lastRestart = 0;
+        peer.restart();
+      }
+    }
   }
   function outgoingStream() {
     const s = new MediaStream();
@@ -303,6 +313,7 @@ function startCall({ stream, audioOn, videoOn }, ice) {
     switch (m.type) {
       case "welcome":
         mark("welcome");
+        if (me) healPeers(); // a resumed socket: restart ICE on anything that broke meanwhile
         me = m.you;
         timer.update(m.timer);
         chat.load(m.chat);
