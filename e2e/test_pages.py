@@ -294,13 +294,29 @@ def test_mentor_dashboards(new_context: Any, width: int) -> None:
         price_paise=0,
         capacity=2,
     )
+    from apps.requests.models import SessionRequest
+
+    approved.mentor_profile.domains.add(domain)
+    SessionRequest.objects.create(
+        learner=make_user("learner"),
+        mentor=approved,
+        domain=domain,
+        title="Help me debug asyncio",
+        proposed_start=start + timedelta(days=1),
+        duration_minutes=60,
+        expires_at=start + timedelta(days=1),
+    )
     page2 = new_context(width=width).new_page()
     login(page2, approved.email)
     page2.goto("/dashboard/mentor/")
     assert page2.get_by_role("heading", name="Welcome back, Farhan").is_visible()
     assert page2.get_by_text("Python debugging clinic").is_visible()
     assert page2.get_by_role("link", name="Go Live").is_visible()
-    assert page2.get_by_text("No pending requests").is_visible()
+    assert page2.get_by_text("Help me debug asyncio").is_visible()
+    if width == 1280:  # the sidebar's Requests badge, loaded by htmx
+        badge = page2.locator("#sidebar-nav a[href='/dashboard/mentor/requests/'] .badge")
+        badge.wait_for(state="visible")
+        assert badge.inner_text() == "1"
     _no_horizontal_scroll(page2)
     _check_axe(page2)
     _shot(page2, f"pages-dashboard-mentor-{width}")

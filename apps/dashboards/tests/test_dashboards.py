@@ -300,3 +300,10 @@ def test_admin_money_kpis_from_payments_and_ledger(client):
     assert "₹1,500" in body  # GMV: 1,000 + 500 (the failed one is not counted)
     assert "₹225" in body  # platform revenue
     assert "₹250" in body  # refunded
+
+
+def test_requests_badge_only_for_approved_mentors(client):
+    client.force_login(make_user(Role.MENTOR))
+    assert 'hx-get="/dashboard/mentor/requests/badge/"' in client.get("/dashboard/mentor/").content.decode()
+    client.force_login(make_user(Role.MENTOR, approved=False))
+    assert "requests/badge/" not in client.get("/dashboard/mentor/").content.decode()
