@@ -275,3 +275,36 @@ def test_relevance_puts_title_matches_first(client):
     make_session(title="Cooking basics", description="We mention statistics once", topics=["food"])
     titles = [s.title for s in client.get("/sessions/?q=statistics&sort=relevance").context["sessions"]]
     assert titles == ["Intro to statistics", "Cooking basics"]
+
+
+def test_session_thumbnail_is_checked_by_content(client, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    mentor = make_user(Role.MENTOR)
+    client.force_login(mentor)
+    start = timezone.localtime(timezone.now() + timedelta(days=4), timezone.get_fixed_timezone(330)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    base = {
+        "title": "Thumb",
+        "description": "d",
+        "domain": make_domain().pk,
+        "topics": "x",
+        "start": start,
+        "duration_minutes": 30,
+        "price_rupees": "0",
+        "capacity": 1,
+        "language": "English",
+    }
+    fake = SimpleUploadedFile("evil.png", b"<?php echo 1; ?>", content_type="image/png")
+    bad = client.post("/dashboard/mentor/sessions/new/", base | {"thumbnail": fake})
+    assert bad.status_code == 200 and not Session.objects.filter(title="Thumb").exists()
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 36), "orange").save(buf, format="PNG")
+    good = SimpleUploadedFile("t.png", buf.getvalue(), content_type="image/png")
+    assert client.post("/dashboard/mentor/sessions/new/", base | {"thumbnail": good}).status_code == 302
+    assert Session.objects.get(title="Thumb").thumbnail.name.endswith(".png")
