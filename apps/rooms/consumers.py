@@ -11,6 +11,7 @@ shown as "away", not as leaving.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -84,10 +85,22 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self._broadcast(
             {"type": "room.peer", "event": "peer-joined", "peer": self._peer_info(), "reply_to": self.channel_name}
         )
-        welcome = await database_sync_to_async(self._join)()
+        # The database part runs beside the message loop, so signals from the other side are
+        # relayed while it is still in progress (its welcome may follow their first offer).
+        self._join_task = asyncio.ensure_future(self._finish_join())
+
+    async def _finish_join(self) -> None:
+        try:
+            welcome = await database_sync_to_async(self._join)()
+        except Exception:
+            log.exception("room %s: join failed for %s", self.session.pk, self.peer_id)
+            await self.send_json({"type": "error", "error": "server"})
+            await self.close(code=4500)
+            return
+        presence = welcome.pop("_presence")
         await self.send_json(welcome)
         await self._broadcast({"type": "room.timer", "timer": welcome["timer"]})
-        await self.channel_layer.group_send(PRESENCE_GROUP, welcome.pop("_presence"))
+        await self.channel_layer.group_send(PRESENCE_GROUP, presence)
 
     def _join(self) -> dict[str, Any]:
         session = self.session
@@ -119,6 +132,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if not self.joined:
             return
         self.joined = False
+        task = getattr(self, "_join_task", None)
+        if task is not None and not task.done():
+            try:
+                await task  # record the join before the leave, so counts stay right
+            except Exception:
+                log.exception("room %s: join did not finish", self.session.pk)
         await self.channel_layer.group_discard(self.group, self.channel_name)
         timer, presence = await database_sync_to_async(self._leave)()
         event = "peer-left" if self.left else "peer-away"
