@@ -308,3 +308,17 @@ def test_session_thumbnail_is_checked_by_content(client, settings, tmp_path):
     good = SimpleUploadedFile("t.png", buf.getvalue(), content_type="image/png")
     assert client.post("/dashboard/mentor/sessions/new/", base | {"thumbnail": good}).status_code == 302
     assert Session.objects.get(title="Thumb").thumbnail.name.endswith(".png")
+
+
+def test_mentor_reviews_tab_lists_feedback(client):
+    from apps.progress.models import Feedback
+
+    mentor = make_user(Role.MENTOR, name="Reviewed Mentor")
+    session = make_session(mentor=mentor, title="Reviewed session")
+    learner = make_user(name="Happy Learner")
+    booking = booking_services.book_session(learner=learner, session=session)
+    Feedback.objects.create(
+        booking=booking, session=session, mentor=mentor, learner=learner, rating=5, comment="Very clear"
+    )
+    html = client.get(f"/mentors/{mentor.pk}/?tab=reviews").content.decode()
+    assert "Very clear" in html and "Happy Learner" in html and "★ 5/5" in html
