@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 
 from apps.accounts.models import MentorProfile
+from apps.bookings.models import Booking
 from apps.progress import selectors, services
 from apps.progress.models import Feedback
 from apps.rooms.services import complete_session
-from apps.rooms.tests.factories import trio, user
+from apps.rooms.tests.factories import session, trio, user
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +71,10 @@ def test_feedback_not_before_the_session_ends():
 def test_reviews_selector_is_one_query(django_assert_num_queries):
     mentor, learner, _o, _s, b = _completed()
     services.submit_feedback(booking=b, learner=learner, rating=5, comment="Great")
-    for _ in range(3):
-        _m, l2, _o2, s2, b2 = trio(start=timezone.now() - timedelta(minutes=5))
-        s2.mentor = mentor
-        s2.save()
+    for i in range(3):  # earlier sessions of the same mentor (no overlap), each rated
+        s2 = session(mentor, start=timezone.now() - timedelta(days=i + 1))
+        l2 = user("learner")
+        b2 = Booking.objects.create(session=s2, learner=l2, status="confirmed")
         complete_session(session=s2)
         b2.refresh_from_db()
         services.submit_feedback(booking=b2, learner=l2, rating=4)

@@ -29,7 +29,7 @@ def communicator(session, who, query: str = "") -> WebsocketCommunicator:
     return c
 
 
-async def receive_until(c: WebsocketCommunicator, kind: str, timeout: float = 2) -> dict:
+async def receive_until(c: WebsocketCommunicator, kind: str, timeout: float = 8) -> dict:
     while True:
         msg = await c.receive_json_from(timeout=timeout)
         if msg["type"] == kind:
