@@ -141,8 +141,10 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # socket_timeout=None: redis-py 8 defaults it to 5 s, which aborts the layer's blocking
             # BZPOPMIN and tears every idle consumer down (django/channels_redis#422).
+            # max_connections: redis-py 8's pool defaults to 100 and raises when exhausted, which a
+            # burst of a few hundred WebSocket connects/disconnects per process reaches.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
                 "capacity": 1500,
                 "expiry": 30,
             },

@@ -51,7 +51,10 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            except Exception:  # e.g. Redis pool exhausted during a mass disconnect; membership expires
+                log.warning("notifications ws: group_discard failed for %s", self.group, exc_info=True)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None or len(text_data.encode()) > MAX_CLIENT_MESSAGE:

@@ -64,14 +64,33 @@ def _group_send(user_id: int, event: dict[str, Any]) -> bool:
     return True
 
 
+def _group_send_many(events: list[tuple[int, dict[str, Any]]]) -> None:
+    """Push many events in one hop onto the event loop (a fan-out to hundreds of users would
+    otherwise pay one thread-to-loop round trip per user)."""
+    layer = get_channel_layer()
+    if layer is None or not events:
+        return
+
+    async def run() -> None:
+        for uid, event in events:
+            try:
+                await layer.group_send(user_group(uid), {"type": "user.event", "event": event})
+            except Exception:
+                log.exception("WebSocket push to user %s failed; the notification stays in the database", uid)
+
+    try:
+        async_to_sync(run)()
+    except Exception:
+        log.exception("WebSocket fan-out failed; the notifications stay in the database")
+
+
 def send_event(*, user_ids: Iterable[int], type: str, data: dict[str, Any] | None = None) -> None:
     """Send a typed event to each user's WebSocket after the current transaction commits."""
     ids = sorted({int(u) for u in user_ids})
     event = {"type": type, **(data or {})}
 
     def push() -> None:
-        for uid in ids:
-            _group_send(uid, event)
+        _group_send_many([(uid, event) for uid in ids])
 
     transaction.on_commit(push)
 
@@ -227,8 +246,12 @@ def notify_many(
             .annotate(n=Count("id"))
             .values_list("user_id", "n")
         )
-        for uid, payload in payloads.items():
-            _group_send(uid, {"type": "notification", "notification": payload, "unread": counts.get(uid, 0)})
+        _group_send_many(
+            [
+                (uid, {"type": "notification", "notification": payload, "unread": counts.get(uid, 0)})
+                for uid, payload in payloads.items()
+            ]
+        )
 
     if payloads:
         transaction.on_commit(push)
