@@ -57,6 +57,7 @@ if services=$(bash scripts/services.sh start); then
   for db in "$UNIT_DB" "$E2E_DB"; do psql "$PG_BASE/postgres" -qc "CREATE DATABASE $db" >/dev/null; done
   # pytest-django creates test_<name>_gw<N> next to UNIT_DB; the e2e run uses E2E_DB itself.
   export PEERLEARN_VAR_DIR="$VAR_BASE/unit-pg"
+  mkdir -p "$PEERLEARN_VAR_DIR/staticfiles"  # production's STATIC_ROOT (empty: unit tests need no files)
   run "unit (PostgreSQL + Redis)" env DATABASE_URL="$PG_BASE/$UNIT_DB" $PY -m pytest -q -n "$WORKERS" apps tests
   # Production serves static files from STATIC_ROOT (WhiteNoise without finders), as deployed:
   # collect them into this stage's var dir first.
