@@ -263,6 +263,10 @@ def test_learner_dashboard(new_context: Any, catalogue: dict[str, Any], width: i
     _no_horizontal_scroll(page)
     _check_axe(page)
     _shot(page, f"pages-dashboard-learner-{width}")
+    # Signed in, the public header carries the bell and account menu too: it must still fit.
+    page.goto("/help/")
+    assert page.get_by_role("button", name="Account menu").is_visible()
+    _no_horizontal_scroll(page)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
