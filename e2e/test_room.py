@@ -342,7 +342,13 @@ def test_video_recovers_from_offline_and_socket_kill_on_a_phone(ctx_factory: Any
     lp.wait_for_function("() => window.__room.sig.state === 'open'", timeout=10_000)
     assert lp.evaluate("() => window.__room.sig.peerId") == before
     lp.locator("#conn-banner").wait_for(state="hidden")
+    # Unread badge while the panel is closed, cleared when it opens.
+    m.fill("#chat-input", "are you back?")
+    m.press("#chat-input", "Enter")
+    lp.locator("#unread-badge").wait_for(state="visible")
+    assert lp.locator("#unread-badge").inner_text() == "1"
     lp.evaluate("() => document.getElementById('ctl-panel').click()")
+    lp.locator("#unread-badge").wait_for(state="hidden")
     lp.fill("#chat-input", "back after the drop")
     lp.press("#chat-input", "Enter")
     m.locator("#chat-list .rm-msg-body", has_text="back after the drop").wait_for()
@@ -351,7 +357,13 @@ def test_video_recovers_from_offline_and_socket_kill_on_a_phone(ctx_factory: Any
 
 
 def test_turn_only_relay_connects_with_minted_credentials(ctx_factory: Any) -> None:
+    from django.utils import timezone
+
     mentor, learner, session, _b = _setup()
+    # Started 12 minutes ago, 15 minutes long: the 5-minute warning must show on joining.
+    session.start = timezone.now() - timedelta(minutes=12)
+    session.duration_minutes = 15
+    session.save()
     url = f"/session/{session.room_code}/?relay=1"
     m = ctx_factory(mentor).new_page()
     lp = ctx_factory(learner).new_page()
@@ -366,6 +378,8 @@ def test_turn_only_relay_connects_with_minted_credentials(ctx_factory: Any) -> N
         return [st.get(pair.localCandidateId).candidateType, st.get(pair.remoteCandidateId).candidateType]; }"""
     )
     assert kinds == ["relay", "relay"]
+    m.get_by_text("minutes left in this session").wait_for()
+    m.wait_for_function("() => document.getElementById('timer').dataset.mode === 'warning'")
     assert Path(ARTIFACTS / "coturn.log").exists()
 
 
