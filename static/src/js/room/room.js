@@ -37,7 +37,12 @@ export const mark = (name) => {
 };
 if (cfg.testHooks) window.__marks = marks;
 
+let timer = null;
+
 async function main() {
+  // The header clock counts down from the first paint (server time, skew-corrected).
+  timer = new Timer($("timer"), {});
+  timer.update({ start: cfg.start, end: cfg.end, elapsed: 0, running_since: null, now: cfg.serverNow, ended: false });
   const iceReady = fetchIce();
   const joined = await prejoin(cfg, iceReady);
   mark("join");
@@ -147,7 +152,7 @@ function startCall({ stream, audioOn, videoOn }, ice) {
       li.querySelector("[data-time]").textContent = min >= from && min < acc ? `${Math.ceil(left)} min left` : `${m} min`;
     });
   }
-  const timer = new Timer($("timer"), {
+  Object.assign(timer, {
     onWarning: (mins) => {
       const w = $("warn-banner");
       w.textContent = `${mins} minute${mins === 1 ? "" : "s"} left in this session`;

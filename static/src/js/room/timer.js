@@ -59,7 +59,7 @@ export class Timer {
       const left = end - now;
       if (left <= 5 * 60 * 1000) {
         mode = "warning";
-        if (!this.warned && left > 0) {
+        if (!this.warned && left > 0 && this.onWarning) {
           this.warned = true;
           this.onWarning?.(Math.ceil(left / 60000));
         }
