@@ -142,3 +142,8 @@ def live_sessions() -> list[dict[str, Any]]:
         present=Count("attendances", filter=Q(attendances__connections__gt=0))
     )
     return [{"session": s.pk, "live": True, "participants": s.present} for s in rows]
+
+
+def has_attended(*, session_id: int, user_id: int) -> bool:
+    """Whether the user has ever connected to the session's room (for the mentor no-show rule)."""
+    return Attendance.objects.filter(session_id=session_id, user_id=user_id, first_joined_at__isnull=False).exists()

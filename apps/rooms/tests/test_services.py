@@ -148,3 +148,12 @@ def test_snapshot_must_be_a_png(tmp_path, settings):
     assert state.snapshot.name.endswith(".png")
     with pytest.raises(services.RoomError):
         services.save_snapshot(session=s, data=b"<svg onload=alert(1)>")
+
+
+def test_has_attended_records_first_join_for_no_show_rules():
+    mentor, learner, _o, s, _b = trio()
+    assert selectors.has_attended(session_id=s.pk, user_id=mentor.pk) is False
+    services.record_join(session=s, user=mentor)
+    services.record_leave(session=s, user=mentor)
+    assert selectors.has_attended(session_id=s.pk, user_id=mentor.pk) is True
+    assert selectors.has_attended(session_id=s.pk, user_id=learner.pk) is False
