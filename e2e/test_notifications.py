@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from e2e.conftest import axe_violations, format_violations, login, make_user
+from e2e.conftest import axe_violations, format_violations, login, make_user, screenshot
 
 
 def _socket_open(page: Any) -> None:
@@ -50,6 +50,7 @@ def test_reconnect_catches_up_then_dropdown_and_mark_all_read(new_context: Any) 
     panel = page.locator("#notification-panel")
     expect(panel).to_contain_text("New offer from Ravi")
     expect(panel).to_contain_text("Booking confirmed")
+    screenshot(page, "notifications-dropdown-1280")
     panel.get_by_role("button", name="Mark all read").click()
     expect(page.locator("[data-bell-count]")).to_be_hidden()
     expect(panel.get_by_role("button", name="Mark all read")).to_have_count(0)
@@ -86,6 +87,7 @@ def test_ten_minute_reminder_toast_join_sound_and_snooze(new_context: Any) -> No
         "href", "/session/00000000-0000-0000-0000-000000000000/"
     )
     expect(toast).to_have_attribute("role", "alert")
+    screenshot(page, "notifications-reminder-toast-360")
     # The beep was played (WebAudio; headless Chromium runs the oscillator silently).
     expect(page.locator("body")).to_have_attribute("data-last-beep", __import__("re").compile(r"\d+"))
     toast.get_by_role("button", name="Snooze 5 min").click()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from e2e.conftest import login, make_user
+from e2e.conftest import axe_violations, format_violations, login, make_user, screenshot
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -91,6 +91,10 @@ def test_open_post_two_offers_accept_pay_and_other_mentor_told(new_context: Any)
     expect(posts).to_contain_text(arun.full_name)
     expect(posts).to_contain_text("Bring your compiler errors")
     expect(lp.locator("#toasts")).to_contain_text("New offer from")
+    screenshot(lp, "requests-posts-two-offers-1280")
+    screenshot(mp2, "requests-mentor-board-1280")
+    violations = axe_violations(lp)
+    assert violations == [], format_violations(violations)
 
     # Accept Arun's and pay in the sandbox.
     lp.get_by_role("button", name=f"Accept & pay offer from {arun.full_name}").click()
@@ -172,6 +176,8 @@ def test_direct_request_countered_and_accepted_free(new_context: Any) -> None:
 
     expect(lp.locator("#posts-list")).to_contain_text("1 offer")
     expect(lp.locator("#posts-list")).to_contain_text("Free")
+    screenshot(lp, "requests-posts-offer-360")
+    assert lp.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     lp.get_by_role("button", name=f"Accept offer from {mentor.full_name}").click()
     expect(lp.locator("#toasts")).to_contain_text("Booked!")
     req = SessionRequest.objects.get(title=title)
