@@ -234,11 +234,10 @@ def _mentor_showed_up(session: Any) -> bool:
 
     if session.status in (SessionStatus.LIVE, SessionStatus.COMPLETED):
         return True
-    try:
-        from apps.rooms.models import Attendance
-    except ImportError:
+    attended = find_function("has_attended", ("apps.rooms.selectors",))
+    if attended is None:
         return False
-    return Attendance.objects.filter(session=session, user_id=session.mentor_id, first_joined_at__isnull=False).exists()
+    return bool(attended(session_id=session.pk, user_id=session.mentor_id))
 
 
 def handle_no_show(job: ScheduledJob, now: datetime) -> bool:

@@ -275,3 +275,16 @@ def test_two_concurrent_ticks_send_each_reminder_once(make_user: Any) -> None:
     tens = [n for n in Notification.objects.filter(type=NotificationType.REMINDER) if n.data.get("reminder") == "10m"]
     assert len(tens) == 9  # 8 learners + the mentor, once each
     assert len({n.user_id for n in tens}) == 9
+
+
+@pytest.mark.django_db
+def test_no_show_rule_spares_a_mentor_who_joined_the_room(
+    booking: Any, bob: Any, session: Session, django_capture_on_commit_callbacks: Any
+) -> None:
+    from apps.rooms.models import Attendance
+
+    Attendance.objects.create(session=session, user=bob, connections=0, first_joined_at=T0 + timedelta(minutes=2))
+    tick_at(T0 + timedelta(minutes=10), django_capture_on_commit_callbacks)
+    booking.refresh_from_db()
+    session.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED and session.status == SessionStatus.SCHEDULED
