@@ -145,7 +145,10 @@ def test_direct_request_countered_and_accepted_free(new_context: Any) -> None:
     _socket_open(mp)
     lp = new_context(width=360, height=780).new_page()
     login(lp, learner.email)
-    lp.goto(f"/mentors/{mentor.pk}/request/")
+    # From the mentor's profile, as a learner finds it.
+    lp.goto(f"/mentors/{mentor.pk}/")
+    lp.get_by_role("link", name="Request a session").first.click()
+    lp.wait_for_url(f"**/mentors/{mentor.pk}/request/")
 
     # Bad input first: past time and negative budget give clear messages and keep what was typed.
     lp.get_by_label("Title").fill(title)

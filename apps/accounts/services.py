@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
+from .signals import mentor_decided
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ def _transition_mentor(profile: MentorProfile, new: str, **extra: Any) -> Mentor
     if updated != 1:
         raise InvalidTransition(_("This mentor application was already decided."))
     profile.refresh_from_db()
+    transaction.on_commit(lambda: mentor_decided.send(sender=MentorProfile, profile=profile))
     return profile
 
 

@@ -1,20 +1,17 @@
-"""Notifications for other apps' events (connected in NotificationsConfig.ready when they exist).
+"""Notifications for other apps' events (connected in NotificationsConfig.ready).
 
-The bookings app sends its signals from ``transaction.on_commit``, so by the time these run the
+The bookings and accounts apps send their signals from ``transaction.on_commit``, so by the time these run the
 booking state is committed; ``notify`` then pushes at once.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from .models import NotificationType
 from .services import notify, send_event
-
-log = logging.getLogger(__name__)
 
 LEARNER_BOOKINGS = "/dashboard/learner/bookings/"
 MENTOR_SESSIONS = "/dashboard/mentor/sessions/"
@@ -125,29 +122,28 @@ def on_refund_processed(sender: Any, refund: Any, booking: Any, **kwargs: Any) -
 
 
 def connect() -> None:
-    try:
-        from apps.bookings import signals
-    except ImportError:
-        log.warning("notifications: apps.bookings.signals not available; booking notifications are off")
-        return
+    from apps.accounts.signals import mentor_decided
+    from apps.bookings import signals
+
     pairs = [
-        ("booking_confirmed", on_booking_confirmed),
-        ("booking_cancelled", on_booking_cancelled),
-        ("booking_expired", on_booking_expired),
-        ("payment_failed", on_payment_failed),
-        ("refund_processed", on_refund_processed),
+        (signals.booking_confirmed, on_booking_confirmed),
+        (signals.booking_cancelled, on_booking_cancelled),
+        (signals.booking_expired, on_booking_expired),
+        (signals.payment_failed, on_payment_failed),
+        (signals.refund_processed, on_refund_processed),
+        (mentor_decided, on_mentor_decided),
     ]
-    for name, handler in pairs:
-        sig = getattr(signals, name, None)
-        if sig is None:
-            log.warning("notifications: apps.bookings.signals.%s missing", name)
-            continue
-        sig.connect(handler, dispatch_uid=f"notifications.{name}")
+    for sig, handler in pairs:
+        sig.connect(handler, dispatch_uid=f"notifications.{handler.__name__}")
+
+
+def on_mentor_decided(sender: Any, profile: Any, **_: Any) -> None:
+    notify_mentor_decision(profile=profile)
 
 
 def notify_mentor_decision(*, profile: Any) -> None:
     """In-app notification for a mentor approval/rejection. The accounts service emails the
-    decision itself, so this one is in-app only; call it inside approve_mentor/reject_mentor."""
+    decision itself, so this one is in-app only (sent on accounts' ``mentor_decided`` signal)."""
     approved = profile.status == "approved"
     notify(
         user=profile.user,

@@ -36,6 +36,7 @@ def test_learner_settings_save_and_validate(client: Client) -> None:
     client.force_login(user)
     html = client.post("/profile/settings/", base(user, timezone="Mars/Olympus", interests="Go")).content.decode()
     assert "Choose a timezone from the list" in html and 'value="Mars/Olympus"' in html
+    assert 'href="/notifications/settings/"' in html  # per-type notification preferences live there
     avatar = SimpleUploadedFile("me.jpg", png_bytes())
     response = client.post(
         "/profile/settings/",

@@ -247,20 +247,28 @@ async def test_typed_events_reach_only_their_users(alice: Any, bob: Any) -> None
 
 
 @pytest.mark.django_db
-def test_mentor_decision_notification(bob: Any) -> None:
-    from apps.notifications.receivers import notify_mentor_decision
+def test_mentor_decisions_notify_in_app_after_commit(django_capture_on_commit_callbacks: Any) -> None:
+    from apps.accounts.services import approve_mentor, create_user, reject_mentor
 
-    profile = bob.mentor_profile
-    notify_mentor_decision(profile=profile)
-    n = Notification.objects.get(user=bob)
+    admin = create_user(email="admin-x@example.in", password=None, full_name="Admin", role="admin")
+    approved = create_user(email="m1@example.in", password=None, full_name="Meera", role="mentor")
+    rejected = create_user(email="m2@example.in", password=None, full_name="Ravi", role="mentor")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        approve_mentor(mentor=approved, by=admin)
+    # Nothing is written or pushed until the decision commits.
+    assert not Notification.objects.filter(user=approved).exists()
+    for callback in callbacks:
+        callback()
+    n = Notification.objects.get(user=approved)
     assert n.type == NotificationType.MENTOR_APPROVED and "approved" in n.title
-    profile.status = "rejected"
-    profile.rejection_reason = "Please add your GitHub profile"
-    notify_mentor_decision(profile=profile)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reject_mentor(mentor=rejected, by=admin, reason="Please add your GitHub profile")
     assert Notification.objects.filter(
-        user=bob, type=NotificationType.MENTOR_REJECTED, message__contains="GitHub"
+        user=rejected, type=NotificationType.MENTOR_REJECTED, message__contains="GitHub"
     ).exists()
-    assert mail.outbox == []
+    # The emails come from the accounts service only (one each), not a second copy from here.
+    assert sorted(m.to[0] for m in mail.outbox) == ["m1@example.in", "m2@example.in"]
 
 
 @pytest.mark.django_db
