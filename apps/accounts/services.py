@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.state import conditional_transition
+
 from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
 from .signals import mentor_decided
 
@@ -110,9 +112,7 @@ def _profile_of(mentor: User | MentorProfile) -> MentorProfile:
 
 
 def _transition_mentor(profile: MentorProfile, new: str, **extra: Any) -> MentorProfile:
-    allowed_from = [old for old, targets in MENTOR_TRANSITIONS.items() if new in targets]
-    updated = MentorProfile.objects.filter(pk=profile.pk, status__in=allowed_from).update(status=new, **extra)
-    if updated != 1:
+    if not conditional_transition(MentorProfile, profile.pk, new, table=MENTOR_TRANSITIONS, **extra):
         raise InvalidTransition(_("This mentor application was already decided."))
     profile.refresh_from_db()
     transaction.on_commit(lambda: mentor_decided.send(sender=MentorProfile, profile=profile))

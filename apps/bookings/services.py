@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role
 from apps.catalog.models import Session, SessionStatus
+from apps.core.state import conditional_transition
 
 from . import signals
 from .models import SEAT_HOLDING, Booking, BookingStatus, CancelledBy, CartItem
@@ -58,11 +59,7 @@ class InvalidTransition(BookingError):
 
 
 def transition_booking(booking: Booking, to: str, **fields: Any) -> Booking:
-    allowed_from = [s for s, targets in BOOKING_TRANSITIONS.items() if to in targets]
-    updated = Booking.objects.filter(pk=booking.pk, status__in=allowed_from).update(
-        status=to, updated_at=timezone.now(), **fields
-    )
-    if not updated:
+    if not conditional_transition(Booking, booking.pk, to, table=BOOKING_TRANSITIONS, **fields):
         booking.refresh_from_db()
         raise InvalidTransition(f"booking {booking.pk}: {booking.status} -> {to} not allowed")
     booking.refresh_from_db()

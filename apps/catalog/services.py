@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import MentorProfile, MentorStatus, Role, User
+from apps.core.state import conditional_transition
 
 from .models import Domain, Session, SessionStatus
 from .signals import session_cancelled
@@ -173,8 +174,7 @@ def update_session(*, session: Session, data: SessionInput, now: datetime | None
 
 
 def transition_session(session: Session, to: str) -> Session:
-    allowed_from = [s for s, targets in SESSION_TRANSITIONS.items() if to in targets]
-    if not Session.objects.filter(pk=session.pk, status__in=allowed_from).update(status=to, updated_at=timezone.now()):
+    if not conditional_transition(Session, session.pk, to, table=SESSION_TRANSITIONS):
         session.refresh_from_db()
         raise InvalidTransition(f"session {session.pk}: {session.status} -> {to} not allowed")
     session.refresh_from_db()

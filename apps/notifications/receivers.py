@@ -6,8 +6,10 @@ booking state is committed; ``notify`` then pushes at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from .models import NotificationType
@@ -125,7 +127,7 @@ def connect() -> None:
     from apps.accounts.signals import mentor_decided
     from apps.bookings import signals
 
-    pairs = [
+    pairs: list[tuple[Signal, Callable[..., None]]] = [
         (signals.booking_confirmed, on_booking_confirmed),
         (signals.booking_cancelled, on_booking_cancelled),
         (signals.booking_expired, on_booking_expired),

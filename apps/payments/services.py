@@ -24,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.core.state import conditional_transition
+
 from . import ledger
 from .gateway import GatewayError, get_gateway
 from .models import (
@@ -68,11 +70,7 @@ class SignatureInvalid(PaymentError):
 
 def transition_payment(payment: Payment, to: str, **fields: Any) -> Payment:
     """The only place a payment's status changes: a conditional update on the current status."""
-    allowed_from = [s for s, targets in PAYMENT_TRANSITIONS.items() if to in targets]
-    updated = Payment.objects.filter(pk=payment.pk, status__in=allowed_from).update(
-        status=to, updated_at=timezone.now(), **fields
-    )
-    if not updated:
+    if not conditional_transition(Payment, payment.pk, to, table=PAYMENT_TRANSITIONS, **fields):
         payment.refresh_from_db()
         raise InvalidTransition(f"payment {payment.pk}: {payment.status} -> {to} not allowed")
     payment.refresh_from_db()

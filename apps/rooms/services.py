@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import MentorProfile
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
+from apps.catalog.services import SESSION_TRANSITIONS
+from apps.core.state import conditional_transition
 
 from . import selectors
 from .conf import JOIN_EARLY, JOIN_GRACE, MAX_CHAT_CHARS, PRESENCE_GROUP, room_group
@@ -37,23 +39,15 @@ from .signals import session_completed, session_went_live
 
 log = logging.getLogger(__name__)
 
-# Allowed session transitions owned by the room (the catalog owns scheduled→cancelled).
-_TRANSITIONS = {
-    (SessionStatus.SCHEDULED, SessionStatus.LIVE),
-    (SessionStatus.LIVE, SessionStatus.COMPLETED),
-    (SessionStatus.SCHEDULED, SessionStatus.COMPLETED),
-}
-
 
 class RoomError(Exception):
     """A room action that is not allowed now (message is user-facing)."""
 
 
 def transition_session(*, session_id: int, old: str, new: str) -> bool:
-    """Move a session from ``old`` to ``new`` if it is still ``old``; True if this call did it."""
-    if (old, new) not in _TRANSITIONS:
-        raise ValueError(f"session transition {old} -> {new} is not allowed")
-    return Session.objects.filter(pk=session_id, status=old).update(status=new, updated_at=timezone.now()) == 1
+    """Move a session from ``old`` to ``new`` if it is still ``old``; True if this call did it.
+    The allowed moves are the catalogue's one session table."""
+    return conditional_transition(Session, session_id, new, table=SESSION_TRANSITIONS, only_from=old)
 
 
 # --- channel-layer pushes (always after commit) --------------------------------------------------
