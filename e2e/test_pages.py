@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from e2e.conftest import axe_violations, format_violations, login, make_user, screenshot
 
@@ -156,21 +157,21 @@ def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> Non
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Learn 1:1")
     assert page.get_by_role("link", name="Get Started").first.get_attribute("href") == "/register/"
-    assert page.get_by_role("heading", name="Live now").is_visible()
-    assert page.get_by_text("Django REST APIs from scratch").is_visible()
-    assert page.get_by_role("heading", name="Upcoming sessions").is_visible()
+    expect(page.get_by_role("heading", name="Live now")).to_be_visible()
+    expect(page.get_by_text("Django REST APIs from scratch")).to_be_visible()
+    expect(page.get_by_role("heading", name="Upcoming sessions")).to_be_visible()
     # Countdown ticks in the browser from the data-start attribute.
     countdown = page.locator("[data-countdown]").first
     first = countdown.inner_text()
     assert first.startswith("Starts in ")
     page.wait_for_timeout(1100)
     assert countdown.inner_text() != first
-    assert page.get_by_text("₹499").first.is_visible()
-    assert page.get_by_text("Free").first.is_visible()
-    assert page.get_by_text("Ananya Krishnan").first.is_visible()
-    assert page.get_by_text("New mentor").first.is_visible()
-    assert page.get_by_text("From question to live session in three steps").is_visible()
-    assert page.get_by_role("link", name="Become a mentor").first.is_visible()
+    expect(page.get_by_text("₹499").first).to_be_visible()
+    expect(page.get_by_text("Free").first).to_be_visible()
+    expect(page.get_by_text("Ananya Krishnan").first).to_be_visible()
+    expect(page.get_by_text("New mentor").first).to_be_visible()
+    expect(page.get_by_text("From question to live session in three steps")).to_be_visible()
+    expect(page.get_by_role("link", name="Become a mentor").first).to_be_visible()
     _no_horizontal_scroll(page)
     # Strict CSP: no inline script/style refused, no script errors (htmx, Alpine CSP build, our JS).
     assert not errors, errors
@@ -182,8 +183,8 @@ def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> Non
         page.keyboard.press("Enter")
         assert menu.get_attribute("aria-expanded") == "true"
         nav = page.locator("#mobile-menu")
-        assert nav.get_by_role("link", name="Mentors").is_visible()
-        assert nav.get_by_role("link", name="Get started").is_visible()
+        expect(nav.get_by_role("link", name="Mentors")).to_be_visible()
+        expect(nav.get_by_role("link", name="Get started")).to_be_visible()
         _check_axe(page)
         _shot(page, "pages-landing-360-menu")
         page.keyboard.press("Escape")
@@ -203,7 +204,7 @@ def test_theme_toggle_persists_for_anonymous(new_context: Any) -> None:
     assert any(c["name"] == "theme" and c["value"] == "dark" for c in page.context.cookies())
     page.reload()
     assert page.evaluate("document.documentElement.classList.contains('dark')")
-    assert page.get_by_role("heading", name="Cancellations and refunds").is_visible()
+    expect(page.get_by_role("heading", name="Cancellations and refunds")).to_be_visible()
     _check_axe(page)
     _shot(page, "pages-help-dark")
 
@@ -212,14 +213,14 @@ def test_theme_toggle_persists_for_anonymous(new_context: Any) -> None:
 def test_help_and_404(new_context: Any, width: int) -> None:
     page = new_context(width=width).new_page()
     page.goto("/help/")
-    assert page.get_by_role("heading", name="Video setup and camera permissions").is_visible()
-    assert page.get_by_text("Cancellation not allowed").is_visible()
+    expect(page.get_by_role("heading", name="Video setup and camera permissions")).to_be_visible()
+    expect(page.get_by_text("Cancellation not allowed")).to_be_visible()
     _no_horizontal_scroll(page)
     _check_axe(page)
     _shot(page, f"pages-help-{width}")
     response = page.goto("/no-such-page-here/")
     assert response is not None and response.status == 404
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     _check_axe(page)
     _shot(page, f"pages-404-{width}")
 
@@ -230,30 +231,30 @@ def test_learner_dashboard(new_context: Any, catalogue: dict[str, Any], width: i
     login(page, catalogue["learner"].email)
     page.goto("/dashboard/")
     assert page.url.endswith("/dashboard/learner/")
-    assert page.get_by_role("heading", name="Welcome back, Demo").is_visible()
-    assert page.get_by_text("Portfolio review for junior designers").first.is_visible()
-    assert page.get_by_text("No recommendations yet").is_visible()
+    expect(page.get_by_role("heading", name="Welcome back, Demo")).to_be_visible()
+    expect(page.get_by_text("Portfolio review for junior designers").first).to_be_visible()
+    expect(page.get_by_text("No recommendations yet")).to_be_visible()
     # Wrong role: "Access denied" toast, closable, back on the learner dashboard.
     page.goto("/dashboard/mentor/")
     assert page.url.endswith("/dashboard/learner/")
     toast = page.locator("#toasts [data-toast]").filter(has_text="Access denied")
-    assert toast.is_visible()
+    expect(toast).to_be_visible()
     toast.get_by_role("button", name="Dismiss notification").click()
     toast.wait_for(state="detached")
     tab = page.get_by_role("tab", name="Requests")
     tab.click()
     assert tab.get_attribute("aria-selected") == "true"
-    assert page.get_by_text("No requests yet").is_visible()
+    expect(page.get_by_text("No requests yet")).to_be_visible()
     if width == 1280:
-        assert page.locator("aside").get_by_role("link", name="My requests").is_visible()
+        expect(page.locator("aside").get_by_role("link", name="My requests")).to_be_visible()
     else:
         bottom = page.get_by_role("navigation", name="Quick navigation")
-        assert bottom.get_by_role("link", name="Notifications").is_visible()
+        expect(bottom.get_by_role("link", name="Notifications")).to_be_visible()
         # Drawer with the full navigation: focus moves in, Escape closes and returns focus.
         opener = page.get_by_role("button", name="Open menu")
         opener.click()
         drawer = page.get_by_role("dialog", name="Navigation")
-        assert drawer.get_by_role("link", name="Payments", exact=True).is_visible()
+        expect(drawer.get_by_role("link", name="Payments", exact=True)).to_be_visible()
         assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Close menu"
         _check_axe(page)
         _shot(page, "pages-dashboard-learner-360-drawer")
@@ -265,7 +266,7 @@ def test_learner_dashboard(new_context: Any, catalogue: dict[str, Any], width: i
     _shot(page, f"pages-dashboard-learner-{width}")
     # Signed in, the public header carries the bell and account menu too: it must still fit.
     page.goto("/help/")
-    assert page.get_by_role("button", name="Account menu").is_visible()
+    expect(page.get_by_role("button", name="Account menu")).to_be_visible()
     _no_horizontal_scroll(page)
 
 
@@ -277,9 +278,9 @@ def test_mentor_dashboards(new_context: Any, width: int) -> None:
     page = new_context(width=width).new_page()
     login(page, pending.email)
     page.goto("/dashboard/mentor/")
-    assert page.get_by_text("Pending approval").first.is_visible()
-    assert page.get_by_role("heading", name="What happens next").is_visible()
-    assert page.get_by_role("link", name="Edit your profile").is_visible()
+    expect(page.get_by_text("Pending approval").first).to_be_visible()
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit your profile")).to_be_visible()
     _no_horizontal_scroll(page)
     _check_axe(page)
     _shot(page, f"pages-dashboard-mentor-pending-{width}")
@@ -313,10 +314,10 @@ def test_mentor_dashboards(new_context: Any, width: int) -> None:
     page2 = new_context(width=width).new_page()
     login(page2, approved.email)
     page2.goto("/dashboard/mentor/")
-    assert page2.get_by_role("heading", name="Welcome back, Farhan").is_visible()
-    assert page2.get_by_text("Python debugging clinic").is_visible()
-    assert page2.get_by_role("link", name="Go Live").is_visible()
-    assert page2.get_by_text("Help me debug asyncio").is_visible()
+    expect(page2.get_by_role("heading", name="Welcome back, Farhan")).to_be_visible()
+    expect(page2.get_by_text("Python debugging clinic")).to_be_visible()
+    expect(page2.get_by_role("link", name="Go Live")).to_be_visible()
+    expect(page2.get_by_text("Help me debug asyncio")).to_be_visible()
     if width == 1280:  # the sidebar's Requests badge, loaded by htmx
         badge = page2.locator("#sidebar-nav a[href='/dashboard/mentor/requests/'] .badge")
         badge.wait_for(state="visible")
@@ -335,9 +336,9 @@ def test_admin_dashboard(new_context: Any, width: int) -> None:
     _login_with_totp(page, admin.email, secret)
     page.goto("/dashboard/admin/")
     assert page.url.endswith("/dashboard/admin/"), page.url
-    assert page.get_by_role("heading", name="Marketplace overview").is_visible()
-    assert page.get_by_text("waiting for approval").is_visible()
-    assert page.get_by_text("Pending approvals").is_visible()
+    expect(page.get_by_role("heading", name="Marketplace overview")).to_be_visible()
+    expect(page.get_by_text("waiting for approval")).to_be_visible()
+    expect(page.get_by_text("Pending approvals")).to_be_visible()
     _no_horizontal_scroll(page)
     _check_axe(page)
     _shot(page, f"pages-dashboard-admin-{width}")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from e2e.conftest import axe_violations, format_violations, login, make_user
 
@@ -48,7 +49,7 @@ def _book_and_reach_sandbox(page: Any, session: Any) -> None:
     assert "Cancellation policy" in page.content()
     page.get_by_test_id("book-button").click()
     page.wait_for_url("**/payments/checkout/**")
-    assert page.get_by_test_id("sandbox-label").is_visible()
+    expect(page.get_by_test_id("sandbox-label")).to_be_visible()
     page.get_by_test_id("pay-button").click()
     page.wait_for_url("**/sandbox/razorpay/checkout/**")
 
@@ -134,7 +135,7 @@ def test_cancellation_shows_the_right_refund(page: Any) -> None:
     assert page.get_by_test_id("refund-preview").inner_text() == "You will be refunded ₹400 (50%)."
     page.get_by_test_id("confirm-cancel").click()
     page.wait_for_url("**/dashboard/learner/bookings/")
-    assert page.get_by_text("Refund of ₹400 (50%)").is_visible()
+    expect(page.get_by_text("Refund of ₹400 (50%)")).to_be_visible()
     assert "50% refund" in page.get_by_test_id("past-booking").filter(has_text=session.title).inner_text()
     assert axe_violations(page) == [], format_violations(axe_violations(page))
     page.goto("/dashboard/learner/payments/")

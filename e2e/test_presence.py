@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conftest import axe_violations, format_violations, login, make_user, screenshot
+from playwright.sync_api import expect
+
+from e2e.conftest import axe_violations, format_violations, login, make_user, screenshot
 
 
 def _setup() -> tuple[Any, Any, Any]:
@@ -94,7 +96,7 @@ def test_live_badge_and_participant_count_follow_the_room(new_context: Any) -> N
         )
     # On the card the countdown gives way to "In progress".
     card = home.locator(f"article{marker}")
-    assert card.get_by_text("In progress").is_visible()
+    expect(card.get_by_text("In progress")).to_be_visible()
     assert card.locator("[data-countdown]").is_hidden()
 
     # The learner joins: every watcher counts two.
@@ -105,15 +107,15 @@ def test_live_badge_and_participant_count_follow_the_room(new_context: Any) -> N
             "(sel) => document.querySelector(sel).textContent.trim() === '2 in the room'",
             arg=f'span{marker} [data-testid="live-participants"]',
         )
-    assert catalogue.locator(f"article{marker}").get_by_text("2 in the room").is_visible()
+    expect(catalogue.locator(f"article{marker}").get_by_text("2 in the room")).to_be_visible()
 
     # A fresh page gets the live state from the server (no JavaScript at all) ...
     nojs = new_context(java_script_enabled=False).new_page()
     nojs.goto("/")
     live_section = nojs.locator('section[aria-labelledby="live-title"]')
-    assert live_section.locator(f"article{marker} .badge-live").is_visible()
+    expect(live_section.locator(f"article{marker} .badge-live")).to_be_visible()
     nojs.goto(f"/sessions/{sid}/")
-    assert nojs.locator(f"{marker} .badge-live").first.is_visible()
+    expect(nojs.locator(f"{marker} .badge-live").first).to_be_visible()
 
     # ... and a phone-sized landing shows badge and count together.
     phone = new_context(width=360, height=780).new_page()
