@@ -156,7 +156,7 @@ def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> Non
     page.goto("/")
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Learn 1:1")
-    assert page.get_by_role("link", name="Get Started").first.get_attribute("href") == "/register/"
+    expect(page.get_by_role("link", name="Get Started").first).to_have_attribute("href", "/register/")
     expect(page.get_by_role("heading", name="Live now")).to_be_visible()
     expect(page.get_by_text("Django REST APIs from scratch")).to_be_visible()
     expect(page.get_by_role("heading", name="Upcoming sessions")).to_be_visible()
@@ -181,14 +181,14 @@ def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> Non
         menu = page.get_by_role("button", name="Menu")
         menu.focus()
         page.keyboard.press("Enter")
-        assert menu.get_attribute("aria-expanded") == "true"
+        expect(menu).to_have_attribute("aria-expanded", "true")
         nav = page.locator("#mobile-menu")
         expect(nav.get_by_role("link", name="Mentors")).to_be_visible()
         expect(nav.get_by_role("link", name="Get started")).to_be_visible()
         _check_axe(page)
         _shot(page, "pages-landing-360-menu")
         page.keyboard.press("Escape")
-        assert menu.get_attribute("aria-expanded") == "false"
+        expect(menu).to_have_attribute("aria-expanded", "false")
 
 
 def test_theme_toggle_persists_for_anonymous(new_context: Any) -> None:
@@ -243,7 +243,7 @@ def test_learner_dashboard(new_context: Any, catalogue: dict[str, Any], width: i
     toast.wait_for(state="detached")
     tab = page.get_by_role("tab", name="Requests")
     tab.click()
-    assert tab.get_attribute("aria-selected") == "true"
+    expect(tab).to_have_attribute("aria-selected", "true")
     expect(page.get_by_text("No requests yet")).to_be_visible()
     if width == 1280:
         expect(page.locator("aside").get_by_role("link", name="My requests")).to_be_visible()
@@ -255,12 +255,12 @@ def test_learner_dashboard(new_context: Any, catalogue: dict[str, Any], width: i
         opener.click()
         drawer = page.get_by_role("dialog", name="Navigation")
         expect(drawer.get_by_role("link", name="Payments", exact=True)).to_be_visible()
-        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Close menu"
+        expect(drawer.get_by_role("button", name="Close menu")).to_be_focused()
         _check_axe(page)
         _shot(page, "pages-dashboard-learner-360-drawer")
         page.keyboard.press("Escape")
         drawer.wait_for(state="hidden")
-        assert opener.evaluate("el => el === document.activeElement")
+        expect(opener).to_be_focused()
     _no_horizontal_scroll(page)
     _check_axe(page)
     _shot(page, f"pages-dashboard-learner-{width}")

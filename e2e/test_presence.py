@@ -97,7 +97,7 @@ def test_live_badge_and_participant_count_follow_the_room(new_context: Any) -> N
     # On the card the countdown gives way to "In progress".
     card = home.locator(f"article{marker}")
     expect(card.get_by_text("In progress")).to_be_visible()
-    assert card.locator("[data-countdown]").is_hidden()
+    expect(card.locator("[data-countdown]")).to_be_hidden()
 
     # The learner joins: every watcher counts two.
     room_l = lctx.new_page()
@@ -135,7 +135,7 @@ def test_live_badge_and_participant_count_follow_the_room(new_context: Any) -> N
         p.locator(f"span{marker} .badge-live").wait_for(state="hidden")
         assert p.locator(f'span{marker} [data-testid="live-participants"]').is_hidden(), name
         _assert_not_reloaded(p)
-    assert home.locator(f"article{marker}").get_by_text("In progress").is_hidden()
+    expect(home.locator(f"article{marker}").get_by_text("In progress")).to_be_hidden()
 
     session.refresh_from_db()
     assert session.status == "completed"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import ARTIFACTS, ROOT, _free_port, axe_violations, format_violations, make_user
 
@@ -266,9 +267,9 @@ def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
     lp.locator("#ctl-hand").click()
     m.locator("#remote-hand").wait_for(state="visible")
     m.locator("#tile-local").dblclick()
-    assert m.locator("#stage").get_attribute("data-pinned") == "local"
+    expect(m.locator("#stage")).to_have_attribute("data-pinned", "local")
     m.locator("#tile-remote").dblclick()
-    assert m.locator("#stage").get_attribute("data-pinned") == "remote"
+    expect(m.locator("#stage")).to_have_attribute("data-pinned", "remote")
     lp.locator("#ctl-lowbw").click()
     m.wait_for_function("() => document.getElementById('tile-remote').dataset.video === 'off'")
     m.get_by_text("Audio-only mode").wait_for()
