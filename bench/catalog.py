@@ -14,13 +14,23 @@ import importlib.util
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 
-from common import PY, ROOT, asdict_all, embedded_env, machine, print_table, served_app, summarise, write_json  # noqa: E402
+from common import (  # noqa: E402
+    PY,
+    ROOT,
+    asdict_all,
+    embedded_env,
+    machine,
+    measure_interleaved,
+    print_table,
+    served_app,
+    summarise,
+    write_json,
+)
 
 
 def _load_http_client() -> type:
@@ -81,19 +91,14 @@ def main() -> int:
         )
         total_sessions = int(out.stdout.strip().splitlines()[-1])
         client = Client(base, args.concurrency)
-        for _, path, expect in targets:
-            client.run(path, expect, 30, time.monotonic() + 20)
-        collected: dict[str, tuple[list[float], int, float]] = {p: ([], 0, 0.0) for _, p, _ in targets}
-        budget = {p: args.max_seconds for _, p, _ in targets}
-        per_batch = max(1, args.requests // args.batches)
-        for _ in range(args.batches):
-            for _, path, expect in targets:
-                if budget[path] <= 0:
-                    continue
-                lat, err, secs = client.run(path, expect, per_batch, time.monotonic() + budget[path])
-                budget[path] -= secs
-                old = collected[path]
-                collected[path] = (old[0] + lat, old[1] + err, old[2] + secs)
+        collected = measure_interleaved(
+            client,
+            targets,
+            requests=args.requests,
+            batches=args.batches,
+            max_seconds=args.max_seconds,
+            warmup=30,
+        )
 
     rows = [summarise(name, path[:14], *collected[path]) for name, path, _ in targets]
     bare, page = rows

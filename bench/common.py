@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -150,3 +151,31 @@ def write_json(name: str, payload: dict[str, object]) -> Path:
 
 def asdict_all(rows: list[Stats]) -> list[dict[str, object]]:
     return [asdict(r) for r in rows]
+
+
+def measure_interleaved(
+    client: Any,
+    targets: list[tuple[str, str, bytes]],
+    *,
+    requests: int,
+    batches: int,
+    max_seconds: float,
+    warmup: int,
+) -> dict[str, tuple[list[float], int, float]]:
+    """Measure each (name, path, expected body) target in alternating batches so machine noise
+    hits them alike. ``client.run(path, expect, count, deadline)`` returns (latencies, errors,
+    seconds). Each target gets ``requests`` requests or ``max_seconds``, whichever ends first."""
+    for _, path, expect in targets:  # warm up: imports, template loading, DB page cache
+        client.run(path, expect, warmup, time.monotonic() + 20)
+    collected: dict[str, tuple[list[float], int, float]] = {path: ([], 0, 0.0) for _, path, _ in targets}
+    budget = {path: max_seconds for _, path, _ in targets}
+    per_batch = max(1, requests // batches)
+    for _ in range(batches):
+        for _, path, expect in targets:
+            if budget[path] <= 0:
+                continue
+            lat, err, secs = client.run(path, expect, per_batch, time.monotonic() + budget[path])
+            budget[path] -= secs
+            old = collected[path]
+            collected[path] = (old[0] + lat, old[1] + err, old[2] + secs)
+    return collected

@@ -26,7 +26,15 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
-from common import asdict_all, machine, print_table, served_app, summarise, write_json  # noqa: E402
+from common import (  # noqa: E402
+    asdict_all,
+    machine,
+    measure_interleaved,
+    print_table,
+    served_app,
+    summarise,
+    write_json,
+)
 
 TARGETS = [("bare view", "/bench/bare/", b"ok"), ("landing page", "/", b"</html>")]
 
@@ -96,19 +104,14 @@ def main() -> int:
     before = machine()
     with served_app(PEERLEARN_BENCH="true") as base:
         client = Client(base, args.concurrency)
-        for _, path, expect in TARGETS:  # warm up: imports, template loading, DB page cache
-            client.run(path, expect, 50, time.monotonic() + 10)
-        collected = {path: ([], 0, 0.0) for _, path, _ in TARGETS}
-        per_batch = max(1, args.requests // args.batches)
-        budget = {path: args.max_seconds for _, path, _ in TARGETS}
-        for _ in range(args.batches):
-            for _, path, expect in TARGETS:
-                if budget[path] <= 0:
-                    continue
-                lat, err, secs = client.run(path, expect, per_batch, time.monotonic() + budget[path])
-                budget[path] -= secs
-                old = collected[path]
-                collected[path] = (old[0] + lat, old[1] + err, old[2] + secs)
+        collected = measure_interleaved(
+            client,
+            TARGETS,
+            requests=args.requests,
+            batches=args.batches,
+            max_seconds=args.max_seconds,
+            warmup=50,
+        )
 
     rows = [summarise(name, path, *collected[path]) for name, path, _ in TARGETS]
     bare, page = rows
