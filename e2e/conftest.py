@@ -204,14 +204,16 @@ def login(page: Any, email: str, password: str = PASSWORD, *, next_url: str | No
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
     """Run axe-core in the page and return violations of the given impact levels."""
     # Let CSS transitions (menus fading in) finish: mid-fade colours would be judged, not the page's.
+    # Alpine starts a transition on the next frame, so wait two frames before collecting them.
     # (Infinite ones, such as a pulsing live badge, are skipped; the wait is capped at 2 s.)
     page.evaluate(
-        """() => Promise.race([
+        """() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame))).then(
+          () => Promise.race([
             Promise.all(document.getAnimations()
                 .filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
                 .map((a) => a.finished.catch(() => null))),
             new Promise((resolve) => setTimeout(resolve, 2000)),
-        ])"""
+          ]))"""
     )
     # evaluate() goes through the DevTools protocol, so the page's strict CSP does not block it.
     page.evaluate(AXE_JS.read_text())

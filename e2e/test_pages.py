@@ -185,6 +185,8 @@ def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> Non
         nav = page.locator("#mobile-menu")
         expect(nav.get_by_role("link", name="Mentors")).to_be_visible()
         expect(nav.get_by_role("link", name="Get started")).to_be_visible()
+        # The menu fades in; judge its contrast once it is fully opaque.
+        page.wait_for_function("() => getComputedStyle(document.getElementById('mobile-menu')).opacity === '1'")
         _check_axe(page)
         _shot(page, "pages-landing-360-menu")
         page.keyboard.press("Escape")
