@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-THEMES = {"light", "dark", "system"}
+from apps.accounts.models import Theme
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -24,7 +24,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "PAYMENTS_SANDBOX": settings.PAYMENTS_SANDBOX,
         "SITE_URL": settings.SITE_URL,
-        "theme": theme if theme in THEMES else "system",
+        "theme": theme if theme in Theme.values else Theme.SYSTEM,
         # Lazy: evaluated only by templates that use them (header menus, the dashboard layout).
         "dashboard_url": SimpleLazyObject(_dashboard_url),
         "dashboard_nav": SimpleLazyObject(_nav),

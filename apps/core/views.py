@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_POST
 
+from apps.accounts.models import Theme
+from apps.accounts.services import update_profile
 from apps.catalog.selectors import landing_sessions, top_mentors
-
-THEMES = ("light", "dark", "system")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -59,10 +58,10 @@ def help_centre(request: HttpRequest) -> HttpResponse:
 def set_theme(request: HttpRequest) -> HttpResponse:
     """Persist the colour theme: User.theme for signed-in users, a cookie for everyone."""
     theme = request.POST.get("theme", "")
-    if theme not in THEMES:
+    if theme not in Theme.values:
         return HttpResponseBadRequest("unknown theme")
     if request.user.is_authenticated:
-        get_user_model().objects.filter(pk=request.user.pk).update(theme=theme)
+        update_profile(user=request.user, theme=theme)
     response = JsonResponse({"theme": theme})
     response.set_cookie("theme", theme, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
     return response
