@@ -10,7 +10,6 @@ Bounded and loopback only. Prints a table and writes JSON to bench/results/.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(
 from common import (  # noqa: E402
     PY,
     ROOT,
+    HttpClient,
     asdict_all,
     embedded_env,
     machine,
@@ -31,15 +31,6 @@ from common import (  # noqa: E402
     summarise,
     write_json,
 )
-
-
-def _load_http_client() -> type:
-    spec = importlib.util.spec_from_file_location("bench_http", _HERE / "http.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.Client  # type: ignore[no-any-return]
-
 
 SEED = """
 import django, random
@@ -83,14 +74,13 @@ def main() -> int:
     targets = [("bare view", "/bench/bare/", b"ok"), ("catalogue", query, b"session-card")]
     db = Path(tempfile.mkdtemp(prefix="peerlearn-bench-cat-")) / "bench.sqlite3"
     before = machine()
-    Client = _load_http_client()
     with served_app(PEERLEARN_BENCH="true", SQLITE_PATH=str(db)) as base:
         env = embedded_env(db.parent, SQLITE_PATH=str(db), DJANGO_SETTINGS_MODULE="peerlearn.settings")
         out = subprocess.run(
             [PY, "-c", SEED.format(n=args.sessions)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
         )
         total_sessions = int(out.stdout.strip().splitlines()[-1])
-        client = Client(base, args.concurrency)
+        client = HttpClient(base, args.concurrency)
         collected = measure_interleaved(
             client,
             targets,

@@ -6,6 +6,7 @@ Benchmarks are bounded (fixed request counts and a time cap) and talk to loopbac
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import platform
@@ -16,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -179,3 +182,58 @@ def measure_interleaved(
             old = collected[path]
             collected[path] = (old[0] + lat, old[1] + err, old[2] + secs)
     return collected
+
+
+# Callers move bench/ to the end of sys.path first, so `http` here is the standard library.
+class HttpClient:
+    """Fires `count` GETs at one path with `concurrency` threads, each on its own keep-alive
+    connection. Records per-request latency; a wrong status or body counts as an error."""
+
+    def __init__(self, base: str, concurrency: int) -> None:
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.concurrency = concurrency
+
+    def run(self, path: str, expect: bytes, count: int, deadline: float) -> tuple[list[float], int, float]:
+        latencies: list[float] = []
+        errors = 0
+        lock = threading.Lock()
+        remaining = [count]
+
+        def worker() -> None:
+            nonlocal errors
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            mine: list[float] = []
+            bad = 0
+            while True:
+                with lock:
+                    if remaining[0] <= 0 or time.monotonic() > deadline:
+                        break
+                    remaining[0] -= 1
+                t0 = time.perf_counter()
+                try:
+                    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+                    resp = conn.getresponse()
+                    body = resp.read()
+                    ok = resp.status == 200 and expect in body
+                except (OSError, http.client.HTTPException):
+                    ok = False
+                    conn.close()
+                    conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                elapsed = time.perf_counter() - t0
+                if ok:
+                    mine.append(elapsed)
+                else:
+                    bad += 1
+            conn.close()
+            with lock:
+                latencies.extend(mine)
+                errors += bad
+
+        threads = [threading.Thread(target=worker) for _ in range(self.concurrency)]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return latencies, errors, time.perf_counter() - start

@@ -14,19 +14,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is called http.py: move its directory to the end of sys.path so `http.client` below is
-# the standard library's, while `common` is still found next to it.
+# This file is called http.py: move its directory to the end of sys.path so the `http.client` that
+# common.py imports is the standard library's, while `common` is still found next to it.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 
 import argparse  # noqa: E402
-import http.client  # noqa: E402
 import os  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
 
 from common import (  # noqa: E402
+    HttpClient,
     asdict_all,
     machine,
     measure_interleaved,
@@ -39,60 +36,6 @@ from common import (  # noqa: E402
 TARGETS = [("bare view", "/bench/bare/", b"ok"), ("landing page", "/", b"</html>")]
 
 
-class Client:
-    """Fires `count` GETs at one path with `concurrency` threads, each on its own keep-alive
-    connection. Records per-request latency; a wrong status or body counts as an error."""
-
-    def __init__(self, base: str, concurrency: int) -> None:
-        parts = urlsplit(base)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        self.concurrency = concurrency
-
-    def run(self, path: str, expect: bytes, count: int, deadline: float) -> tuple[list[float], int, float]:
-        latencies: list[float] = []
-        errors = 0
-        lock = threading.Lock()
-        remaining = [count]
-
-        def worker() -> None:
-            nonlocal errors
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            mine: list[float] = []
-            bad = 0
-            while True:
-                with lock:
-                    if remaining[0] <= 0 or time.monotonic() > deadline:
-                        break
-                    remaining[0] -= 1
-                t0 = time.perf_counter()
-                try:
-                    conn.request("GET", path, headers={"Host": "127.0.0.1"})
-                    resp = conn.getresponse()
-                    body = resp.read()
-                    ok = resp.status == 200 and expect in body
-                except (OSError, http.client.HTTPException):
-                    ok = False
-                    conn.close()
-                    conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-                elapsed = time.perf_counter() - t0
-                if ok:
-                    mine.append(elapsed)
-                else:
-                    bad += 1
-            conn.close()
-            with lock:
-                latencies.extend(mine)
-                errors += bad
-
-        threads = [threading.Thread(target=worker) for _ in range(self.concurrency)]
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return latencies, errors, time.perf_counter() - start
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000, help="requests per target (default 2000)")
@@ -103,7 +46,7 @@ def main() -> int:
 
     before = machine()
     with served_app(PEERLEARN_BENCH="true") as base:
-        client = Client(base, args.concurrency)
+        client = HttpClient(base, args.concurrency)
         collected = measure_interleaved(
             client,
             TARGETS,
