@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +28,16 @@ class CancelledBy(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
+class BookingQuerySet(models.QuerySet["Booking"]):
+    def holding_seat(self, now: datetime) -> BookingQuerySet:
+        """Bookings that occupy a seat at ``now``: confirmed or completed ones, and unpaid holds
+        whose 15 minutes have not run out. The one definition of "seats taken" (SPEC §5)."""
+        return self.filter(
+            Q(status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED))
+            | Q(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now)
+        )
+
+
 class Booking(models.Model):
     session = models.ForeignKey("catalog.Session", on_delete=models.PROTECT, related_name="bookings")
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
@@ -39,6 +52,8 @@ class Booking(models.Model):
     refund_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at",)

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,14 +67,7 @@ def transition_booking(booking: Booking, to: str, **fields: Any) -> Booking:
 
 def seats_taken(session: Session, now: datetime | None = None) -> int:
     now = now or timezone.now()
-    return (
-        Booking.objects.filter(session=session)
-        .filter(
-            Q(status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED))
-            | Q(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now)
-        )
-        .count()
-    )
+    return Booking.objects.holding_seat(now).filter(session=session).count()
 
 
 def _expire(bookings: Iterable[Booking], now: datetime) -> int:
@@ -260,11 +252,8 @@ def cart_lines(*, learner: Any, now: datetime | None = None) -> list[CartLine]:
     session_ids = [i.session_id for i in items]
     taken: dict[int, int] = {}
     for sid in (
-        Booking.objects.filter(session_id__in=session_ids)
-        .filter(
-            Q(status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED))
-            | Q(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now)
-        )
+        Booking.objects.holding_seat(now)
+        .filter(session_id__in=session_ids)
         .exclude(learner=learner)
         .values_list("session_id", flat=True)
     ):

@@ -41,6 +41,17 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class SessionQuerySet(models.QuerySet["Session"]):
+    def visible(self, now: datetime) -> SessionQuerySet:
+        """Sessions the public sees: live now, or scheduled in the future, by an active, unblocked
+        mentor. The one definition used by landing, catalogue, detail, profiles and booking."""
+        return self.filter(
+            models.Q(status=SessionStatus.LIVE) | models.Q(status=SessionStatus.SCHEDULED, start__gt=now),
+            mentor__is_active=True,
+            mentor__is_blocked=False,
+        )
+
+
 class Session(models.Model):
     """A mentoring session a mentor publishes (SPEC §4). Times are stored in UTC."""
 
@@ -63,6 +74,8 @@ class Session(models.Model):
     room_code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ("start",)

@@ -60,11 +60,8 @@ def with_seats(qs: QuerySet[Session], now: datetime) -> QuerySet[Session]:
     from apps.bookings.models import Booking
 
     held = (
-        Booking.objects.filter(session=OuterRef("pk"))
-        .filter(
-            Q(status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED))
-            | Q(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now)
-        )
+        Booking.objects.holding_seat(now)
+        .filter(session=OuterRef("pk"))
         .order_by()
         .values("session")
         .annotate(c=Count("pk"))
@@ -78,12 +75,7 @@ def with_seats(qs: QuerySet[Session], now: datetime) -> QuerySet[Session]:
 
 def visible_sessions(now: datetime | None = None) -> QuerySet[Session]:
     """Sessions the public catalogue shows: live now or scheduled in the future, by active mentors."""
-    now = now or timezone.now()
-    return Session.objects.filter(
-        Q(status=SessionStatus.LIVE) | Q(status=SessionStatus.SCHEDULED, start__gt=now),
-        mentor__is_active=True,
-        mentor__is_blocked=False,
-    )
+    return Session.objects.visible(now or timezone.now())
 
 
 def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count: bool = False) -> QuerySet[Session]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest
+from django.db.models import Case, F, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.accounts.models import MentorProfile, MentorStatus
-from apps.bookings.models import SEAT_HOLDING
 from apps.catalog.models import Domain, Session, SessionStatus
+from apps.catalog.search import with_seats
 
 LANDING_SESSION_LIMIT = 8
 LANDING_MENTOR_LIMIT = 6
@@ -17,22 +16,14 @@ LANDING_MENTOR_LIMIT = 6
 def landing_sessions(*, limit: int = LANDING_SESSION_LIMIT) -> list[Session]:
     """Live sessions first, then the soonest upcoming scheduled ones — one query.
 
-    Each session carries ``seats_left`` (capacity minus bookings in SEAT_HOLDING statuses, never
+    Each session carries ``seats_left`` (capacity minus ``Booking.objects.holding_seat``, never
     below 0) and has its mentor and domain joined.
     """
     now = timezone.now()
     qs = (
-        Session.objects.filter(
-            Q(status=SessionStatus.LIVE) | Q(status=SessionStatus.SCHEDULED, start__gt=now),
-            mentor__is_active=True,
-            mentor__is_blocked=False,
-        )
+        with_seats(Session.objects.visible(now), now)
         .select_related("mentor", "domain")
-        .annotate(
-            seats_taken=Count("bookings", filter=Q(bookings__status__in=SEAT_HOLDING)),
-            seats_left=Greatest(F("capacity") - F("seats_taken"), 0, output_field=IntegerField()),
-            live_rank=Case(When(status=SessionStatus.LIVE, then=Value(0)), default=Value(1)),
-        )
+        .annotate(live_rank=Case(When(status=SessionStatus.LIVE, then=Value(0)), default=Value(1)))
         .order_by("live_rank", "start", "id")
     )
     return list(qs[:limit])

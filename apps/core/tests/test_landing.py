@@ -98,7 +98,12 @@ def test_session_card_shows_price_mentor_seats_and_countdown(client):
     paid = make_session(mentor=mentor, title="System design drills", price_paise=123_450, capacity=3, start=start)
     make_session(mentor=mentor, title="Free Python clinic", price_paise=0, capacity=1, start=start + timedelta(hours=3))
     learner = make_user(Role.LEARNER)
-    Booking.objects.create(session=paid, learner=learner, status=BookingStatus.PENDING_PAYMENT)
+    Booking.objects.create(
+        session=paid,
+        learner=learner,
+        status=BookingStatus.PENDING_PAYMENT,
+        hold_expires_at=timezone.now() + timedelta(minutes=15),
+    )
     body = client.get("/").content.decode()
     assert "System design drills" in body and "with Asha Rao" in body
     assert "₹1,234.50" in body
