@@ -29,11 +29,12 @@ ACCESS_DENIED = _("Access denied")
 def dashboard_url_for(user: Any) -> str:
     if not getattr(user, "is_authenticated", False):
         return reverse("account_login")
-    return {
-        Role.LEARNER: "/dashboard/learner/",
-        Role.MENTOR: "/dashboard/mentor/",
-        Role.ADMIN: "/dashboard/admin/",
-    }.get(user.role, "/")
+    name = {
+        Role.LEARNER: "dashboards:learner",
+        Role.MENTOR: "dashboards:mentor",
+        Role.ADMIN: "dashboards:admin",
+    }.get(user.role, "core:landing")
+    return reverse(name)
 
 
 def check_role(request: HttpRequest, roles: tuple[str, ...], *, approved_mentor: bool = False) -> HttpResponse | None:

@@ -10,8 +10,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-ADMIN_CONSOLE_PREFIX = "/dashboard/admin/"
-
 
 class AdminTwoFactorMiddleware:
     """Admins must enrol TOTP before using the admin console (SPEC §3).
@@ -42,7 +40,7 @@ class AdminTwoFactorMiddleware:
         return self.get_response(request)
 
     def _guarded(self, path: str, user: object) -> bool:
-        if path.startswith(ADMIN_CONSOLE_PREFIX):
+        if path.startswith(reverse("dashboards:admin")):
             return getattr(user, "role", None) == "admin"
         if path.startswith(self.django_admin_prefix):
             return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))

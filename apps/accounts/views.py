@@ -64,7 +64,8 @@ def _safe_next(request: HttpRequest) -> str:
 
 def signup_redirect(request: HttpRequest, rest: str = "") -> HttpResponse:
     """``/signup/...`` and allauth's own ``/accounts/signup/`` lead to our wizards."""
-    target = "/register/" + (rest.strip("/") + "/" if rest.strip("/") in ROLES else "")
+    role = rest.strip("/")
+    target = reverse("accounts:register_wizard", args=[role]) if role in ROLES else reverse("accounts:register")
     query = request.META.get("QUERY_STRING", "")
     return HttpResponseRedirect(target + (f"?{query}" if query else ""))
 
@@ -346,7 +347,7 @@ def admin_mentors(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": MentorStatus.choices,
             "counts": counts,
-            "nav_active": "users",
+            "nav_active": "mentors",
         },
     )
 

@@ -1,15 +1,37 @@
 """Dashboard navigation per role (SPEC §2). One list drives the desktop sidebar and the mobile drawer;
-the mobile bottom bar shows Home, Sessions, Notifications and Profile."""
+the mobile bottom bar shows Home, Sessions, Notifications and Profile.
+
+Entries name URLs (resolved with ``reverse``), so an entry can only point at a page that exists:
+a missing URL name fails loudly at the first render, and ``tests/test_navigation.py`` opens every
+entry and every link on the pages it reaches, for every role. Pages that are planned but not built
+(learner progress, mentor withdrawals and analytics, most of the admin console) have no entry until
+they exist.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from apps.accounts.models import User
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: str | Promise
+    url_name: str
+    icon: str
+    also: tuple[str, ...] = ()  # other nav_active keys that light this item up
 
 
 @dataclass(frozen=True)
@@ -18,54 +40,51 @@ class NavItem:
     label: str | Promise
     url: str
     icon: str
-    also: tuple[str, ...] = ()  # other nav_active keys that light this item up
+    also: tuple[str, ...] = ()
 
 
-LEARNER = [
-    NavItem("home", _("Home"), "/dashboard/learner/", "home"),
-    NavItem("bookings", _("Bookings"), "/dashboard/learner/bookings/", "calendar-days"),
-    NavItem("payments", _("Payments"), "/dashboard/learner/payments/", "credit-card"),
-    NavItem("progress", _("Progress"), "/dashboard/learner/progress/", "chart-bar"),
-    NavItem("posts", _("My requests"), "/posts/", "chat-bubble-left-right"),
-    NavItem("cart", _("Cart"), "/cart/", "shopping-cart"),
-    NavItem("profile", _("Profile"), "/profile/", "user-circle"),
-]
-MENTOR = [
-    NavItem("home", _("Home"), "/dashboard/mentor/", "home"),
-    NavItem("sessions", _("Sessions"), "/dashboard/mentor/sessions/", "video-camera"),
-    NavItem("requests", _("Requests"), "/dashboard/mentor/requests/", "inbox"),
-    NavItem("earnings", _("Earnings"), "/dashboard/mentor/earnings/", "banknotes"),
-    NavItem("withdrawals", _("Withdrawals"), "/dashboard/mentor/withdrawals/", "wallet"),
-    NavItem("analytics", _("Analytics"), "/dashboard/mentor/analytics/", "presentation-chart-line"),
-    NavItem("profile", _("Profile"), "/profile/", "user-circle"),
-]
-ADMIN = [
-    NavItem("home", _("Overview"), "/dashboard/admin/", "chart-pie"),
-    NavItem("users", _("Users"), "/dashboard/admin/users/", "users"),
-    NavItem("sessions", _("Sessions"), "/dashboard/admin/sessions/", "video-camera"),
-    NavItem("payments", _("Payments"), "/dashboard/admin/payments/", "credit-card"),
-    NavItem("withdrawals", _("Withdrawals"), "/dashboard/admin/withdrawals/", "wallet"),
-    NavItem("feedback", _("Feedback"), "/dashboard/admin/feedback/", "chat-bubble-left-right"),
-    NavItem("audit", _("Audit log"), "/dashboard/admin/audit/", "clipboard-document-list"),
-    NavItem("reports", _("Reports"), "/dashboard/admin/reports/", "document-text"),
-]
+LEARNER = (
+    NavEntry("home", _("Home"), "dashboards:learner", "home"),
+    NavEntry("bookings", _("Bookings"), "bookings:list", "calendar-days"),
+    NavEntry("payments", _("Payments"), "payments:list", "credit-card"),
+    NavEntry("posts", _("My requests"), "requests:posts", "chat-bubble-left-right"),
+    NavEntry("cart", _("Cart"), "bookings:cart", "shopping-cart"),
+    NavEntry("profile", _("Profile"), "accounts:profile", "user-circle"),
+)
+MENTOR = (
+    NavEntry("home", _("Home"), "dashboards:mentor", "home"),
+    NavEntry("sessions", _("Sessions"), "catalog:mentor_sessions", "video-camera"),
+    NavEntry("requests", _("Requests"), "requests:mentor", "inbox"),
+    NavEntry("earnings", _("Earnings"), "payments:earnings", "banknotes"),
+    NavEntry("profile", _("Profile"), "accounts:profile", "user-circle"),
+)
+ADMIN = (
+    NavEntry("home", _("Overview"), "dashboards:admin", "chart-pie"),
+    NavEntry("mentors", _("Mentor approvals"), "accounts:admin_mentors", "user-plus"),
+)
+BY_ROLE: dict[str, tuple[NavEntry, ...]] = {Role.LEARNER: LEARNER, Role.MENTOR: MENTOR, Role.ADMIN: ADMIN}
 
-SESSIONS_URL: dict[str, str] = {
-    Role.LEARNER: "/dashboard/learner/bookings/",
-    Role.MENTOR: "/dashboard/mentor/sessions/",
-    Role.ADMIN: "/dashboard/admin/sessions/",
+# The bottom bar's "Sessions" entry per role; the public catalogue for everyone else.
+SESSIONS: dict[str, str] = {
+    Role.LEARNER: "bookings:list",
+    Role.MENTOR: "catalog:mentor_sessions",
 }
 
 
-def nav_for(user: Any) -> dict[str, Any]:
-    role: str = getattr(user, "role", "") if getattr(user, "is_authenticated", False) else ""
-    by_role: dict[str, list[NavItem]] = {Role.LEARNER: LEARNER, Role.MENTOR: MENTOR, Role.ADMIN: ADMIN}
-    items = by_role.get(role, [])
-    home = items[0].url if items else "/"
+def _resolve(entry: NavEntry) -> NavItem:
+    return NavItem(entry.key, entry.label, reverse(entry.url_name), entry.icon, entry.also)
+
+
+def nav_for(user: User | AnonymousUser) -> dict[str, Any]:
+    role: str = getattr(user, "role", "") if user.is_authenticated else ""
+    items = [_resolve(e) for e in BY_ROLE.get(role, ())]
+    home = items[0].url if items else reverse("core:landing")
     bottom = [
         NavItem("home", _("Home"), home, "home"),
-        NavItem("sessions", _("Sessions"), SESSIONS_URL.get(role, "/sessions/"), "calendar-days", ("bookings",)),
-        NavItem("notifications", _("Notifications"), "/notifications/", "bell"),
-        NavItem("profile", _("Profile"), "/profile/", "user-circle"),
+        _resolve(
+            NavEntry("sessions", _("Sessions"), SESSIONS.get(role, "catalog:list"), "calendar-days", ("bookings",))
+        ),
+        _resolve(NavEntry("notifications", _("Notifications"), "notifications:history", "bell")),
+        _resolve(NavEntry("profile", _("Profile"), "accounts:profile", "user-circle")),
     ]
     return {"items": items, "bottom": bottom, "home": home}

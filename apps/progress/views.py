@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,9 +26,9 @@ def feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
         rating = int(raw)
     except ValueError:
         rating = 0
-    nxt = request.POST.get("next") or f"/session/{booking.session.room_code}/"
+    nxt = request.POST.get("next") or reverse("rooms:room", args=[booking.session.room_code])
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        nxt = "/dashboard/"
+        nxt = reverse("dashboards:home")
     try:
         submit_feedback(booking=booking, learner=request.user, rating=rating, comment=request.POST.get("comment", ""))
     except FeedbackError as exc:

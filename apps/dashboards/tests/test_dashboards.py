@@ -71,13 +71,14 @@ def test_learner_home_empty_states(client):
     for href in [
         "/dashboard/learner/bookings/",
         "/dashboard/learner/payments/",
-        "/dashboard/learner/progress/",
         "/posts/",
         "/cart/",
         "/profile/",
     ]:
         assert f'href="{href}"' in body, href
     assert 'href="/notifications/"' in body  # mobile bottom nav
+    # Planned pages are not linked until they exist (tests/test_navigation.py opens every link).
+    assert 'href="/dashboard/learner/progress/"' not in body
 
 
 def test_learner_home_real_counts_and_join(client):
@@ -151,10 +152,10 @@ def test_approved_mentor_home(client):
         "/dashboard/mentor/sessions/",
         "/dashboard/mentor/requests/",
         "/dashboard/mentor/earnings/",
-        "/dashboard/mentor/withdrawals/",
-        "/dashboard/mentor/analytics/",
     ]:
         assert f'href="{href}"' in body, href
+    for planned in ["/dashboard/mentor/withdrawals/", "/dashboard/mentor/analytics/"]:
+        assert f'href="{planned}"' not in body, planned
 
 
 def test_approved_mentor_without_sessions_today(client):
@@ -181,7 +182,7 @@ def test_admin_needs_totp_then_sees_real_kpis(client):
     assert r.status_code == 200
     assert "2 mentors are waiting for approval" in body
     assert 'href="/dashboard/admin/mentors/"' in body
-    for href in [
+    for planned in [
         "/dashboard/admin/users/",
         "/dashboard/admin/sessions/",
         "/dashboard/admin/payments/",
@@ -190,7 +191,7 @@ def test_admin_needs_totp_then_sees_real_kpis(client):
         "/dashboard/admin/audit/",
         "/dashboard/admin/reports/",
     ]:
-        assert f'href="{href}"' in body, href
+        assert f'href="{planned}"' not in body, planned
     from apps.dashboards.selectors import admin_kpis
 
     kpis = admin_kpis()
