@@ -29,3 +29,23 @@ def _test_defaults(request, settings):  # type: ignore[no-untyped-def]
     if layers["default"]["BACKEND"].startswith("channels_redis"):
         layers["default"].setdefault("CONFIG", {})["prefix"] = prefix
         settings.CHANNEL_LAYERS = layers
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_webhooks_through_the_test_client(request, monkeypatch, settings):  # type: ignore[no-untyped-def]
+    """In-process tests have no server to receive the sandbox's webhooks over HTTP: hand each
+    signed request to Django's test client instead (run time always uses real HTTP)."""
+    if request.node.get_closest_marker("e2e") is not None or not settings.PAYMENTS_SANDBOX:
+        return
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    from apps.payments_sandbox import webhooks
+
+    def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+        extra = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        response = Client().post(urlsplit(url).path, data=body, content_type="application/json", headers=extra)
+        return int(response.status_code)
+
+    monkeypatch.setattr(webhooks, "post", post)

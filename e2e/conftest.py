@@ -94,6 +94,11 @@ def server(django_db_setup: None) -> Iterator[str]:
     env.update(
         CELERY_TASK_ALWAYS_EAGER="true",
         PEERLEARN_DISABLE_RATE_LIMITS="true",
+        SITE_URL=f"http://127.0.0.1:{port}",
+        # Tasks run eagerly inside daphne here, so a sandbox webhook POSTed back to this same server
+        # would wait on itself; journeys complete through the signed browser callback (webhooks are
+        # covered by the unit tests, and reach the web server from the worker under `make run`).
+        PAYMENTS_SANDBOX_WEBHOOKS="false",
         PYTHONUNBUFFERED="1",
     )
     # Mail goes to files under $PEERLEARN_VAR_DIR/mail in every profile, so journeys can read the

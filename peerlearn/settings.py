@@ -319,9 +319,15 @@ if not PAYMENTS_SANDBOX:
         "https://lumberjack.razorpay.com",
         "https://api.razorpay.com",
     ]
-# The sandbox gateway reaches its own emulated API in-process by default; "http" sends the
-# SDK's requests over the network to SITE_URL instead (e.g. a separate sandbox host).
+if PAYMENTS_SANDBOX:
+    # The emulated gateway is an app of its own: its tables, routes and tasks exist only here, so a
+    # production database with real keys has none of them.
+    INSTALLED_APPS.append("apps.payments_sandbox")
+# The sandbox gateway calls the emulated API as plain functions by default; "http" sends the
+# official SDK's requests over the network to SITE_URL instead (e.g. a separate sandbox host).
 PAYMENTS_SANDBOX_TRANSPORT = env_str("PAYMENTS_SANDBOX_TRANSPORT", "inprocess")
+if PAYMENTS_SANDBOX_TRANSPORT not in ("inprocess", "http"):
+    raise ImproperlyConfigured("PAYMENTS_SANDBOX_TRANSPORT must be 'inprocess' or 'http'.")
 PAYMENTS_SANDBOX_WEBHOOKS = env_bool("PAYMENTS_SANDBOX_WEBHOOKS", default=True)
 STUN_URLS = env_list("STUN_URLS", "")
 TURN_URLS = env_list("TURN_URLS", "")

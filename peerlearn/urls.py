@@ -25,6 +25,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("apps.accounts.auth_urls")),  # allauth pages at /login/, /logout/, … (accounts)
 ]
 
+if settings.PAYMENTS_SANDBOX:  # the emulated gateway; never routed when real Razorpay keys are set
+    urlpatterns += [path("", include("apps.payments_sandbox.urls"))]
+
 if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 

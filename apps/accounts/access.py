@@ -1,7 +1,6 @@
 """The access matrix of SPEC §1, enforced in one place.
 
-Views declare who may use them with ``@role_required(Role.LEARNER)`` (functions) or
-``RoleRequiredMixin`` (classes). Anonymous callers go to the login page with ``next``; a caller with
+Views declare who may use them with ``@role_required(Role.LEARNER)``. Anonymous callers go to the login page with ``next``; a caller with
 the wrong role gets an "Access denied" toast and is sent to their own dashboard. Objects a caller may
 not see answer 404 — that is the job of the selectors (``get_object_or_404`` on a queryset already
 filtered to what the caller may see), never a 403 that would reveal the object exists.
@@ -73,16 +72,3 @@ learner_required = role_required(Role.LEARNER)
 mentor_required = role_required(Role.MENTOR)
 approved_mentor_required = role_required(Role.MENTOR, approved_mentor=True)
 admin_required = role_required(Role.ADMIN)
-
-
-class RoleRequiredMixin:
-    """Class-based twin of ``role_required``: set ``allowed_roles`` (and ``approved_mentor``)."""
-
-    allowed_roles: tuple[str, ...] = ()
-    approved_mentor: bool = False
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        denied = check_role(request, self.allowed_roles, approved_mentor=self.approved_mentor)
-        if denied is not None:
-            return denied
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

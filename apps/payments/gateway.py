@@ -1,33 +1,27 @@
-"""Payment gateway interface and its two implementations.
+"""Payment gateway interface and its implementations.
 
-``RazorpayGateway`` talks to Razorpay through the official SDK. ``SandboxGateway`` is the same
-class pointed (through the SDK's ``base_url``) at our local emulation of the Razorpay HTTP API
-under ``/sandbox/razorpay/v1/…`` (see ``sandbox.py``), with fixed, non-secret test keys. So the
-production code path — SDK calls, HMAC signatures on callbacks and webhooks — runs offline.
-
-By default the sandbox requests are dispatched in-process (a requests transport adapter that hands
-the HTTP request to Django's handler) so a single-process server never waits on itself;
-``PAYMENTS_SANDBOX_TRANSPORT=http`` sends them over real HTTP to ``SITE_URL`` instead.
+``RazorpayGateway`` talks to Razorpay through the official SDK. With no Razorpay keys configured,
+the sandbox (``apps.payments_sandbox``, a local emulation of Razorpay's Orders/Payments/Refunds
+API and Checkout) stands in: ``SandboxGateway`` calls its functions directly, or, with
+``PAYMENTS_SANDBOX_TRANSPORT=http``, the SDK reaches its HTTP routes on ``SITE_URL``. Either way the
+production path — HMAC signatures on callbacks and webhooks, webhooks delivered over HTTP — runs
+offline.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import io
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urlencode
 
 import razorpay
 import requests
 from django.conf import settings
-from django.utils import timezone, translation
+from django.urls import reverse
 
-SANDBOX_KEY_ID = "rzp_test_sandbox0000"
-SANDBOX_KEY_SECRET = "sandbox-key-secret-not-a-secret"  # noqa: S105 - fixed public test value
-SANDBOX_WEBHOOK_SECRET = "sandbox-webhook-secret-not-a-secret"  # noqa: S105
-SANDBOX_PREFIX = "/sandbox/razorpay"
+from apps.core.signing import hmac_sha256
 
 
 class GatewayError(Exception):
@@ -45,17 +39,9 @@ class Gateway(Protocol):
     def fetch_payment(self, payment_id: str) -> dict[str, Any]: ...
     def refund(self, *, payment_id: str, amount_paise: int, notes: dict[str, str]) -> dict[str, Any]: ...
     def fetch_refund(self, refund_id: str) -> dict[str, Any]: ...
-    def create_payout(
-        self, *, amount_paise: int, idempotency_key: str, mode: str, reference_id: str, notes: dict[str, str]
-    ) -> dict[str, Any]: ...
     def verify_payment_signature(self, *, order_id: str, payment_id: str, signature: str) -> bool: ...
     def verify_webhook_signature(self, *, body: bytes, signature: str) -> bool: ...
-
-
-def hmac_sha256(secret: str, message: bytes | str) -> str:
-    if isinstance(message, str):
-        message = message.encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    def checkout_url(self, *, order_id: str, callback_url: str) -> str: ...
 
 
 class RazorpayGateway:
@@ -110,22 +96,6 @@ class RazorpayGateway:
     def fetch_refund(self, refund_id: str) -> dict[str, Any]:
         return dict(self._call(self.client.refund.fetch, refund_id))
 
-    def create_payout(
-        self, *, amount_paise: int, idempotency_key: str, mode: str, reference_id: str, notes: dict[str, str]
-    ) -> dict[str, Any]:
-        """RazorpayX payout (the SDK has no payouts resource; use its generic POST)."""
-        data = {
-            "amount": amount_paise,
-            "currency": "INR",
-            "mode": mode,
-            "purpose": "payout",
-            "reference_id": reference_id,
-            "notes": notes,
-        }
-        return dict(
-            self._call(self.client.post, "/v1/payouts", data, headers={"X-Payout-Idempotency": idempotency_key})
-        )
-
     def verify_payment_signature(self, *, order_id: str, payment_id: str, signature: str) -> bool:
         if not (order_id and payment_id and signature):
             return False
@@ -142,89 +112,98 @@ class RazorpayGateway:
             return False
         return hmac.compare_digest(hmac_sha256(self._webhook_secret, body), signature)
 
-    # Used by the sandbox emulation only.
-    def sign_payment(self, *, order_id: str, payment_id: str) -> str:
-        return hmac_sha256(self._secret, f"{order_id}|{payment_id}")
+    def checkout_url(self, *, order_id: str, callback_url: str) -> str:
+        if self.is_sandbox:  # the SDK pointed at the sandbox: its Checkout page stands in for the popup
+            return (
+                reverse("payments_sandbox:checkout", args=[order_id]) + "?" + urlencode({"callback_url": callback_url})
+            )
+        return ""  # the real Checkout is Razorpay's script on the page, not a URL
 
 
-class InProcessAdapter(requests.adapters.BaseAdapter):
-    """Hand a requests call to Django's own handler, in this thread, without a socket.
-
-    Used by the sandbox gateway: the SDK builds a real HTTP request (method, path, JSON body,
-    basic auth) and the sandbox views answer it exactly as they would over the network. The
-    caller's active timezone and language are restored afterwards.
+class SandboxGateway:
+    """The sandbox emulation reached by plain function calls (``apps.payments_sandbox.api``): the
+    same answers the SDK would get over HTTP, without a socket or Django's request machinery, so
+    a single server process never waits on itself. Signatures use the sandbox's public test keys.
     """
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        from django.test.client import ClientHandler, FakePayload
-
-        url = urlsplit(request.url or "")
-        raw = request.body or b""
-        body: bytes = raw.encode() if isinstance(raw, str) else bytes(raw)  # type: ignore[arg-type]
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": (request.method or "GET").upper(),
-            "PATH_INFO": url.path,
-            "QUERY_STRING": url.query,
-            "SERVER_NAME": url.hostname or "127.0.0.1",
-            "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),
-            "HTTP_HOST": url.netloc or "127.0.0.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": url.scheme or "http",
-            "wsgi.input": FakePayload(body),
-            "wsgi.errors": io.StringIO(),
-            "wsgi.multiprocess": True,
-            "wsgi.multithread": False,
-            "wsgi.run_once": False,
-            "CONTENT_LENGTH": str(len(body)),
-        }
-        for name, value in request.headers.items():
-            key = name.upper().replace("-", "_")
-            if key == "CONTENT_TYPE":
-                environ["CONTENT_TYPE"] = value
-            elif key != "CONTENT_LENGTH":
-                environ["HTTP_" + key] = value
-        tz = timezone.get_current_timezone()
-        lang = translation.get_language()
-        try:
-            django_response = ClientHandler(enforce_csrf_checks=False)(environ)
-        finally:
-            timezone.activate(tz)
-            translation.activate(lang or settings.LANGUAGE_CODE)
-        response = requests.Response()
-        response.status_code = django_response.status_code
-        response._content = django_response.content  # type: ignore[attr-defined]
-        response.headers.update({k: v for k, v in django_response.items()})
-        response.url = request.url or ""
-        response.request = request
-        response.encoding = "utf-8"
-        return response
-
-    def close(self) -> None:
-        return None
-
-
-def sandbox_session() -> requests.Session:
-    session = requests.Session()
-    if getattr(settings, "PAYMENTS_SANDBOX_TRANSPORT", "inprocess") != "http":
-        session.mount(settings.SITE_URL.rstrip("/") + "/", InProcessAdapter())
-    return session
-
-
-class SandboxGateway(RazorpayGateway):
     name = "sandbox"
     is_sandbox = True
 
-    def __init__(self, *, session: requests.Session | None = None, timeout: float = 10.0) -> None:
-        super().__init__(
-            key_id=SANDBOX_KEY_ID,
-            key_secret=SANDBOX_KEY_SECRET,
-            webhook_secret=SANDBOX_WEBHOOK_SECRET,
-            base_url=settings.SITE_URL.rstrip("/") + SANDBOX_PREFIX,
-            session=session or sandbox_session(),
-            timeout=timeout,
-        )
+    def __init__(self) -> None:
+        from apps.payments_sandbox.keys import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET
+
+        self.key_id = SANDBOX_KEY_ID
+        self._secret = SANDBOX_KEY_SECRET
+        self._webhook_secret = SANDBOX_WEBHOOK_SECRET
+
+    @staticmethod
+    def _call(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+        from apps.payments_sandbox.api import SandboxError
+
+        try:
+            return fn(*args)
+        except SandboxError as exc:
+            raise GatewayError(exc.description) from exc
+
+    def create_order(self, *, amount_paise: int, receipt: str, notes: dict[str, str]) -> dict[str, Any]:
+        from apps.payments_sandbox import api
+
+        data = {"amount": amount_paise, "currency": "INR", "receipt": receipt, "notes": notes, "payment_capture": 1}
+        return self._call(api.create_order, data)
+
+    def fetch_order(self, order_id: str) -> dict[str, Any]:
+        from apps.payments_sandbox import api
+
+        return self._call(api.fetch_order, order_id)
+
+    def fetch_order_payments(self, order_id: str) -> list[dict[str, Any]]:
+        from apps.payments_sandbox import api
+
+        return list(self._call(api.order_payments, order_id).get("items", []))
+
+    def fetch_payment(self, payment_id: str) -> dict[str, Any]:
+        from apps.payments_sandbox import api
+
+        return self._call(api.fetch_payment, payment_id)
+
+    def refund(self, *, payment_id: str, amount_paise: int, notes: dict[str, str]) -> dict[str, Any]:
+        from apps.payments_sandbox import api
+
+        return self._call(api.refund_payment, payment_id, {"amount": amount_paise, "notes": notes})
+
+    def fetch_refund(self, refund_id: str) -> dict[str, Any]:
+        from apps.payments_sandbox import api
+
+        return self._call(api.fetch_refund, refund_id)
+
+    def verify_payment_signature(self, *, order_id: str, payment_id: str, signature: str) -> bool:
+        if not (order_id and payment_id and signature):
+            return False
+        return hmac.compare_digest(hmac_sha256(self._secret, f"{order_id}|{payment_id}"), signature)
+
+    def verify_webhook_signature(self, *, body: bytes, signature: str) -> bool:
+        if not signature:
+            return False
+        return hmac.compare_digest(hmac_sha256(self._webhook_secret, body), signature)
+
+    def checkout_url(self, *, order_id: str, callback_url: str) -> str:
+        return reverse("payments_sandbox:checkout", args=[order_id]) + "?" + urlencode({"callback_url": callback_url})
+
+
+def sandbox_over_http() -> RazorpayGateway:
+    """The official SDK against the sandbox's HTTP routes on ``SITE_URL`` (``PAYMENTS_SANDBOX_TRANSPORT=http``,
+    e.g. a separate sandbox host), exercising the SDK's own request and error handling."""
+    from apps.payments_sandbox.keys import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET
+
+    gateway = RazorpayGateway(
+        key_id=SANDBOX_KEY_ID,
+        key_secret=SANDBOX_KEY_SECRET,
+        webhook_secret=SANDBOX_WEBHOOK_SECRET,
+        base_url=settings.SITE_URL.rstrip("/") + "/sandbox/razorpay",
+    )
+    gateway.name = "sandbox"
+    gateway.is_sandbox = True
+    return gateway
 
 
 _override: Gateway | None = None
@@ -237,9 +216,9 @@ def set_gateway_for_tests(gateway: Gateway | None) -> None:
 
 
 @lru_cache(maxsize=4)
-def _build(sandbox: bool, key_id: str, site_url: str) -> Gateway:
+def _build(sandbox: bool, key_id: str, site_url: str, transport: str) -> Gateway:
     if sandbox:
-        return SandboxGateway()
+        return sandbox_over_http() if settings.PAYMENTS_SANDBOX_TRANSPORT == "http" else SandboxGateway()
     return RazorpayGateway(
         key_id=settings.RAZORPAY_KEY_ID,
         key_secret=settings.RAZORPAY_KEY_SECRET,
@@ -250,4 +229,9 @@ def _build(sandbox: bool, key_id: str, site_url: str) -> Gateway:
 def get_gateway() -> Gateway:
     if _override is not None:
         return _override
-    return _build(bool(settings.PAYMENTS_SANDBOX), settings.RAZORPAY_KEY_ID, settings.SITE_URL)
+    return _build(
+        bool(settings.PAYMENTS_SANDBOX),
+        settings.RAZORPAY_KEY_ID,
+        settings.SITE_URL,
+        settings.PAYMENTS_SANDBOX_TRANSPORT,
+    )

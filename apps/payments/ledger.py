@@ -10,7 +10,6 @@ Accounts:
 * ``platform_revenue``: the platform fee we keep.
 * ``mentor:<id>:pending`` / ``mentor:<id>:available``: what we owe a mentor, before and after the
   24 h dispute window that follows the session.
-* ``mentor_payouts``: withdrawals sent to the gateway but not yet settled (for the withdrawal issue).
 
 A learner payment of A for a booking posts: Dr gateway_clearing A, Cr platform_revenue fee,
 Cr mentor pending share (fee + share = A). A refund reverses the part of the split it covers.
@@ -30,7 +29,6 @@ from .models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 
 GATEWAY_CLEARING = "gateway_clearing"
 PLATFORM_REVENUE = "platform_revenue"
-MENTOR_PAYOUTS = "mentor_payouts"
 
 
 class LedgerError(Exception):
@@ -99,10 +97,6 @@ def mentor_pending(mentor_id: int) -> LedgerAccount:
 
 def mentor_available(mentor_id: int) -> LedgerAccount:
     return _account(f"mentor:{mentor_id}:available", AccountKind.MENTOR_AVAILABLE, mentor_id, may_go_negative=False)
-
-
-def mentor_payouts() -> LedgerAccount:
-    return _account(MENTOR_PAYOUTS, AccountKind.MENTOR_PAYOUTS)
 
 
 # --- posting -------------------------------------------------------------------------------

@@ -135,12 +135,9 @@ class WebhookEvent(models.Model):
 
 class AccountKind(models.TextChoices):
     GATEWAY_CLEARING = "gateway_clearing", _("Gateway clearing")  # money held by the gateway (asset)
-    LEARNER_PAYMENTS = "learner_payments", _("Learner payments")  # money received from learners
     PLATFORM_REVENUE = "platform_revenue", _("Platform revenue")
     MENTOR_PENDING = "mentor_pending", _("Mentor earnings (pending)")
     MENTOR_AVAILABLE = "mentor_available", _("Mentor earnings (available)")
-    MENTOR_PAYOUTS = "mentor_payouts", _("Mentor payouts in flight")
-    REFUNDS = "refunds", _("Refunds paid")
 
 
 class LedgerAccount(models.Model):
@@ -202,60 +199,3 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Ledger entries are append-only")
-
-
-# --- Sandbox gateway state (the emulated Razorpay's own database) ----------------------------
-
-
-class SandboxOrder(models.Model):
-    order_id = models.CharField(max_length=40, unique=True)
-    amount = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3, default="INR")
-    receipt = models.CharField(max_length=40)
-    notes = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, default="created")  # created / attempted / paid
-    attempts = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.order_id
-
-
-class SandboxPayment(models.Model):
-    payment_id = models.CharField(max_length=40, unique=True)
-    order = models.ForeignKey(SandboxOrder, on_delete=models.CASCADE, related_name="payments")
-    amount = models.PositiveIntegerField()
-    status = models.CharField(max_length=10)  # captured / failed / refunded
-    amount_refunded = models.PositiveIntegerField(default=0)
-    error_code = models.CharField(max_length=60, blank=True)
-    error_description = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.payment_id
-
-
-class SandboxRefund(models.Model):
-    refund_id = models.CharField(max_length=40, unique=True)
-    payment = models.ForeignKey(SandboxPayment, on_delete=models.CASCADE, related_name="refunds")
-    amount = models.PositiveIntegerField()
-    notes = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, default="processed")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.refund_id
-
-
-class SandboxPayout(models.Model):
-    payout_id = models.CharField(max_length=40, unique=True)
-    idempotency_key = models.CharField(max_length=80, unique=True)
-    amount = models.PositiveIntegerField()
-    mode = models.CharField(max_length=10, default="UPI")
-    reference_id = models.CharField(max_length=40, blank=True)
-    notes = models.JSONField(default=dict)
-    status = models.CharField(max_length=12, default="processed")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.payout_id

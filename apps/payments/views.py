@@ -99,7 +99,7 @@ def checkout(request: HttpRequest, receipt: str) -> HttpResponse:
         "failed": request.GET.get("failed") == "1" or payment.status == PaymentStatus.FAILED,
         "callback_url": callback,
         "sandbox_url": (
-            reverse("payments:sandbox_checkout", args=[payment.gateway_order_id]) + f"?callback_url={callback}"
+            gateway.checkout_url(order_id=payment.gateway_order_id, callback_url=callback)
             if gateway.is_sandbox and payment.gateway_order_id
             else ""
         ),

@@ -16,34 +16,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='SandboxOrder',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_id', models.CharField(max_length=40, unique=True)),
-                ('amount', models.PositiveIntegerField()),
-                ('currency', models.CharField(default='INR', max_length=3)),
-                ('receipt', models.CharField(max_length=40)),
-                ('notes', models.JSONField(default=dict)),
-                ('status', models.CharField(default='created', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-            ],
-        ),
-        migrations.CreateModel(
-            name='SandboxPayout',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payout_id', models.CharField(max_length=40, unique=True)),
-                ('idempotency_key', models.CharField(max_length=80, unique=True)),
-                ('amount', models.PositiveIntegerField()),
-                ('mode', models.CharField(default='UPI', max_length=10)),
-                ('reference_id', models.CharField(blank=True, max_length=40)),
-                ('notes', models.JSONField(default=dict)),
-                ('status', models.CharField(default='processed', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-            ],
-        ),
-        migrations.CreateModel(
             name='WebhookEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -57,7 +29,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=80, unique=True)),
-                ('kind', models.CharField(choices=[('gateway_clearing', 'Gateway clearing'), ('learner_payments', 'Learner payments'), ('platform_revenue', 'Platform revenue'), ('mentor_pending', 'Mentor earnings (pending)'), ('mentor_available', 'Mentor earnings (available)'), ('mentor_payouts', 'Mentor payouts in flight'), ('refunds', 'Refunds paid')], max_length=20)),
+                ('kind', models.CharField(choices=[('gateway_clearing', 'Gateway clearing'), ('platform_revenue', 'Platform revenue'), ('mentor_pending', 'Mentor earnings (pending)'), ('mentor_available', 'Mentor earnings (available)')], max_length=20)),
                 ('may_go_negative', models.BooleanField(default=True)),
                 ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
@@ -145,32 +117,6 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ('-created_at',),
             },
-        ),
-        migrations.CreateModel(
-            name='SandboxPayment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payment_id', models.CharField(max_length=40, unique=True)),
-                ('amount', models.PositiveIntegerField()),
-                ('status', models.CharField(max_length=10)),
-                ('amount_refunded', models.PositiveIntegerField(default=0)),
-                ('error_code', models.CharField(blank=True, max_length=60)),
-                ('error_description', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payments', to='payments.sandboxorder')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='SandboxRefund',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('refund_id', models.CharField(max_length=40, unique=True)),
-                ('amount', models.PositiveIntegerField()),
-                ('notes', models.JSONField(default=dict)),
-                ('status', models.CharField(default='processed', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='refunds', to='payments.sandboxpayment')),
-            ],
         ),
         migrations.CreateModel(
             name='LedgerEntry',

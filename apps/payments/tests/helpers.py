@@ -8,10 +8,11 @@ from django.test import Client
 
 from apps.bookings import services as booking_services
 from apps.catalog.tests.factories import make_session, make_user
+from apps.core.signing import hmac_sha256
 from apps.payments import services
-from apps.payments.gateway import SANDBOX_KEY_SECRET, hmac_sha256
 from apps.payments.models import Payment
-from apps.payments.sandbox import webhook_signature
+from apps.payments_sandbox.keys import SANDBOX_KEY_SECRET
+from apps.payments_sandbox.webhooks import webhook_signature
 
 
 def paid_checkout(price: int = 100_000, **session_kwargs: Any) -> tuple[Any, Any, Payment]:

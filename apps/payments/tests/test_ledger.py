@@ -122,7 +122,7 @@ def test_random_movements_balance_and_never_go_negative(ops):
                     ledger.post(
                         kind=op,
                         key=key,
-                        legs=[ledger.Leg(available, amount), ledger.Leg(ledger.mentor_payouts(), -amount)],
+                        legs=[ledger.Leg(available, amount), ledger.Leg(ledger.gateway_clearing(), -amount)],
                     )
             except ledger.InsufficientBalance:
                 pass

@@ -1,4 +1,4 @@
-"""End-to-end payment flows through the real SDK against the sandbox emulation (in-process)."""
+"""End-to-end payment flows through the sandbox gateway (the emulated Razorpay API, called in-process)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ from apps.bookings import services as booking_services
 from apps.bookings.models import BookingStatus
 from apps.catalog.tests.factories import make_session, make_user
 from apps.payments import ledger, services
-from apps.payments.gateway import GatewayError, SandboxGateway, get_gateway, set_gateway_for_tests
-from apps.payments.models import LedgerEntry, Payment, PaymentAttempt, PaymentStatus, Refund, RefundStatus, SandboxOrder
+from apps.payments.gateway import GatewayError, RazorpayGateway, get_gateway, set_gateway_for_tests
+from apps.payments.models import LedgerEntry, Payment, PaymentAttempt, PaymentStatus, Refund, RefundStatus
+from apps.payments_sandbox.keys import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET
+from apps.payments_sandbox.models import SandboxOrder
 
 from .helpers import paid_checkout, sandbox_pay, signed_callback
 
 pytestmark = pytest.mark.django_db
 
 
-def test_sdk_reaches_the_sandbox_api_through_base_url():
+def test_gateway_reaches_the_sandbox_api():
     gw = get_gateway()
     assert gw.is_sandbox
     order = gw.create_order(amount_paise=12_345, receipt="r-1", notes={"a": "b"})
@@ -97,7 +99,16 @@ def test_gateway_timeout_leaves_nothing_lost(client):
 
     session = requests.Session()
     session.mount("http://", Timeout())
-    set_gateway_for_tests(SandboxGateway(session=session, timeout=0.1))
+    set_gateway_for_tests(
+        RazorpayGateway(
+            key_id=SANDBOX_KEY_ID,
+            key_secret=SANDBOX_KEY_SECRET,
+            webhook_secret=SANDBOX_WEBHOOK_SECRET,
+            base_url="http://127.0.0.1:9/sandbox/razorpay",
+            session=session,
+            timeout=0.1,
+        )
+    )
     try:
         learner = make_user()
         booking, payment = booking_services.book_and_pay(learner=learner, session=make_session(price_paise=20_000))
@@ -287,20 +298,6 @@ def test_public_signals_fire_after_commit(client, django_capture_on_commit_callb
         signals.booking_confirmed.disconnect(dispatch_uid="t-confirmed")
         signals.payment_failed.disconnect(dispatch_uid="t-failed")
     assert seen == [f"failed:[{booking.pk}]", f"confirmed:{booking.pk}"]
-
-
-def test_sandbox_payouts_are_idempotent_for_the_withdrawal_issue():
-    gw = get_gateway()
-    first = gw.create_payout(amount_paise=50_000, idempotency_key="wd-1", mode="UPI", reference_id="wd1", notes={})
-    again = gw.create_payout(amount_paise=50_000, idempotency_key="wd-1", mode="UPI", reference_id="wd1", notes={})
-    assert first["id"] == again["id"] and first["status"] == "processed" and first["amount"] == 50_000
-
-
-def test_sandbox_is_not_mounted_when_real_keys_are_configured(client, settings):
-    _, _, payment = paid_checkout()
-    settings.PAYMENTS_SANDBOX = False
-    assert client.get(f"/sandbox/razorpay/checkout/{payment.gateway_order_id}/").status_code == 404
-    assert client.post("/sandbox/razorpay/v1/orders", data=b"{}", content_type="application/json").status_code == 404
 
 
 def test_mentor_earnings_page(client):

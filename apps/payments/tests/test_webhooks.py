@@ -20,7 +20,7 @@ def test_bad_signature_is_400_and_changes_nothing(client):
     assert response.status_code == 400
     assert post_webhook(client, body, signature="").status_code == 400
     # A body altered after signing fails too.
-    from apps.payments.sandbox import webhook_signature
+    from apps.payments_sandbox.webhooks import webhook_signature
 
     sig = webhook_signature(body)
     assert post_webhook(client, body.replace(b"pay_evil", b"pay_evi1"), signature=sig).status_code == 400
@@ -102,3 +102,19 @@ def test_refund_webhook_is_applied_once(client, django_capture_on_commit_callbac
     assert refund.status == "processed" and refund.gateway_refund_id == "rfnd_x1"
     assert payment.status == PaymentStatus.REFUNDED and payment.refunded_paise == 20_000
     assert LedgerTransaction.objects.filter(kind="refund").count() == 1
+
+
+def test_sandbox_checkout_sends_signed_webhooks_that_confirm_without_the_callback(
+    client, django_capture_on_commit_callbacks
+):
+    """The browser never comes back, yet the sandbox's own signed webhooks (payment.captured,
+    order.paid), delivered after commit, confirm the booking exactly once."""
+    _, booking, payment = paid_checkout(price=30_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        sandbox_pay(client, payment, "success")
+    payment.refresh_from_db()
+    booking.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID and booking.status == BookingStatus.CONFIRMED
+    events = set(WebhookEvent.objects.values_list("event", flat=True))
+    assert {"payment.captured", "order.paid"} <= events
+    assert LedgerTransaction.objects.filter(kind="booking_payment").count() == 1

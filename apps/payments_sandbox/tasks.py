@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import logging
+
+import requests
+from celery import shared_task
+from django.conf import settings
+
+from . import webhooks
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=10, name="payments_sandbox.deliver_webhook")
+def deliver_webhook(self, body: str, event_id: str) -> int:  # type: ignore[no-untyped-def]
+    """POST one signed sandbox webhook to our webhook endpoint; retried like Razorpay retries."""
+    try:
+        status = webhooks.deliver(body, event_id)
+    except requests.exceptions.RequestException as exc:
+        logger.warning("sandbox webhook %s not delivered: %s", event_id, exc)
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            return 0
+        raise self.retry(exc=exc) from exc
+    if status >= 500 and not settings.CELERY_TASK_ALWAYS_EAGER:
+        raise self.retry()
+    return status
