@@ -49,3 +49,71 @@ def _sandbox_webhooks_through_the_test_client(request, monkeypatch, settings):  
         return int(response.status_code)
 
     monkeypatch.setattr(webhooks, "post", post)
+
+
+@pytest.fixture(autouse=True)
+def _memory_layer_and_mail(request):  # type: ignore[no-untyped-def]
+    """Unit and integration tests: an in-memory channel layer of their own and the locmem mail
+    backend, whatever the profile (Playwright tests use the real ones of the served app)."""
+    if request.node.get_closest_marker("e2e") is not None:
+        yield
+        return
+    from channels.layers import channel_layers
+    from django.test import override_settings
+
+    with override_settings(
+        CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    ):
+        channel_layers.backends.clear()
+        yield
+        channel_layers.backends.clear()
+
+
+# --- factories and the three actors (owner, counterparty, outsider) -------------------------
+
+
+@pytest.fixture
+def user_factory():  # type: ignore[no-untyped-def]
+    from tests.factories import UserFactory
+
+    return UserFactory
+
+
+@pytest.fixture
+def session_factory():  # type: ignore[no-untyped-def]
+    from tests.factories import SessionFactory
+
+    return SessionFactory
+
+
+@pytest.fixture
+def booking_factory():  # type: ignore[no-untyped-def]
+    from tests.factories import BookingFactory
+
+    return BookingFactory
+
+
+@pytest.fixture
+def make_user(user_factory):  # type: ignore[no-untyped-def]
+    """``make_user(role, name)`` for tests written against the actor fixtures."""
+
+    def make(role: str = "learner", name: str = "Asha Rao", **kw):  # type: ignore[no-untyped-def]
+        return user_factory(role=role, full_name=name, **kw)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):  # type: ignore[no-untyped-def]
+    return make_user("learner", "Alice Learner")
+
+
+@pytest.fixture
+def bob(make_user):  # type: ignore[no-untyped-def]
+    return make_user("mentor", "Bob Mentor")
+
+
+@pytest.fixture
+def charlie(make_user):  # type: ignore[no-untyped-def]
+    return make_user("learner", "Charlie Outsider")

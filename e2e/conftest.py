@@ -185,14 +185,13 @@ def unique_email(prefix: str = "user") -> str:
 def make_user(role: str = "learner", *, approved: bool = True, full_name: str | None = None, **extra: Any) -> Any:
     """Create a verified account directly (for journeys that start signed in)."""
     from apps.accounts.models import MentorStatus
-    from apps.accounts.services import create_user
+    from tests.factories import UserFactory
 
-    return create_user(
+    return UserFactory(
         email=unique_email(role),
         password=PASSWORD,
         full_name=full_name or f"Test {role.title()}",
         role=role,
-        email_verified=True,
         mentor_status=MentorStatus.APPROVED if approved else MentorStatus.PENDING,
         **extra,
     )

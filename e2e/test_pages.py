@@ -4,7 +4,6 @@ and screenshotted for review."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -112,20 +111,16 @@ def _demo_catalogue() -> dict[str, Any]:
 
 
 def _enrol_totp(user: Any) -> str:
-    """Give an admin an active TOTP authenticator the way allauth.mfa stores it; return the secret."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from tests.totp import enrol_totp
 
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    return secret
+    """Give an admin an active TOTP authenticator the way allauth.mfa stores it; return the secret."""
+    return enrol_totp(user)
 
 
 def _totp_code(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-    from django.conf import settings
+    from tests.totp import current_code
 
-    period = getattr(settings, "MFA_TOTP_PERIOD", 30)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+    return current_code(secret)
 
 
 def _login_with_totp(page: Any, email: str, secret: str) -> None:

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import PASSWORD, axe_violations, format_violations, login, make_user, screenshot, unique_email
+from tests.totp import current_code, enrol_totp
 
 NARROW = {"width": 360, "height": 780}
 WIDE = {"width": 1280, "height": 800}
@@ -247,15 +248,12 @@ def test_mentor_registers_is_pending_then_approved_by_admin(new_context: Any, do
     screenshot(page, "mentor-dashboard-pending")
 
     # An admin with TOTP enrolled signs in (password + code) and approves.
-    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
-
     admin = make_user("admin", full_name="Anita Admin")
-    secret = generate_totp_secret()
-    TOTP.activate(admin, secret)
+    secret = enrol_totp(admin)
     admin_page = new_context().new_page()
     login(admin_page, admin.email)
     expect(admin_page.get_by_role("heading", name="Two-factor authentication")).to_be_visible()
-    admin_page.get_by_label("Code").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    admin_page.get_by_label("Code").fill(current_code(secret))
     admin_page.get_by_role("button", name="Verify").click()
     expect(admin_page).to_have_url(re.compile(r"/dashboard/admin/$"))
     admin_page.goto("/dashboard/admin/mentors/")
@@ -283,10 +281,8 @@ def test_admin_without_totp_must_enrol_first(page: Any) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     shoot(page, "admin-totp-activate")
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     secret = page.locator("[data-totp-secret]").input_value()
-    page.get_by_label("Authenticator code").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.get_by_label("Authenticator code").fill(current_code(secret))
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()
     assert len(page.locator("[data-recovery-codes]").input_value().split()) == 10

@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from apps.core.env import env_bool, env_int, env_list, env_required, env_str
+from apps.core.net import client_ip
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PEERLEARN_VAR_DIR", str(BASE_DIR / "var")))
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "django_ratelimit",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -74,6 +76,10 @@ INSTALLED_APPS = [
     "apps.progress",
     "apps.dashboards",
 ]
+
+# django-ratelimit 4.1 predates Django's built-in RedisCache and calls it "not officially
+# supported"; it has the atomic incr the counters rely on (as does LocMemCache).
+SILENCED_SYSTEM_CHECKS: list[str] = ["django_ratelimit.W001"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -154,6 +160,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One web process serves every request in this profile, so its local-memory cache is the
+    # shared cache django-ratelimit asks for (production counts in Redis).
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
@@ -211,10 +220,20 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
-if env_bool("PEERLEARN_DISABLE_RATE_LIMITS", default=False):
+RATE_LIMITS_ON = not env_bool("PEERLEARN_DISABLE_RATE_LIMITS", default=False)
+if not RATE_LIMITS_ON:
     ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
+# Reverse proxies in front of the app whose X-Forwarded-For entry we trust (nginx: 1). 0 = none.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# django-ratelimit for our own endpoints (allauth's pages use ACCOUNT_RATE_LIMITS above).
+RATELIMIT_ENABLE = RATE_LIMITS_ON
+RATELIMIT_IP_META_KEY = client_ip
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PeerLearn"
+# Accept the code of the neighbouring 30 s step too, as authenticator apps expect (clock drift, a
+# code typed as the window turns).
+MFA_TOTP_TOLERANCE = 1
 
 # --- I18n / time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -19,11 +19,11 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 from django.test import Client
 
 from apps.accounts.models import MentorStatus, Role, User
+from tests.totp import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def login(email: str) -> Client:
 def test_every_link_of_every_role_answers_200() -> None:
     call_command("seed_demo", verbosity=0)
     admin = User.objects.get(role=Role.ADMIN, email="anjali.kapoor@demo.peerlearn.in")
-    TOTP.activate(admin, generate_totp_secret())  # the console needs 2FA enrolled
+    enrol_totp(admin)  # the console needs 2FA enrolled
     pending = User.objects.filter(role=Role.MENTOR, mentor_profile__status=MentorStatus.PENDING).first()
     assert pending is not None
 

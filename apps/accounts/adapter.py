@@ -11,6 +11,13 @@ from django.utils.translation import gettext as _
 
 from .access import dashboard_url_for
 
+# Set when a wizard hands a new account to allauth's signup completion; cleared by the first login.
+SIGNUP_PENDING = "peerlearn_signup_pending"
+
+
+def mark_signup_pending(request: HttpRequest) -> None:
+    request.session[SIGNUP_PENDING] = True
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -29,6 +36,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if kwargs.get("signup"):
             request._peerlearn_signup = True  # type: ignore[attr-defined]
         response = super().post_login(request, user, **kwargs)
+        request.session.pop(SIGNUP_PENDING, None)
         if kwargs.get("signup"):
             first = user.get_short_name()
             if user.role == "mentor":
@@ -40,10 +48,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     @staticmethod
     def _signing_up(request: HttpRequest) -> bool:
-        from allauth.account.internal.stagekit import unstash_login
-
-        login = unstash_login(request, peek=True)
-        return bool(login and login.signup)
+        return bool(request.session.get(SIGNUP_PENDING))
 
     def add_message(
         self,

@@ -9,11 +9,9 @@ import zoneinfo
 from typing import Any
 
 from allauth.account.app_settings import EmailVerificationMethod
-from allauth.account.internal.flows.signup import complete_signup
+from allauth.account.utils import complete_signup
 from allauth.core import ratelimit
-from allauth.core.internal import ratelimit as ratelimit_impl
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
@@ -25,17 +23,25 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit as django_ratelimit
 
 from apps.catalog.models import Domain, Topic
 
 from . import forms as f
 from . import services
 from .access import admin_required, dashboard_url_for
+from .adapter import mark_signup_pending
 from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
 from .wizard import EmailTaken, WizardState, create_account
 
 logger = logging.getLogger(__name__)
-CHECK_EMAIL_RATE = {"check_email": "60/m/ip"}
+CHECK_EMAIL_RATE = "60/m"  # per client IP (apps.core.net.client_ip)
+
+
+def _check_email_rate(group: str, request: HttpRequest) -> str:
+    return CHECK_EMAIL_RATE
+
+
 ROLES = {"learner": Role.LEARNER, "mentor": Role.MENTOR}
 
 
@@ -166,11 +172,12 @@ def _finish(request: HttpRequest, state: WizardState) -> HttpResponse:
     # the user is signed in and sent to ``redirect_url`` (their dashboard, with the welcome toast
     # added by our adapter). So there is exactly one way into an account: a verified email.
     try:
+        mark_signup_pending(request)
         return complete_signup(
             request,
-            user=user,
-            email_verification=EmailVerificationMethod.MANDATORY,
-            redirect_url=next_url or dashboard_url_for(user),
+            user,
+            EmailVerificationMethod.MANDATORY,
+            next_url or dashboard_url_for(user),
         )
     except (smtplib.SMTPException, OSError):
         # The account exists; signing in later sends a fresh code (allauth's login stage).
@@ -210,13 +217,11 @@ def _render_step(request: HttpRequest, state: WizardState, form: f.StepForm, sta
 
 
 @require_GET
+@django_ratelimit(key="ip", rate=_check_email_rate, block=False)
 def check_email(request: HttpRequest) -> HttpResponse:
     """htmx fragment: is this email free? (Only says "taken" — same answer the wizard gives.)"""
     # Probing which emails have accounts is throttled per IP (a person types one or two).
-    rate_limits_on = getattr(settings, "ACCOUNT_RATE_LIMITS", None) is not False
-    if rate_limits_on and not ratelimit_impl.consume(
-        request=request, app="allauth.account", action="check_email", config=CHECK_EMAIL_RATE, limit_get=True
-    ):
+    if getattr(request, "limited", False):
         return ratelimit.respond_429(request)
     email = (request.GET.get("email") or "").strip()
     status, text = "", ""

@@ -18,8 +18,7 @@ MAX_STROKE_POINTS = 2000
 CHAT_HISTORY = 200
 MESSAGES_PER_SECOND = 60  # per connection, a burst allowance for ICE candidates and strokes
 
-ICE_RATE_LIMIT = 30  # ICE-server (TURN credential) requests per user …
-ICE_RATE_WINDOW = 600  # … per this many seconds
+ICE_RATE = "30/10m"  # ICE-server (TURN credential) requests per user (django-ratelimit)
 
 PRESENCE_GROUP = "presence"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -15,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from apps.progress.selectors import feedback_for_booking
 
 from . import selectors, services
-from .conf import ICE_RATE_LIMIT, ICE_RATE_WINDOW, JOIN_EARLY, test_flags_enabled
+from .conf import ICE_RATE, JOIN_EARLY, test_flags_enabled
 
 
 def _participant(request: HttpRequest, room_code: Any, *, include_completed: bool = True) -> selectors.Participant:
@@ -95,17 +95,11 @@ def room(request: HttpRequest, room_code: Any) -> HttpResponse:
 @never_cache
 @require_GET
 @login_required
+@ratelimit(key="user", rate=ICE_RATE, block=False)
 def ice_servers(request: HttpRequest, room_code: Any) -> JsonResponse:
     """STUN list + TURN credentials minted for this participant (rate-limited per user)."""
     _participant(request, room_code, include_completed=False)
-    key = f"rooms:ice:{request.user.pk}"
-    cache.add(key, 0, ICE_RATE_WINDOW)
-    try:
-        used = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, ICE_RATE_WINDOW)
-        used = 1
-    if used > ICE_RATE_LIMIT:
+    if getattr(request, "limited", False):
         return JsonResponse({"error": _("Too many requests. Try again in a few minutes.")}, status=429)
     return JsonResponse(services.ice_servers_for(user_id=int(request.user.pk or 0)))
 

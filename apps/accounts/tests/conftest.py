@@ -34,15 +34,13 @@ def jpeg_with_exif() -> bytes:
 def make(
     role: str = "learner", *, email: str | None = None, approved: bool = True, verified: bool = True, **kw: Any
 ) -> Any:
-    import uuid
-
+    """Shorthand over ``tests.factories.UserFactory``."""
     from apps.accounts.models import MentorStatus
-    from apps.accounts.services import create_user
+    from tests.factories import UserFactory
 
-    return create_user(
-        email=email or f"{role}-{uuid.uuid4().hex[:8]}@example.in",
-        password=PASSWORD,
-        full_name=kw.pop("full_name", f"Test {role.title()}"),
+    if email:
+        kw["email"] = email
+    return UserFactory(
         role=role,
         email_verified=verified,
         mentor_status=MentorStatus.APPROVED if approved else MentorStatus.PENDING,

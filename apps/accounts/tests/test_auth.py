@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.contrib.messages import get_messages
 from django.test import Client
+
+from tests.totp import code_at, enrol_totp
 
 from .conftest import PASSWORD, make
 
@@ -115,18 +117,19 @@ def test_superuser_without_totp_is_sent_to_activation_on_django_admin(client: Cl
 
 def test_admin_with_totp_passes_and_login_asks_for_code(client: Client) -> None:
     admin = make("admin")
-    secret = generate_totp_secret()
-    TOTP.activate(admin, secret)
+    secret = enrol_totp(admin)
     assert Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).exists()
-    response = client.post("/login/", {"login": admin.email, "password": PASSWORD})
+    with time_machine.travel(1_800_000_010, tick=False):
+        response = client.post("/login/", {"login": admin.email, "password": PASSWORD})
     assert response["Location"] == "/accounts/2fa/authenticate/"
     assert "_auth_user_id" not in client.session  # password alone is not enough
-    import time
-
-    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-    response = client.post("/accounts/2fa/authenticate/", {"code": code})
-    assert response.status_code == 302 and response["Location"] == "/dashboard/admin/"
-    assert client.get("/dashboard/admin/mentors/").status_code == 200
+    code = code_at(secret, 1_800_000_029.5)  # read from the app half a second before the step turns
+    with time_machine.travel(1_800_000_030.2, tick=False):  # typed in the next step: still accepted
+        response = client.post("/accounts/2fa/authenticate/", {"code": "000000" if code != "000000" else "111111"})
+        assert response.status_code == 200 and "_auth_user_id" not in client.session  # a wrong code is refused
+        response = client.post("/accounts/2fa/authenticate/", {"code": code})
+        assert response.status_code == 302 and response["Location"] == "/dashboard/admin/"
+        assert client.get("/dashboard/admin/mentors/").status_code == 200
 
 
 def test_learner_is_not_affected_by_admin_2fa(client: Client) -> None:
@@ -142,7 +145,7 @@ DASHBOARDS = {"learner": "/dashboard/learner/", "mentor": "/dashboard/mentor/", 
 
 
 def _with_totp(user: Any) -> Any:
-    TOTP.activate(user, generate_totp_secret())
+    enrol_totp(user)
     return user
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
 from apps.accounts import services
 from apps.accounts.models import MentorStatus
 from apps.catalog.models import Domain
+from tests.totp import enrol_totp
 
 from .conftest import make
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin() -> Any:
     user = make("admin", full_name="Anita Admin")
-    TOTP.activate(user, generate_totp_secret())
+    enrol_totp(user)
     return user
 
 

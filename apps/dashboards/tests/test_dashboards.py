@@ -6,20 +6,20 @@ from datetime import timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
 from apps.accounts.models import MentorProfile, MentorStatus, Role
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
 from apps.catalog.tests.factories import make_session, make_user
+from tests.totp import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
 
 def admin_with_totp():  # type: ignore[no-untyped-def]
     admin = make_user(Role.ADMIN, name="Ada Admin")
-    TOTP.activate(admin, generate_totp_secret())
+    enrol_totp(admin)
     assert Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).exists()
     return admin
 

@@ -6,9 +6,8 @@ from typing import Any
 import pytest
 
 from apps.accounts.models import Role
-from apps.core.testing import _memory_layer_and_mail, alice, bob, charlie, make_user
 
-__all__ = ["_memory_layer_and_mail", "alice", "bob", "charlie", "make_user"]
+# ``make_user``, ``alice``, ``bob`` and ``charlie`` come from the root conftest (tests/factories.py).
 
 
 @pytest.fixture
