@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
-from apps.accounts.models import MentorStatus
-from apps.accounts.services import create_user
 from apps.bookings.models import Booking
 from apps.catalog.models import Domain, Session
+from tests.factories import UserFactory
 
 
 def user(role: str, name: str = "") -> Any:
-    return create_user(
-        email=f"{role}-{uuid.uuid4().hex[:8]}@example.in",
-        password="Peer-learn-2026!",
-        full_name=name or f"Test {role.title()}",
-        role=role,
-        email_verified=True,
-        mentor_status=MentorStatus.APPROVED,
-    )
+    """Shorthand over ``tests.factories.UserFactory``."""
+    return UserFactory(role=role, full_name=name or f"Test {role.title()}")
 
 
 def session(mentor: Any, *, start: datetime | None = None, minutes: int = 60, **extra: Any) -> Session:
