@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apps.rooms",
     "apps.notifications",
     "apps.progress",
+    "apps.workflows",
     "apps.dashboards",
 ]
 
@@ -179,11 +180,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-# The scheduler tick (apps/notifications/scheduler.py): claims due reminders/expiries every 30 s.
-CELERY_BEAT_SCHEDULE["notifications-tick"] = {"task": "notifications.tick", "schedule": 30.0}
-# Abandoned registration-wizard uploads under MEDIA_ROOT/tmp/ (apps/accounts/tasks.py).
-CELERY_BEAT_SCHEDULE["accounts-purge-wizard-uploads"] = {"task": "accounts.purge_stale_uploads", "schedule": 3600.0}
+# The periodic jobs are scheduled in peerlearn/celery.py, which imports each task.
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -70,3 +70,72 @@ def test_task_round_trips_through_a_real_worker(tmp_path: Path) -> None:
             worker.kill()
             output = worker.communicate()[0]
     assert "core.ping" in output
+
+
+# --- the periodic schedule ------------------------------------------------------------------
+
+EXPECTED_JOBS = {
+    "workflows.reminders_tick",
+    "workflows.expire_payment_holds",
+    "rooms.enforce_mentor_no_show",
+    "rooms.auto_complete",
+    "requests.expire_due",
+    "payments.reconcile",
+    "payments.release_matured_earnings",
+    "accounts.purge_stale_uploads",
+}
+
+
+def unregistered(schedule: dict[str, dict[str, object]], registered: object) -> list[str]:
+    return sorted(str(entry["task"]) for entry in schedule.values() if entry["task"] not in registered)  # type: ignore[operator]
+
+
+def test_every_scheduled_job_is_a_registered_task() -> None:
+    from peerlearn.celery import app
+
+    app.finalize()
+    schedule = app.conf.beat_schedule
+    names = {entry["task"] for entry in schedule.values()}
+    assert names == EXPECTED_JOBS
+    assert unregistered(schedule, app.tasks) == []
+    # Gateway reconciliation never shares the 30-second tick with the reminders.
+    every = {entry["task"]: float(entry["schedule"]) for entry in schedule.values()}
+    assert every["workflows.reminders_tick"] == 30.0
+    assert every["payments.reconcile"] >= 300.0
+
+
+def test_the_check_reports_a_task_renamed_away() -> None:
+    """The check above can fail: an entry naming a task nobody registers (say, after a rename)."""
+    from peerlearn.celery import app
+
+    app.finalize()
+    stale = {**app.conf.beat_schedule, "reminders (old)": {"task": "notifications.tick", "schedule": 30.0}}
+    assert unregistered(stale, app.tasks) == ["notifications.tick"]
+
+
+def test_no_function_is_looked_up_by_name_in_our_code() -> None:
+    offenders = []
+    for folder in ("apps", "peerlearn"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "/tests/" in str(path):
+                continue
+            text = path.read_text(encoding="utf-8")
+            if any(word in text for word in ("import_module", "find_function", "importlib")):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_beat_runs_the_schedule_in_a_real_process(tmp_path: Path) -> None:
+    """`celery beat` (as `make run` starts it, embedded in the worker) loads the same schedule."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PEERLEARN_VAR_DIR", "SQLITE_PATH"}}
+    env.update(PEERLEARN_VAR_DIR=str(tmp_path), PYTHONWARNINGS="ignore")
+    probe = (
+        "from peerlearn.celery import app\n"
+        "app.loader.import_default_modules()\n"
+        "app.finalize()\n"
+        "print(sorted(e['task'] for e in app.conf.beat_schedule.values()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == str(sorted(EXPECTED_JOBS))

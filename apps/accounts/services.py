@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from apps.core.state import conditional_transition
 
 from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
-from .signals import mentor_decided
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +114,6 @@ def _transition_mentor(profile: MentorProfile, new: str, **extra: Any) -> Mentor
     if not conditional_transition(MentorProfile, profile.pk, new, table=MENTOR_TRANSITIONS, **extra):
         raise InvalidTransition(_("This mentor application was already decided."))
     profile.refresh_from_db()
-    transaction.on_commit(lambda: mentor_decided.send(sender=MentorProfile, profile=profile))
     return profile
 
 

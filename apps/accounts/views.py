@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit as django_ratelimit
 
 from apps.catalog.models import Domain, Topic
+from apps.workflows import accounts as account_flows
 
 from . import forms as f
 from . import services
@@ -321,10 +322,10 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = f.DeleteAccountForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.delete_account(user=user)
+        account_flows.delete_account(user=user)
         logout(request)
         messages.success(request, _("Your account is deleted. Thank you for learning with us."))
-        return redirect("/")
+        return redirect("core:landing")
     return render(request, "accounts/delete_account.html", {"form": form})
 
 
@@ -364,7 +365,7 @@ def admin_mentor_decide(request: HttpRequest, pk: int) -> HttpResponse:
     decision = request.POST.get("decision")
     try:
         if decision == "approve":
-            services.approve_mentor(mentor=profile, by=request.user)  # type: ignore[arg-type]
+            account_flows.decide_mentor(mentor=profile, by=request.user, approve=True)  # type: ignore[arg-type]
             messages.success(request, _("%(name)s is approved and was emailed.") % {"name": profile.user.full_name})
         elif decision == "reject":
             reason = (request.POST.get("reason") or "").strip()
@@ -374,7 +375,7 @@ def admin_mentor_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Give a reason and tick the confirmation to reject %(name)s.") % {"name": profile.user.full_name},
                 )
                 return redirect(reverse("accounts:admin_mentors") + f"#mentor-{profile.pk}")
-            services.reject_mentor(mentor=profile, by=request.user, reason=reason)  # type: ignore[arg-type]
+            account_flows.decide_mentor(mentor=profile, by=request.user, approve=False, reason=reason)  # type: ignore[arg-type]
             messages.success(
                 request, _("%(name)s was rejected and emailed the reason.") % {"name": profile.user.full_name}
             )

@@ -18,7 +18,6 @@ from apps.accounts.models import Role
 from apps.catalog.models import Session, SessionStatus
 from apps.core.state import conditional_transition
 
-from . import signals
 from .models import SEAT_HOLDING, Booking, BookingStatus, CancelledBy, CartItem
 from .policy import HOLD_MINUTES, learner_refund_percent
 
@@ -79,20 +78,21 @@ def _expire(bookings: Iterable[Booking], now: datetime) -> int:
         ):
             count += 1
             b.status = BookingStatus.EXPIRED
-            signals.send_on_commit(signals.booking_expired, Booking, booking=b)
     return count
 
 
-def expire_payment_holds(now: datetime | None = None) -> int:
-    """Periodic: expire unpaid holds whose 15 minutes are over, releasing the seats."""
+def expire_payment_holds(now: datetime | None = None) -> list[Booking]:
+    """Expire unpaid holds whose 15 minutes are over, releasing the seats; returns the bookings
+    that expired now (the periodic workflow tells their learners' open pages)."""
     now = now or timezone.now()
     stale = list(
         Booking.objects.filter(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__lte=now).only(
-            "pk", "session_id", "learner_id"
+            "pk", "session_id", "learner_id", "status"
         )[:500]
     )
     with transaction.atomic():
-        return _expire(stale, now)
+        _expire(stale, now)
+    return [b for b in stale if b.status == BookingStatus.EXPIRED]
 
 
 def check_bookable(session: Session, learner: Any, now: datetime) -> None:
@@ -136,13 +136,13 @@ def book_session(*, learner: Any, session: Session, now: datetime | None = None)
                 )
         except IntegrityError as exc:
             raise AlreadyBooked(_("You have already booked this session.")) from exc
-        if free:
-            signals.send_on_commit(signals.booking_confirmed, Booking, booking=booking)
     return booking
 
 
 def confirm_paid_booking(booking: Booking, now: datetime | None = None) -> bool:
-    """Called inside the payment's transaction. Returns False if the seat is gone (refund it)."""
+    """Called inside the payment's transaction when a payment covering ``booking`` has just been
+    captured. Returns False when this payment must be refunded: the seat went to someone else
+    after the hold expired, or the booking is already confirmed (paid by another payment)."""
     now = now or timezone.now()
     booking.refresh_from_db()
     if booking.status == BookingStatus.PENDING_PAYMENT:
@@ -154,25 +154,15 @@ def confirm_paid_booking(booking: Booking, now: datetime | None = None) -> bool:
             return False
         transition_booking(booking, BookingStatus.CONFIRMED, confirmed_at=now, hold_expires_at=None)
     else:
-        return booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
-    signals.send_on_commit(signals.booking_confirmed, Booking, booking=booking)
+        return False  # already confirmed, completed or cancelled: this capture is not needed
     return True
 
 
-def _refund_after_commit(booking: Booking, percent: int, reason: str) -> None:
-    if percent <= 0 or booking.price_paise == 0:
-        return
-
-    def run() -> None:
-        from apps.payments.services import refund_booking
-
-        refund_booking(booking=booking, percent=percent, reason=reason)
-
-    transaction.on_commit(run, robust=True)
-
-
 def cancel_booking(*, booking: Booking, by: str, reason: str = "", now: datetime | None = None) -> Booking:
-    """Cancel a booking. A learner gets the SPEC §5 policy; mentor/admin/system cancels refund 100%."""
+    """Cancel a booking. A learner gets the SPEC §5 policy; mentor/admin/system cancels refund 100%.
+
+    Records the refund percentage on the booking (``refund_percent``, None when nothing was paid);
+    sending the refund and telling people is the cancellation workflow's job."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update().select_related("session").get(pk=booking.pk)
@@ -197,23 +187,7 @@ def cancel_booking(*, booking: Booking, by: str, reason: str = "", now: datetime
             refund_percent=percent if paid else None,
             hold_expires_at=None,
         )
-        if paid:
-            _refund_after_commit(booking, percent, reason or f"cancelled by {by}")
-        signals.send_on_commit(
-            signals.booking_cancelled, Booking, booking=booking, refund_percent=percent if paid else 0, cancelled_by=by
-        )
     return booking
-
-
-def cancel_session_bookings(*, session: Session, by: str, reason: str) -> int:
-    """Mentor/admin cancelled the session: every active booking cancelled, paid ones 100% refunded."""
-    count = 0
-    for booking in Booking.objects.filter(
-        session=session, status__in=(BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED)
-    ):
-        cancel_booking(booking=booking, by=by, reason=reason)
-        count += 1
-    return count
 
 
 # --- cart ----------------------------------------------------------------------------------
@@ -232,10 +206,10 @@ def add_to_cart(*, learner: Any, session: Session, now: datetime | None = None) 
     check_bookable(session, learner, now)
     if session.price_paise == 0:
         raise NotBookable(_("Free sessions are booked directly, not through the cart."))
-    if Booking.objects.filter(
-        session=session, learner=learner, status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
-    ).exists():
-        raise AlreadyBooked(_("You have already booked this session."))
+    if Booking.objects.filter(session=session, learner=learner, status__in=SEAT_HOLDING).exists():
+        # Confirmed, or a seat already held and awaiting its own payment: a second payment for
+        # the same seat would charge twice.
+        raise AlreadyBooked(_("You have already booked this session (finish or cancel it from your bookings)."))
     item, _created = CartItem.objects.get_or_create(learner=learner, session=session)
     return item
 
@@ -275,38 +249,3 @@ def cart_lines(*, learner: Any, now: datetime | None = None) -> list[CartLine]:
             problem = str(_("Session full"))
         lines.append(CartLine(item=item, session=s, available=not problem, problem=problem))
     return lines
-
-
-def checkout_cart(*, learner: Any, now: datetime | None = None) -> Any:
-    """Hold a seat for every cart item and create ONE payment covering them all.
-
-    All-or-nothing: if any item cannot be held the transaction rolls back and the cart is kept.
-    The gateway order is created afterwards by the caller (outside the transaction)."""
-    from apps.payments.services import create_payment
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        items = list(CartItem.objects.filter(learner=learner).select_related("session"))
-        if not items:
-            raise BookingError(_("Your cart is empty."))
-        bookings = []
-        for item in items:
-            try:
-                bookings.append(book_session(learner=learner, session=item.session, now=now))
-            except BookingError as exc:
-                raise BookingError(f"{item.session.title}: {exc}") from exc
-        payment = create_payment(learner=learner, bookings=bookings)
-        CartItem.objects.filter(pk__in=[i.pk for i in items]).delete()
-    return payment
-
-
-def book_and_pay(*, learner: Any, session: Session) -> tuple[Booking, Any]:
-    """Single-session "Book": free → confirmed booking; paid → hold + a payment to check out."""
-    from apps.payments.services import create_payment, open_payment_for_booking
-
-    with transaction.atomic():
-        booking = book_session(learner=learner, session=session)
-        if booking.status != BookingStatus.PENDING_PAYMENT:
-            return booking, None
-        payment = open_payment_for_booking(booking) or create_payment(learner=learner, bookings=[booking])
-    return booking, payment

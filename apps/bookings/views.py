@@ -16,6 +16,7 @@ from apps.accounts.access import check_role, learner_required
 from apps.accounts.models import Role
 from apps.catalog.models import Session
 from apps.payments.services import GatewayUnavailable, ensure_order
+from apps.workflows import booking as booking_flows
 
 from . import services
 from .models import Booking, BookingStatus, CancelledBy, CartItem
@@ -38,7 +39,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         return denied
     session = get_object_or_404(Session, pk=pk)
     try:
-        _booking, payment = services.book_and_pay(learner=request.user, session=session)
+        _booking, payment = booking_flows.book_and_pay(learner=request.user, session=session)
     except services.BookingError as exc:
         messages.error(request, str(exc))
         return redirect("catalog:detail", pk=pk)
@@ -91,7 +92,7 @@ def cart_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cart_checkout(request: HttpRequest) -> HttpResponse:
     try:
-        payment = services.checkout_cart(learner=request.user)
+        payment = booking_flows.checkout_cart(learner=request.user)  # type: ignore[arg-type]
     except services.BookingError as exc:
         messages.error(request, str(exc))
         return redirect("bookings:cart")
@@ -133,7 +134,7 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     refund_paise = booking.price_paise * (percent or 0) // 100 if paid else 0
     if request.method == "POST":
         try:
-            services.cancel_booking(
+            booking_flows.cancel_booking(
                 booking=booking, by=CancelledBy.LEARNER, reason=request.POST.get("reason", "")[:300]
             )
         except services.BookingError as exc:

@@ -15,7 +15,6 @@ from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.core.state import conditional_transition
 
 from .models import Domain, Session, SessionStatus
-from .signals import session_cancelled
 
 MIN_LEAD = timedelta(minutes=30)
 MIN_MINUTES, MAX_MINUTES = 15, 240
@@ -181,9 +180,7 @@ def transition_session(session: Session, to: str) -> Session:
     return session
 
 
-def cancel_session(*, session: Session, by: str = "mentor", reason: str = "") -> Session:
-    """Cancel a scheduled session; every booking is cancelled and paid ones refunded 100%."""
-    with transaction.atomic():
-        session = transition_session(session, SessionStatus.CANCELLED)
-        session_cancelled.send(sender=Session, session=session, by=by, reason=reason or "Session cancelled by mentor")
-    return session
+def mark_cancelled(*, session: Session) -> Session:
+    """The session's own state change. Its bookings, refunds and the people to tell are handled
+    by ``apps.workflows.sessions.cancel_session``, which calls this."""
+    return transition_session(session, SessionStatus.CANCELLED)

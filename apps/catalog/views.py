@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts.access import approved_mentor_required
 from apps.bookings.policy import POLICY_LINES
+from apps.workflows import sessions as session_flows
 
 from . import search, services
 from .forms import SessionForm, apply_service_errors
@@ -216,7 +217,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     ).count()
     if request.method == "POST":
         reason = request.POST.get("reason", "").strip()[:300]
-        services.cancel_session(session=session, by="mentor", reason=reason or _("Session canceled by mentor"))
+        session_flows.cancel_session(session=session, by="mentor", reason=reason or _("Session canceled by mentor"))
         messages.success(request, _("Session cancelled. Every learner gets a full refund."))
         return redirect("catalog:mentor_sessions")
     return render(request, "catalog/session_cancel.html", {"s": session, "booked": booked, "nav_active": "sessions"})

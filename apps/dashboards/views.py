@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -9,6 +8,7 @@ from django.shortcuts import render
 
 from apps.accounts.access import admin_required, dashboard_url_for, learner_required, mentor_required
 from apps.accounts.models import MentorProfile, MentorStatus
+from apps.payments.ledger import mentor_balances
 
 from . import selectors
 
@@ -34,14 +34,9 @@ def learner_home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/learner_home.html", context)
 
 
-def _earnings_snapshot(user: Any) -> dict[str, Any] | None:
+def _earnings_snapshot(user: Any) -> dict[str, int]:
     """Ledger-derived balances in paise ({"pending": …, "available": …}) from the payments app."""
-    try:
-        ledger = import_module("apps.payments.ledger")
-    except ImportError:
-        return None
-    balances = getattr(ledger, "mentor_balances", None)
-    return balances(int(user.pk)) if callable(balances) else None
+    return mentor_balances(int(user.pk))
 
 
 @mentor_required

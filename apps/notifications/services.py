@@ -41,6 +41,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from .models import EMAIL_BY_DEFAULT, Channel, Notification, NotificationPreference, NotificationType
 
@@ -141,18 +142,18 @@ def notify(
     type: str,
     title: str,
     message: str = "",
-    link: str = "",
+    link: str | Promise = "",
     reference: str = "",
     data: dict[str, Any] | None = None,
     email: bool | None = None,
-    attachments: list[str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> Notification | None:
     """Record a notification for ``user`` and deliver it after commit.
 
     In-app delivery (row + WebSocket toast) and email follow the user's preferences for ``type``;
     ``email=False`` suppresses the email whatever the preference (reminders other than T-24 h are
-    in-app only). ``attachments`` names extra email
-    parts (``"ics:booking:<id>"``). Returns the row, or None when in-app is switched off.
+    in-app only). ``attachments`` are extra email
+    parts, ``{"filename", "content", "mimetype"}`` (e.g. a booking's calendar file). Returns the row, or None when in-app is switched off.
     """
     prefs = preference_matrix(user=user).get(type, {})
     in_app = prefs.get(Channel.IN_APP, True)
@@ -164,7 +165,7 @@ def notify(
             type=type,
             title=title[:200],
             message=message[:2000],
-            link=link[:500],
+            link=str(link)[:500],
             reference=reference[:64],
             data=data or {},
         )
@@ -183,7 +184,7 @@ def notify(
             "type": type,
             "title": title,
             "message": message,
-            "link": link,
+            "link": str(link),
             "attachments": attachments or [],
         }
         transaction.on_commit(lambda: send_notification_email.delay(**args))
@@ -286,6 +287,13 @@ def mark_all_read(*, user: Any) -> int:
     n = Notification.objects.filter(user=user, read=False).update(read=True)
     _after_read_change(user.pk)
     return n
+
+
+def push_again(*, notification: Notification) -> None:
+    """Show an existing notification's toast again (a snoozed reminder coming back)."""
+    payload = {**notification.as_event(), "snoozed": True}
+    uid = notification.user_id
+    _group_send(uid, {"type": "notification", "notification": payload, "unread": unread_count(user_id=uid)})
 
 
 def _after_read_change(user_id: int) -> None:

@@ -1,4 +1,4 @@
-"""Celery tasks: notification email and the scheduler tick (beat, every 30 s)."""
+"""Celery task: a notification's email (queued by ``notify`` after commit)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .ics import event_ics
-
 log = logging.getLogger(__name__)
 
 
@@ -23,26 +21,9 @@ def absolute_url(link: str) -> str:
     return settings.SITE_URL.rstrip("/") + "/" + link.lstrip("/")
 
 
-def _booking_ics(booking_id: int) -> str | None:
-    from apps.bookings.models import Booking
-
-    booking = Booking.objects.select_related("session", "session__mentor").filter(pk=booking_id).first()
-    if booking is None:
-        return None
-    s = booking.session
-    return event_ics(
-        uid=f"booking-{booking.pk}@peerlearn",
-        start=s.start,
-        end=s.end,
-        summary=f"PeerLearn: {s.title}",
-        description=f"Mentor: {s.mentor.full_name}",
-        url=absolute_url(f"/session/{s.room_code}/"),
-    )
-
-
 @shared_task(name="notifications.send_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_notification_email(
-    *, user_id: int, type: str, title: str, message: str, link: str, attachments: list[str] | None = None
+    *, user_id: int, type: str, title: str, message: str, link: str, attachments: list[dict[str, str]] | None = None
 ) -> bool:
     user: Any = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
@@ -53,17 +34,7 @@ def send_notification_email(
         html = render_to_string("notifications/email/notification.html", context)
     mail = EmailMultiAlternatives(subject=f"PeerLearn: {title}", body=text, to=[user.email])
     mail.attach_alternative(html, "text/html")
-    for name in attachments or []:
-        if name.startswith("ics:booking:"):
-            ics = _booking_ics(int(name.rsplit(":", 1)[1]))
-            if ics:
-                mail.attach("peerlearn-session.ics", ics, "text/calendar; method=PUBLISH; charset=utf-8")
+    for part in attachments or []:
+        mail.attach(part["filename"], part["content"], part["mimetype"])
     mail.send()
     return True
-
-
-@shared_task(name="notifications.tick", ignore_result=True, expires=25)
-def scheduler_tick() -> dict[str, int]:
-    from .scheduler import tick
-
-    return tick()

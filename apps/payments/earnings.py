@@ -7,16 +7,19 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from apps.bookings.models import BookingStatus
+from apps.catalog.models import SessionStatus
+
 from . import ledger
 from .models import LedgerTransaction, PaymentItem, PaymentStatus
 
 DISPUTE_WINDOW = timedelta(hours=24)
 # Bookings whose earning the mentor keeps once the session is over (learner no-show included).
-EARNING_STATUSES = ("confirmed", "completed", "no_show")
+EARNING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 
 
 def release_matured_earnings(now: datetime | None = None) -> int:
-    """Periodic (scheduler tick): release every matured, not yet released booking earning.
+    """Periodic (``payments.release_matured_earnings``): release every matured, not yet released booking earning.
 
     Idempotent: each release is keyed by booking, so running twice (or concurrently) releases once."""
     now = now or timezone.now()
@@ -27,7 +30,7 @@ def release_matured_earnings(now: datetime | None = None) -> int:
             booking__status__in=EARNING_STATUSES,
             booking__session__end__lte=now - DISPUTE_WINDOW,
         )
-        .exclude(booking__session__status="cancelled")
+        .exclude(booking__session__status=SessionStatus.CANCELLED)
         .exclude(booking_id__in=released_ids)
         .select_related("booking__session")
         .order_by("id")[:500]

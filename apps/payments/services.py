@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.bookings.models import Booking, BookingStatus
 from apps.core.state import conditional_transition
 
 from . import ledger
@@ -355,7 +356,7 @@ def send_refund(refund: Refund) -> None:
         _mark_refund_processed(refund, str(entity.get("id", "")))
 
 
-def refund_booking(*, booking: Any, percent: int, reason: str) -> list[Refund]:
+def refund_booking(*, booking: Booking, percent: int, reason: str) -> list[Refund]:
     """Refund every paid item of a booking (normally one)."""
     refunds = []
     items = PaymentItem.objects.filter(booking=booking, payment__status__in=PAID_STATES)
@@ -372,7 +373,7 @@ def refund_booking(*, booking: Any, percent: int, reason: str) -> list[Refund]:
 def reconcile_payments(now: datetime | None = None, *, stale_after: timedelta = timedelta(minutes=5)) -> dict[str, int]:
     """Periodic: ask the gateway about payments we have not heard back on, retry pending refunds.
 
-    Called by the scheduler tick. Returns counts for logging."""
+    Run by ``payments.reconcile`` every 5 minutes. Returns counts for logging."""
     now = now or timezone.now()
     counts = {"checked": 0, "paid": 0, "refunds_retried": 0, "errors": 0}
     gateway = get_gateway()
@@ -424,7 +425,7 @@ def reconcile_payments(now: datetime | None = None, *, stale_after: timedelta = 
     return counts
 
 
-def open_payment_for_booking(booking: Any) -> Payment | None:
+def open_payment_for_booking(booking: Booking) -> Payment | None:
     """The unpaid payment already covering this booking, if any (retry on the same order)."""
     return (
         Payment.objects.filter(items__booking=booking, status__in=(PaymentStatus.CREATED, PaymentStatus.FAILED))
@@ -438,7 +439,7 @@ def missing_refunds_sweep() -> int:
     refund): write and send it now."""
     count = 0
     items = PaymentItem.objects.filter(
-        booking__status="cancelled",
+        booking__status=BookingStatus.CANCELLED,
         booking__refund_percent__gt=0,
         payment__status__in=PAID_STATES,
         refunds__isnull=True,
@@ -447,9 +448,3 @@ def missing_refunds_sweep() -> int:
         if request_refund(item=item, percent=int(item.booking.refund_percent or 0), reason="cancelled (sweep)"):
             count += 1
     return count
-
-
-# The scheduler looks periodic functions up here.
-from .earnings import release_matured_earnings  # noqa: E402
-
-__all__ = ["reconcile_payments", "release_matured_earnings"]

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,8 +35,8 @@ MAX_BUDGET = 10_000_000  # ₹1,00,000 in paise
 MIN_PRICE = 5_000  # ₹50: the smallest paid session price (SPEC §4)
 TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX, REASON_MAX = 120, 2000, 500, 300
 
-MENTOR_REQUESTS_URL = "/dashboard/mentor/requests/"
-POSTS_URL = "/posts/"
+MENTOR_REQUESTS_URL = reverse_lazy("requests:mentor")
+POSTS_URL = reverse_lazy("requests:posts")
 
 
 class RequestError(Exception):
@@ -253,8 +254,9 @@ class Accepted:
 def create_session_and_booking(*, offer: Offer, learner: Any, now: datetime) -> tuple[Session, Any, Any | None]:
     """The Session (capacity 1) and its Booking through the catalogue and bookings services, so
     capacity, overlap and payment holds follow the same rules as the catalogue."""
-    from apps.bookings.services import BookingError, book_and_pay
+    from apps.bookings.services import BookingError
     from apps.catalog.services import SessionInput, create_session
+    from apps.workflows.booking import book_and_pay
 
     request = offer.request
     data = SessionInput(
@@ -317,7 +319,7 @@ def accept_offer(*, learner: Any, offer_id: int, now: datetime | None = None) ->
                 "title": request.title,
                 "pay": _(" The booking is confirmed once they pay.") if payment is not None else "",
             },
-            link="/dashboard/mentor/sessions/",
+            link=reverse("catalog:mentor_sessions"),
             reference=f"offer:{offer.pk}",
         )
         send_event(user_ids=[learner.pk, offer.mentor_id], type="offer.changed", data={"offer": offer.pk})

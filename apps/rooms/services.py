@@ -23,19 +23,20 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import MentorProfile
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
 from apps.catalog.services import SESSION_TRANSITIONS
 from apps.core.state import conditional_transition
+from apps.notifications.services import notify
+from apps.workflows import sessions as session_flows
 
 from . import selectors
 from .conf import JOIN_EARLY, JOIN_GRACE, MAX_CHAT_CHARS, PRESENCE_GROUP, room_group
 from .models import Attendance, ChatMessage, ChecklistTick, RoomState, WhiteboardStroke
-from .signals import session_completed, session_went_live
 
 log = logging.getLogger(__name__)
 
@@ -100,80 +101,48 @@ def go_live(*, session: Session, now: datetime | None = None) -> bool:
         _notify_learners_live(session, [b.learner for b in learners])
         sid = session.pk
         transaction.on_commit(lambda: publish_presence(sid))
-        transaction.on_commit(lambda: session_went_live.send(sender=Session, session=session))
     return True
 
 
 def _notify_learners_live(session: Session, learners: list[Any]) -> None:
-    try:
-        from apps.notifications.services import notify
-    except ImportError:  # notifications not installed yet: the presence push still tells pages
-        return
     for learner in learners:
         notify(
             user=learner,
             type="session_live",
             title=_("Session live now"),
             message=_("%(title)s has started. Join now!") % {"title": session.title},
-            link=f"/session/{session.room_code}/",
+            link=reverse("rooms:room", args=[session.room_code]),
             reference=f"session:{session.pk}:live",
             email=False,
         )
 
 
 def complete_session(*, session: Session, now: datetime | None = None, automatic: bool = False) -> bool:
-    """End the session: session and its confirmed bookings become ``completed`` exactly once.
+    """End the session: the completion workflow (session and bookings completed once, taught count,
+    feedback prompts) and the room's own part (the timer stops, both pages are told) together.
 
-    Called by the mentor's End button and by :func:`auto_complete_sessions`. Returns True if this
+    Called by the mentor's End button and by the ``rooms.auto_complete`` task. Returns True if this
     call completed it (False if someone else already had).
     """
     now = now or timezone.now()
     with transaction.atomic():
-        done = transition_session(session_id=session.pk, old=SessionStatus.LIVE, new=SessionStatus.COMPLETED)
-        if not done:
-            done = transition_session(session_id=session.pk, old=SessionStatus.SCHEDULED, new=SessionStatus.COMPLETED)
-        if not done:
+        if not session_flows.complete_session(session=session, now=now):
             return False
-        session.status = SessionStatus.COMPLETED
-        Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED).update(
-            status=BookingStatus.COMPLETED, updated_at=now
-        )
-        MentorProfile.objects.filter(user_id=session.mentor_id).update(sessions_taught=F("sessions_taught") + 1)
         state, _created = RoomState.objects.select_for_update().get_or_create(session=session)
         if state.running_since is not None:
             state.elapsed_seconds += max(0, int((now - state.running_since).total_seconds()))
             state.running_since = None
         state.ended_at = now
         state.save(update_fields=["elapsed_seconds", "running_since", "ended_at"])
-        _notify_feedback(session)
         sid, code = session.pk, session.room_code
         payload = selectors.timer_payload(session=session, state=state, now=now)
 
         def push() -> None:
             _group_send(room_group(code), {"type": "room.ended", "automatic": automatic, "timer": payload})
             publish_presence(sid)
-            session_completed.send(sender=Session, session=session, automatic=automatic)
 
         transaction.on_commit(push)
     return True
-
-
-def _notify_feedback(session: Session) -> None:
-    try:
-        from apps.notifications.services import notify
-    except ImportError:
-        return
-    learners = Booking.objects.filter(session=session, status=BookingStatus.COMPLETED).select_related("learner")
-    for b in learners:
-        notify(
-            user=b.learner,
-            type="feedback_requested",
-            title=_("How was your session?"),
-            message=_("Rate %(title)s and help your mentor improve.") % {"title": session.title},
-            link=f"/session/{session.room_code}/",
-            reference=f"booking:{b.pk}:feedback",
-            email=False,
-        )
 
 
 def auto_complete_sessions(now: datetime | None = None) -> int:
@@ -181,9 +150,27 @@ def auto_complete_sessions(now: datetime | None = None) -> int:
     at once (each session completes once). Returns how many this call completed."""
     now = now or timezone.now()
     due = Session.objects.filter(status=SessionStatus.LIVE, end__lte=now - JOIN_GRACE).only(
-        "id", "mentor_id", "room_code", "status", "title"
+        "id", "mentor_id", "room_code", "status", "title", "start", "end"
     )
     return sum(1 for s in due if complete_session(session=s, now=now, automatic=True))
+
+
+def enforce_mentor_no_show(now: datetime | None = None) -> int:
+    """SPEC §8: 10 minutes after the start, a scheduled session whose mentor never opened the room
+    is cancelled with full refunds (``workflows.sessions.mentor_no_show``). Returns how many."""
+    now = now or timezone.now()
+    due = Session.objects.filter(
+        status=SessionStatus.SCHEDULED,
+        start__lte=now - timedelta(minutes=session_flows.NO_SHOW_AFTER_MINUTES),
+        start__gt=now - timedelta(days=1),
+    ).select_related("mentor")
+    count = 0
+    for session in due:
+        if selectors.has_attended(session_id=session.pk, user_id=session.mentor_id):
+            continue
+        if session_flows.mentor_no_show(session=session):
+            count += 1
+    return count
 
 
 # --- presence and the server-side timer ---------------------------------------------------------

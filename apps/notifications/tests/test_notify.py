@@ -248,13 +248,14 @@ async def test_typed_events_reach_only_their_users(alice: Any, bob: Any) -> None
 
 @pytest.mark.django_db
 def test_mentor_decisions_notify_in_app_after_commit(django_capture_on_commit_callbacks: Any) -> None:
-    from apps.accounts.services import approve_mentor, create_user, reject_mentor
+    from apps.accounts.services import create_user
+    from apps.workflows.accounts import decide_mentor
 
     admin = create_user(email="admin-x@example.in", password=None, full_name="Admin", role="admin")
     approved = create_user(email="m1@example.in", password=None, full_name="Meera", role="mentor")
     rejected = create_user(email="m2@example.in", password=None, full_name="Ravi", role="mentor")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        approve_mentor(mentor=approved, by=admin)
+        decide_mentor(mentor=approved, by=admin, approve=True)
     # Nothing is written or pushed until the decision commits.
     assert not Notification.objects.filter(user=approved).exists()
     for callback in callbacks:
@@ -263,7 +264,7 @@ def test_mentor_decisions_notify_in_app_after_commit(django_capture_on_commit_ca
     assert n.type == NotificationType.MENTOR_APPROVED and "approved" in n.title
 
     with django_capture_on_commit_callbacks(execute=True):
-        reject_mentor(mentor=rejected, by=admin, reason="Please add your GitHub profile")
+        decide_mentor(mentor=rejected, by=admin, approve=False, reason="Please add your GitHub profile")
     assert Notification.objects.filter(
         user=rejected, type=NotificationType.MENTOR_REJECTED, message__contains="GitHub"
     ).exists()

@@ -6,19 +6,19 @@ from typing import Any
 
 from django.test import Client
 
-from apps.bookings import services as booking_services
 from apps.catalog.tests.factories import make_session, make_user
 from apps.core.signing import hmac_sha256
 from apps.payments import services
 from apps.payments.models import Payment
 from apps.payments_sandbox.keys import SANDBOX_KEY_SECRET
 from apps.payments_sandbox.webhooks import webhook_signature
+from apps.workflows.booking import book_and_pay
 
 
 def paid_checkout(price: int = 100_000, **session_kwargs: Any) -> tuple[Any, Any, Payment]:
     learner = make_user()
     session = make_session(price_paise=price, **session_kwargs)
-    booking, payment = booking_services.book_and_pay(learner=learner, session=session)
+    booking, payment = book_and_pay(learner=learner, session=session)
     payment = services.ensure_order(payment)
     return learner, booking, payment
 

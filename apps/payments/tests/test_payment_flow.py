@@ -16,6 +16,7 @@ from apps.payments.gateway import GatewayError, RazorpayGateway, get_gateway, se
 from apps.payments.models import LedgerEntry, Payment, PaymentAttempt, PaymentStatus, Refund, RefundStatus
 from apps.payments_sandbox.keys import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET, SANDBOX_WEBHOOK_SECRET
 from apps.payments_sandbox.models import SandboxOrder
+from apps.workflows import booking as flows
 
 from .helpers import paid_checkout, sandbox_pay, signed_callback
 
@@ -111,7 +112,7 @@ def test_gateway_timeout_leaves_nothing_lost(client):
     )
     try:
         learner = make_user()
-        booking, payment = booking_services.book_and_pay(learner=learner, session=make_session(price_paise=20_000))
+        booking, payment = flows.book_and_pay(learner=learner, session=make_session(price_paise=20_000))
         with pytest.raises(services.GatewayUnavailable):
             services.ensure_order(payment)
         client.force_login(learner)
@@ -146,7 +147,7 @@ def test_cart_one_order_for_two_sessions_one_booking_and_ledger_tx_each(client):
     s1, s2 = make_session(price_paise=10_000), make_session(price_paise=25_000)
     booking_services.add_to_cart(learner=learner, session=s1)
     booking_services.add_to_cart(learner=learner, session=s2)
-    payment = services.ensure_order(booking_services.checkout_cart(learner=learner))
+    payment = services.ensure_order(flows.checkout_cart(learner=learner))
     assert payment.amount_paise == 35_000 and payment.items.count() == 2
     client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment))
     payment.refresh_from_db()
@@ -159,7 +160,7 @@ def test_learner_cancellation_refunds_per_policy(client, django_capture_on_commi
     _learner, booking, payment = paid_checkout(price=100_000, start=timezone.now() + timedelta(hours=10))
     client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment))
     with django_capture_on_commit_callbacks(execute=True):
-        booking_services.cancel_booking(booking=booking, by="learner")
+        flows.cancel_booking(booking=booking, by="learner")
     refund = Refund.objects.get(item__booking=booking)
     assert (
         refund.amount_paise == 50_000
@@ -174,13 +175,13 @@ def test_learner_cancellation_refunds_per_policy(client, django_capture_on_commi
 
 
 def test_mentor_cancel_refunds_every_paid_learner_in_full(client, django_capture_on_commit_callbacks):
-    from apps.catalog.services import cancel_session
+    from apps.workflows.sessions import cancel_session
 
     session = make_session(price_paise=30_000, capacity=3)
     payments = []
     for _ in range(2):
         learner = make_user()
-        _, p = booking_services.book_and_pay(learner=learner, session=session)
+        _, p = flows.book_and_pay(learner=learner, session=session)
         p = services.ensure_order(p)
         client.post(f"/payments/callback/{p.receipt}/", sandbox_pay(client, p))
         payments.append(p)
@@ -208,7 +209,7 @@ def test_earnings_become_available_24h_after_the_session(client):
 def test_late_payment_after_hold_expired_and_seat_taken_is_refunded(client, django_capture_on_commit_callbacks):
     session = make_session(price_paise=10_000, capacity=1)
     learner = make_user()
-    booking, payment = booking_services.book_and_pay(learner=learner, session=session)
+    booking, payment = flows.book_and_pay(learner=learner, session=session)
     payment = services.ensure_order(payment)
     booking_services.expire_payment_holds(timezone.now() + timedelta(minutes=16))
     booking_services.book_session(learner=make_user(), session=session)  # someone else takes the seat
@@ -275,29 +276,19 @@ def test_partial_refund_by_amount_then_the_rest(client):
     assert services.request_refund(item=item, percent=100, reason="again") is None
 
 
-def test_public_signals_fire_after_commit(client, django_capture_on_commit_callbacks):
-    from apps.bookings import signals
+def test_learner_is_told_of_the_failure_then_the_confirmation_after_commit(client, django_capture_on_commit_callbacks):
+    from apps.notifications.models import Notification, NotificationType
 
-    seen: list[str] = []
-
-    def on_confirmed(sender, booking, **kw):
-        seen.append(f"confirmed:{booking.pk}")
-
-    def on_failed(sender, payment, booking_ids, **kw):
-        seen.append(f"failed:{booking_ids}")
-
-    signals.booking_confirmed.connect(on_confirmed, dispatch_uid="t-confirmed")
-    signals.payment_failed.connect(on_failed, dispatch_uid="t-failed")
-    try:
-        _, booking, payment = paid_checkout()
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment, "failure"))
-        with django_capture_on_commit_callbacks(execute=True):
-            client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment, "success"))
-    finally:
-        signals.booking_confirmed.disconnect(dispatch_uid="t-confirmed")
-        signals.payment_failed.disconnect(dispatch_uid="t-failed")
-    assert seen == [f"failed:[{booking.pk}]", f"confirmed:{booking.pk}"]
+    learner, booking, payment = paid_checkout()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment, "failure"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment, "success"))
+    told = list(Notification.objects.filter(user=learner).order_by("pk").values_list("type", "reference"))
+    assert told == [
+        (NotificationType.PAYMENT_FAILED, f"payment:{payment.pk}"),
+        (NotificationType.BOOKING_CONFIRMED, f"booking:{booking.pk}"),
+    ]
 
 
 def test_mentor_earnings_page(client):

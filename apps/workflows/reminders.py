@@ -1,6 +1,6 @@
-"""The scheduler tick (SPEC §8): due times are rows; each is claimed exactly once.
+"""The reminder timeline (SPEC §8): due times are rows; each is claimed exactly once.
 
-``tick(now)`` runs every 30 s from Celery beat (``notifications.tick``). It
+``tick(now)`` runs every 30 s from Celery beat (``workflows.reminders_tick``). It
 
 1. *discovers* work: for confirmed bookings starting within the next 25 h it inserts the rows of the
    reminder timeline (T-24 h email + in-app, T-30 min, T-10 min with sound and Join link, T+10 min
@@ -11,27 +11,27 @@
    same transaction as the effect. With several workers, the second UPDATE waits for the first
    transaction and then matches no row; after a crash the row is still pending and runs once on the
    next tick. Pushes and emails go out in ``on_commit``, so a rolled-back effect tells nobody;
-3. expires requests/offers (``apps.requests``) and calls other apps' periodic functions when they
-   exist — payment-hold expiry, earnings release, payment reconciliation, auto-complete. Those are
-   feature-detected by import: a missing one is logged once and skipped, never a crash.
+The mentor no-show check (T+10 min) and auto-completion are the rooms app's periodic tasks (it
+knows who joined); request expiry, hold expiry and gateway reconciliation have tasks of their own.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import JobKind, JobStatus, Notification, NotificationType, ScheduledJob
-from .services import _group_send, notify, unread_count
+from apps.bookings.models import Booking, BookingStatus
+from apps.catalog.models import Session, SessionStatus
+from apps.notifications.models import JobKind, JobStatus, Notification, NotificationType, ScheduledJob
+from apps.notifications.services import notify, push_again
+from apps.progress.models import Feedback
 
 log = logging.getLogger(__name__)
 
@@ -54,51 +54,19 @@ REMINDER_STALE_BEFORE_START = {
     JobKind.REMINDER_10M: timedelta(0),
 }
 
-# Other apps' periodic functions, called with now=… when importable.
-EXTERNAL_PERIODIC: list[tuple[str, tuple[str, ...]]] = [
-    ("expire_payment_holds", ("apps.bookings.services", "apps.payments.services", "apps.bookings.tasks")),
-    ("release_matured_earnings", ("apps.payments.services", "apps.payments.ledger", "apps.bookings.services")),
-    ("reconcile_payments", ("apps.payments.services", "apps.payments.reconcile", "apps.payments.tasks")),
-    ("auto_complete_sessions", ("apps.rooms.services", "apps.rooms.tasks")),
-    ("expire_due", ("apps.requests.services",)),
-]
-_missing_logged: set[str] = set()
-
-
-def find_function(name: str, modules: tuple[str, ...]) -> Callable[..., Any] | None:
-    for module_name in modules:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        fn = getattr(module, name, None)
-        if callable(fn):
-            return fn
-    if name not in _missing_logged:
-        _missing_logged.add(name)
-        log.warning("scheduler: %s() not found in %s; skipping it until it exists", name, ", ".join(modules))
-    return None
-
 
 def _ts(value: datetime) -> int:
     return int(value.timestamp())
 
 
-def room_url(session: Any) -> str:
-    return f"/session/{session.room_code}/"
-
-
-def _safe_reverse(name: str, *args: Any, default: str = "") -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return default
+def room_url(session: Session) -> str:
+    return reverse("rooms:room", args=[session.room_code])
 
 
 # --- discovery --------------------------------------------------------------------------------
 
 
-def jobs_for_booking(booking: Any) -> list[ScheduledJob]:
+def jobs_for_booking(booking: Booking) -> list[ScheduledJob]:
     """The timeline rows for one booking (learner side) and its session (mentor side)."""
     s = booking.session
     start, end, stamp = s.start, s.end, _ts(s.start)
@@ -112,11 +80,6 @@ def jobs_for_booking(booking: Any) -> list[ScheduledJob]:
             ScheduledJob(kind=kind, key=f"{kind}:b{booking.pk}:{stamp}", due_at=due, booking=booking, session=s)
         )
         rows.append(ScheduledJob(kind=kind, key=f"{kind}:s{s.pk}:{stamp}", due_at=due, session=s))
-    rows.append(
-        ScheduledJob(
-            kind=JobKind.NO_SHOW_CHECK, key=f"no_show:s{s.pk}:{stamp}", due_at=start + NO_SHOW_AFTER, session=s
-        )
-    )
     rows.append(
         ScheduledJob(
             kind=JobKind.FEEDBACK_PROMPT, key=f"feedback:b{booking.pk}:{stamp}", due_at=end, booking=booking, session=s
@@ -134,7 +97,7 @@ def jobs_for_booking(booking: Any) -> list[ScheduledJob]:
     return rows
 
 
-def schedule_booking(*, booking: Any) -> int:
+def schedule_booking(*, booking: Booking) -> int:
     """Insert the timeline rows for a booking (idempotent). Called on confirmation and by discovery."""
     rows = jobs_for_booking(booking)
     created = ScheduledJob.objects.bulk_create(rows, ignore_conflicts=True)
@@ -142,8 +105,6 @@ def schedule_booking(*, booking: Any) -> int:
 
 
 def discover(now: datetime) -> int:
-    from apps.bookings.models import Booking, BookingStatus
-
     bookings = Booking.objects.filter(
         status=BookingStatus.CONFIRMED,
         session__start__gt=now - NO_SHOW_AFTER,
@@ -164,17 +125,14 @@ def discover(now: datetime) -> int:
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def _booking_active(booking: Any, job: ScheduledJob) -> bool:
-    from apps.bookings.models import BookingStatus
-    from apps.catalog.models import SessionStatus
-
+def _booking_active(booking: Booking, job: ScheduledJob) -> bool:
     s = booking.session
     if booking.status != BookingStatus.CONFIRMED or s.status == SessionStatus.CANCELLED:
         return False
     return f":{_ts(s.start)}" in job.key  # rescheduled sessions get new rows
 
 
-def _reminder_text(kind: str, session: Any, *, mentor: bool) -> tuple[str, str]:
+def _reminder_text(kind: str, session: Session, *, mentor: bool) -> tuple[str, str]:
     if kind == JobKind.REMINDER_24H:
         title = _("Your session is tomorrow")
     elif kind == JobKind.REMINDER_30M:
@@ -189,9 +147,6 @@ def _reminder_text(kind: str, session: Any, *, mentor: bool) -> tuple[str, str]:
 
 
 def handle_reminder(job: ScheduledJob, now: datetime) -> bool:
-    from apps.bookings.models import BookingStatus
-    from apps.catalog.models import Session, SessionStatus
-
     session = Session.objects.select_related("mentor").get(pk=int(job.session_id or 0))
     if now >= session.start - REMINDER_STALE_BEFORE_START[JobKind(job.kind)]:
         return False
@@ -229,84 +184,17 @@ def handle_reminder(job: ScheduledJob, now: datetime) -> bool:
     return True
 
 
-def _mentor_showed_up(session: Any) -> bool:
-    from apps.catalog.models import SessionStatus
-
-    if session.status in (SessionStatus.LIVE, SessionStatus.COMPLETED):
-        return True
-    attended = find_function("has_attended", ("apps.rooms.selectors",))
-    if attended is None:
-        return False
-    return bool(attended(session_id=session.pk, user_id=session.mentor_id))
+def skip_no_show_row(job: ScheduledJob, now: datetime) -> bool:
+    """Rows of the retired in-timeline no-show check (written before the rooms app's no-show task
+    existed) are skipped: ``rooms.tasks.enforce_mentor_no_show`` applies the rule now."""
+    return False
 
 
-def handle_no_show(job: ScheduledJob, now: datetime) -> bool:
-    """T+10 min: the mentor never opened the room -> session cancelled, bookings refunded 100%."""
-    from apps.bookings.models import BookingStatus
-    from apps.catalog.models import Session, SessionStatus
-
-    from .receivers import NO_SHOW_REASON
-
-    session = Session.objects.select_related("mentor").get(pk=int(job.session_id or 0))
-    if session.status != SessionStatus.SCHEDULED or f":{_ts(session.start)}" not in job.key:
-        return False
-    if _mentor_showed_up(session):
-        return False
-    bookings = list(session.bookings.filter(status=BookingStatus.CONFIRMED).select_related("learner"))
-    if not bookings:
-        return False
-    cancel = find_function("cancel_session", ("apps.catalog.services",))
-    if cancel is None:
-        # Without the catalogue/bookings services we must not move states by hand; retry later.
-        raise RuntimeError("apps.catalog.services.cancel_session is not available")
-    # Cancels the session; the bookings app cancels each booking with a 100 % refund.
-    cancel(session=session, by="system", reason=NO_SHOW_REASON)
-    for b in bookings:
-        notify(
-            user=b.learner,
-            type=NotificationType.SESSION_CANCELLED,
-            title=_("Your mentor did not show up: full refund"),
-            message=_(
-                "“%(title)s” was cancelled because the mentor did not join within 10 minutes. "
-                "You will get a full refund."
-            )
-            % {"title": session.title},
-            link="/dashboard/learner/bookings/",
-            reference=f"booking:{b.pk}",
-        )
-    notify(
-        user=session.mentor,
-        type=NotificationType.SESSION_CANCELLED,
-        title=_("Session cancelled: you did not join"),
-        message=_(
-            "“%(title)s” was cancelled because you were not in the room 10 minutes after the start. "
-            "Learners were refunded in full."
-        )
-        % {"title": session.title},
-        link="/dashboard/mentor/sessions/",
-        reference=f"session:{session.pk}",
-    )
-    return True
-
-
-def _feedback_given(booking: Any) -> bool:
-    try:
-        from apps.progress import models as progress_models
-    except ImportError:
-        return False
-    feedback = getattr(progress_models, "Feedback", None)
-    if feedback is None:
-        return False
-    try:
-        return bool(feedback.objects.filter(booking=booking).exists())
-    except Exception:
-        return False
+def _feedback_given(booking: Booking) -> bool:
+    return Feedback.objects.filter(booking=booking).exists()
 
 
 def handle_feedback(job: ScheduledJob, now: datetime) -> bool:
-    from apps.bookings.models import BookingStatus
-    from apps.catalog.models import SessionStatus
-
     booking = job.booking
     if booking is None:
         return False
@@ -318,16 +206,12 @@ def handle_feedback(job: ScheduledJob, now: datetime) -> bool:
     if _feedback_given(booking):
         return False
     reminder = job.kind == JobKind.FEEDBACK_REMINDER
-    if (
-        not reminder
-        and session.status == SessionStatus.LIVE
-        and find_function("auto_complete_sessions", ("apps.rooms.services",)) is not None
-    ):
-        return False  # the room prompts for feedback itself when the session completes
+    if not reminder and session.status == SessionStatus.LIVE:
+        return False  # the completion workflow prompts for feedback itself when the session ends
     reference = f"booking:{booking.pk}:feedback" + ("-reminder" if reminder else "")
     if Notification.objects.filter(user_id=booking.learner_id, reference=reference).exists():
         return False  # already prompted (e.g. by the room when the mentor ended the session)
-    link = _safe_reverse("progress:feedback", booking.pk, default="/dashboard/learner/bookings/")
+    link = reverse("progress:feedback", args=[booking.pk])
     notify(
         user=booking.learner,
         type=NotificationType.FEEDBACK_REQUESTED,
@@ -345,11 +229,7 @@ def handle_snooze(job: ScheduledJob, now: datetime) -> bool:
     n = job.notification
     if n is None:
         return False
-    payload = {**n.as_event(), "snoozed": True}
-    uid = n.user_id
-    transaction.on_commit(
-        lambda: _group_send(uid, {"type": "notification", "notification": payload, "unread": unread_count(user_id=uid)})
-    )
+    transaction.on_commit(lambda: push_again(notification=n))
     return True
 
 
@@ -357,7 +237,7 @@ HANDLERS: dict[str, Callable[[ScheduledJob, datetime], bool]] = {
     JobKind.REMINDER_24H: handle_reminder,
     JobKind.REMINDER_30M: handle_reminder,
     JobKind.REMINDER_10M: handle_reminder,
-    JobKind.NO_SHOW_CHECK: handle_no_show,
+    JobKind.NO_SHOW_CHECK: skip_no_show_row,
     JobKind.FEEDBACK_PROMPT: handle_feedback,
     JobKind.FEEDBACK_REMINDER: handle_feedback,
     JobKind.SNOOZE: handle_snooze,
@@ -409,16 +289,5 @@ def tick(now: datetime | None = None) -> dict[str, int]:
         stats["discovered"] = discover(now)
     except Exception:
         log.exception("scheduler: discovery failed")
-    # Other apps' state changes first (holds expire, sessions auto-complete), then the due rows.
-    for name, modules in EXTERNAL_PERIODIC:
-        fn = find_function(name, modules)
-        if fn is None:
-            continue
-        try:
-            result = fn(now=now)
-            if isinstance(result, int):
-                stats[name] = result
-        except Exception:
-            log.exception("scheduler: %s failed", name)
     stats.update(run_due(now))
     return stats

@@ -11,10 +11,10 @@ from django.db import connection, connections
 
 from apps.accounts.models import Role
 from apps.bookings.models import BookingStatus
-from apps.bookings.services import book_session, cancel_booking
 from apps.catalog.models import Domain, Session, SessionStatus
-from apps.notifications import scheduler
 from apps.notifications.models import JobKind, JobStatus, Notification, NotificationType, ScheduledJob
+from apps.workflows import reminders as scheduler
+from apps.workflows.booking import book_and_pay, cancel_booking
 
 T0 = datetime(2030, 1, 10, 12, 0, tzinfo=UTC)
 
@@ -37,14 +37,18 @@ def session(bob: Any) -> Session:
 @pytest.fixture
 def booking(session: Session, alice: Any, django_capture_on_commit_callbacks: Any) -> Any:
     with time_machine.travel(T0 - timedelta(days=3), tick=False), django_capture_on_commit_callbacks(execute=True):
-        b = book_session(learner=alice, session=session)
+        b, _payment = book_and_pay(learner=alice, session=session)
     assert b.status == BookingStatus.CONFIRMED
     mail.outbox.clear()
     return b
 
 
 def tick_at(moment: datetime, capture: Any) -> dict[str, int]:
+    """What beat runs every 30 s that matters here: the reminder tick and the rooms' auto-complete."""
+    from apps.rooms.services import auto_complete_sessions
+
     with time_machine.travel(moment, tick=False), capture(execute=True):
+        auto_complete_sessions()
         return scheduler.tick()
 
 
@@ -59,10 +63,11 @@ def reminders(user: Any, which: str) -> list[Notification]:
 @pytest.mark.django_db
 def test_confirmation_schedules_the_timeline_once(booking: Any) -> None:
     kinds = sorted(ScheduledJob.objects.values_list("kind", flat=True))
-    # learner + mentor rows for each reminder, one no-show check, feedback prompt + reminder.
+    # learner + mentor rows for each reminder, feedback prompt + reminder. (The no-show check is the
+    # rooms app's periodic task, which knows who joined: apps/rooms/tests/test_no_show.py.)
     assert kinds.count(JobKind.REMINDER_24H) == 2
     assert kinds.count(JobKind.REMINDER_10M) == 2
-    assert kinds.count(JobKind.NO_SHOW_CHECK) == 1
+    assert kinds.count(JobKind.NO_SHOW_CHECK) == 0
     assert kinds.count(JobKind.FEEDBACK_PROMPT) == 1
     before = ScheduledJob.objects.count()
     assert scheduler.discover(T0 - timedelta(hours=20)) == 0  # rediscovery adds nothing
@@ -124,37 +129,6 @@ def test_late_worker_drops_stale_reminders(booking: Any, alice: Any, django_capt
 
 
 @pytest.mark.django_db
-def test_mentor_no_show_cancels_once_and_notifies_both(
-    booking: Any, alice: Any, bob: Any, session: Session, django_capture_on_commit_callbacks: Any
-) -> None:
-    cap = django_capture_on_commit_callbacks
-    tick_at(T0 + timedelta(minutes=9), cap)
-    session.refresh_from_db()
-    assert session.status == SessionStatus.SCHEDULED
-    tick_at(T0 + timedelta(minutes=10), cap)
-    tick_at(T0 + timedelta(minutes=10, seconds=30), cap)
-    session.refresh_from_db()
-    booking.refresh_from_db()
-    assert session.status == SessionStatus.CANCELLED
-    assert booking.status == BookingStatus.CANCELLED
-    assert Notification.objects.filter(user=alice, type=NotificationType.SESSION_CANCELLED).count() == 1
-    assert Notification.objects.filter(user=bob, type=NotificationType.SESSION_CANCELLED).count() == 1
-    # No generic "booking cancelled" duplicate for the no-show.
-    assert Notification.objects.filter(user=alice, type=NotificationType.BOOKING_CANCELLED).count() == 0
-
-
-@pytest.mark.django_db
-def test_no_show_rule_spares_a_mentor_who_went_live(
-    booking: Any, session: Session, django_capture_on_commit_callbacks: Any
-) -> None:
-    Session.objects.filter(pk=session.pk).update(status=SessionStatus.LIVE)
-    tick_at(T0 + timedelta(minutes=10), django_capture_on_commit_callbacks)
-    booking.refresh_from_db()
-    assert booking.status == BookingStatus.CONFIRMED
-    assert ScheduledJob.objects.get(kind=JobKind.NO_SHOW_CHECK).status == JobStatus.SKIPPED
-
-
-@pytest.mark.django_db
 def test_feedback_prompt_at_end_and_reminder_an_hour_later(
     booking: Any, alice: Any, session: Session, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -210,15 +184,6 @@ def test_failed_effect_rolls_back_and_retries(
 
 
 @pytest.mark.django_db
-def test_missing_periodic_functions_are_skipped_not_fatal(monkeypatch: Any, caplog: Any) -> None:
-    monkeypatch.setattr(scheduler, "EXTERNAL_PERIODIC", [("does_not_exist", ("apps.nowhere",))])
-    scheduler._missing_logged.discard("does_not_exist")
-    stats = scheduler.tick(T0)
-    assert "does_not_exist" not in stats
-    assert "does_not_exist() not found" in caplog.text
-
-
-@pytest.mark.django_db
 def test_snooze_reshows_the_reminder_once(alice: Any, client: Any, django_capture_on_commit_callbacks: Any) -> None:
     from apps.notifications.services import notify
 
@@ -250,7 +215,7 @@ def test_two_concurrent_ticks_send_each_reminder_once(make_user: Any) -> None:
     learners = [make_user(Role.LEARNER, f"L{i}") for i in range(8)]
     with time_machine.travel(T0 - timedelta(days=2), tick=False):
         for learner in learners:
-            book_session(learner=learner, session=s)
+            book_and_pay(learner=learner, session=s)
     moment = T0 - timedelta(minutes=10)
     scheduler.discover(moment)
     barrier = threading.Barrier(2)
@@ -275,16 +240,3 @@ def test_two_concurrent_ticks_send_each_reminder_once(make_user: Any) -> None:
     tens = [n for n in Notification.objects.filter(type=NotificationType.REMINDER) if n.data.get("reminder") == "10m"]
     assert len(tens) == 9  # 8 learners + the mentor, once each
     assert len({n.user_id for n in tens}) == 9
-
-
-@pytest.mark.django_db
-def test_no_show_rule_spares_a_mentor_who_joined_the_room(
-    booking: Any, bob: Any, session: Session, django_capture_on_commit_callbacks: Any
-) -> None:
-    from apps.rooms.models import Attendance
-
-    Attendance.objects.create(session=session, user=bob, connections=0, first_joined_at=T0 + timedelta(minutes=2))
-    tick_at(T0 + timedelta(minutes=10), django_capture_on_commit_callbacks)
-    booking.refresh_from_db()
-    session.refresh_from_db()
-    assert booking.status == BookingStatus.CONFIRMED and session.status == SessionStatus.SCHEDULED
