@@ -87,7 +87,7 @@ def test_deleting_a_learner_cancels_future_bookings_under_the_policy(
 ) -> None:
     learner = make_user(name="Leaving Learner")
     far = make_session(price_paise=20_000, start=timezone.now() + timedelta(days=3))  # > 24 h: 100 %
-    near = make_session(price_paise=20_000, start=timezone.now() + timedelta(hours=10))  # 1–24 h: 50 %
+    near = make_session(price_paise=20_000, start=timezone.now() + timedelta(hours=10))  # 1-24 h: 50 %
     b_far = pay(client, learner, far, django_capture_on_commit_callbacks)
     b_near = pay(client, learner, near, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
