@@ -15,7 +15,6 @@
 import { ReconnectingSocket, socketUrl } from "./socket.js";
 
 (function () {
-  "use strict";
   if (document.documentElement.dataset.auth !== "1") return;
 
   var socket = null;

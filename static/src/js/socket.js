@@ -9,7 +9,8 @@
 // - close() is explicit: it closes the socket and stops reconnecting. drop() closes the current
 //   socket as if the network had dropped it (it reconnects).
 // - shouldRetry(closeEvent) may refuse to reconnect (signed out, room closed): the state becomes
-//   "failed"; so it does after maxAttempts failed attempts in a row. retryNow() starts again.
+//   "failed"; so it does after maxAttempts failed attempts in a row. retryNow() starts again (and
+//   cuts a scheduled wait short), except after close().
 //
 // States: idle -> connecting -> open -> waiting (a retry is scheduled) -> connecting ...;
 // failed (gave up); closed (close() was called).
@@ -112,8 +113,9 @@ export class ReconnectingSocket {
   }
 
   // Connect at once with a fresh attempt count (the browser came back online, the user asked).
+  // Does nothing on an open or connecting socket, nor after close(): connect() reopens that.
   retryNow() {
-    if (this.state === "open" || this.state === "connecting") return;
+    if (this.state === "open" || this.state === "connecting" || this.state === "closed") return;
     this.attempts = 0;
     this.connect();
   }

@@ -154,7 +154,9 @@ function startCall({ call, timer, joined, ice }) {
     rejoin.hidden = true;
     sig.retryNow();
   });
-  window.addEventListener("online", () => sig.retryNow());
+  window.addEventListener("online", () => {
+    if (!call.isOver) sig.retryNow();
+  });
 
   let welcomed = false;
   sig.addEventListener("message", ({ detail: m }) => {

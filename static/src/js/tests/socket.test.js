@@ -160,6 +160,20 @@ describe("ReconnectingSocket", () => {
     assert.equal(events.at(-1), "closed");
   });
 
+  test("retryNow() cuts the wait short, but does not undo close()", () => {
+    const { socket, timers, last } = make({ base: 100 });
+    socket.connect();
+    last().drop();
+    socket.retryNow();
+    assert.equal(timers.pending.size, 0, "the scheduled retry is replaced by the immediate one");
+    assert.equal(FakeSocket.made.length, 2);
+    last().open();
+    socket.close();
+    socket.retryNow();
+    assert.equal(FakeSocket.made.length, 2);
+    assert.equal(socket.state, "closed");
+  });
+
   test("close() while a retry is scheduled cancels it", () => {
     const { socket, timers, last } = make();
     socket.connect();
