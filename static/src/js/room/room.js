@@ -1,8 +1,8 @@
 // Live room entry point: pre-join, then the call. One module per concern (signalling, peers,
 // media, stage, controls, panel, chat, whiteboard, checklist, agenda, timer, quality, feedback);
-// this file wires them together around the Call state machine (call.js): socket and peer events
-// move the call between states, and the connection banner and the end of the call react to
-// those state changes.
+// the Room class here wires them together around the Call state machine (call.js): socket and
+// peer events move the call between states, and the connection banner and the end of the call
+// react to those state changes.
 
 import { Agenda } from "./agenda.js";
 import { Call, settledState } from "./call.js";
@@ -62,118 +62,150 @@ async function main() {
   app.dataset.phase = "call";
   $("prejoin").hidden = true;
   $("call").hidden = false;
-  startCall({ call, timer, joined, ice });
+  new Room({ call, timer, joined, ice });
 }
 
-function startCall({ call, timer, joined, ice }) {
-  const sig = new Signalling(cfg.wsPath);
-  const local = new LocalMedia(joined);
-  const peers = new PeerSet({ role: cfg.role, iceServers: ice.iceServers, relayOnly: cfg.forceRelay, sig, local, mark });
-  const stage = new Stage({ local, peers, role: cfg.role, otherName: cfg.otherName, t, mark });
-  const send = (m) => sig.send(m);
-
-  // ---- side panel: chat, whiteboard, topics, agenda ----
-  let panel = null;
-  const chat = new Chat({
-    list: $("chat-list"), empty: $("chat-empty"), form: $("chat-form"), input: $("chat-input"),
-    badges: [$("unread-badge"), $("tab-unread")], me: cfg.userId, send, t,
-    isVisible: () => panel.shows("chat"),
-  });
-  const board = new Whiteboard($("board"), { send });
-  const checklist = new Checklist($("checklist"), $("topics-progress"), { send, t });
-  panel = new Panel({
-    onShow: (name) => {
-      if (name === "chat") chat.setUnread(0);
-      if (name === "board") board.resize();
-    },
-  });
-  wireBoardTools(board);
-  const agenda = new Agenda($("agenda"), { t });
-  Object.assign(timer, {
-    onWarning: (mins) => {
-      const w = $("warn-banner");
-      w.textContent = t(`warn${Math.min(5, mins)}`);
-      w.hidden = false;
-      announce(w.textContent);
-      setTimeout(() => (w.hidden = true), 12000);
-    },
-    onTick: (elapsed) => agenda.render(elapsed),
-  });
-
-  const { sendMedia } = wireControls({ local, peers, stage, sig, announce, t });
-
-  // ---- call state: where we are, and what the page shows for it ----
-  // In the room (socket open), the call settles on waiting / negotiating / connected from the peers.
-  const settle = () => {
-    if (sig.state === "open") call.tryTransition(settledState({ peerPresent: peers.size > 0, mediaConnected: peers.mediaConnected }));
-  };
-  const banner = $("conn-banner");
-  const rejoin = $("rejoin-btn");
-  call.subscribe(({ to, detail }) => {
-    app.dataset.call = to;
-    if (to === "reconnecting") {
-      banner.hidden = false;
-      rejoin.hidden = true;
-      $("conn-banner-text").textContent = t("reconnecting");
-    } else if (to === "failed") {
-      banner.hidden = false;
-      rejoin.hidden = false;
-      $("conn-banner-text").textContent = t(detail.code === 4409 ? "roomClosed" : "connectionLost");
-    } else if (to === "ended") {
-      finish(detail);
-    } else {
-      banner.hidden = true;
+// The call in progress: builds the parts and routes socket, peer and user events between them.
+class Room {
+  constructor({ call, timer, joined, ice }) {
+    this.call = call;
+    this.timer = timer;
+    this.welcomed = false;
+    this.sig = new Signalling(cfg.wsPath);
+    this.local = new LocalMedia(joined);
+    this.peers = new PeerSet({ role: cfg.role, iceServers: ice.iceServers, relayOnly: cfg.forceRelay, sig: this.sig, local: this.local, mark });
+    this.stage = new Stage({ local: this.local, peers: this.peers, role: cfg.role, otherName: cfg.otherName, t, mark });
+    this.buildPanel();
+    ({ sendMedia: this.sendMedia } = wireControls({ local: this.local, peers: this.peers, stage: this.stage, sig: this.sig, announce, t }));
+    this.bindCallState();
+    this.bindPeers();
+    this.bindSignalling();
+    this.bindEnd();
+    this.qualityTimer = watchQuality({ peers: this.peers, t });
+    this.stage.paintLocal();
+    this.stage.paintRemote();
+    if (cfg.testHooks) {
+      const { sig, peers, local, board } = this;
+      window.__room = { call, sig, peers, local, state: local, board, killSocket: () => sig.kill() };
     }
-  });
+    call.transition("joining");
+    this.sig.connect();
+  }
 
-  // ---- peers ----
-  peers.addEventListener("joined", ({ detail }) => {
-    stage.paintRemote();
-    announce(t("peerJoined", { name: detail.info.name }));
-    settle();
-  });
-  peers.addEventListener("back", () => {
-    stage.setAway(false);
-    stage.paintRemote();
-  });
-  peers.addEventListener("change", () => stage.paintRemote());
-  peers.addEventListener("ice", ({ detail }) => {
-    stage.setAway(detail.bad);
-    if (detail.connected) stage.paintRemote();
-    settle();
-  });
+  // Side panel (chat, whiteboard, topics, agenda) and the timer's hooks into it.
+  buildPanel() {
+    const send = (m) => this.sig.send(m);
+    let panel = null;
+    this.chat = new Chat({
+      list: $("chat-list"), empty: $("chat-empty"), form: $("chat-form"), input: $("chat-input"),
+      badges: [$("unread-badge"), $("tab-unread")], me: cfg.userId, send, t,
+      isVisible: () => panel.shows("chat"),
+    });
+    this.board = new Whiteboard($("board"), { send });
+    this.checklist = new Checklist($("checklist"), $("topics-progress"), { send, t });
+    panel = new Panel({
+      onShow: (name) => {
+        if (name === "chat") this.chat.setUnread(0);
+        if (name === "board") this.board.resize();
+      },
+    });
+    wireBoardTools(this.board);
+    const agenda = new Agenda($("agenda"), { t });
+    Object.assign(this.timer, {
+      onWarning: (mins) => {
+        const w = $("warn-banner");
+        w.textContent = t(`warn${Math.min(5, mins)}`);
+        w.hidden = false;
+        announce(w.textContent);
+        setTimeout(() => (w.hidden = true), 12000);
+      },
+      onTick: (elapsed) => agenda.render(elapsed),
+    });
+  }
 
-  // ---- signalling ----
-  sig.addEventListener("state", ({ detail }) => {
-    if (detail.state === "open") settle();
-    else if (detail.state === "reconnecting") call.tryTransition("reconnecting");
-    else if (detail.state === "connecting") call.tryTransition("joining");
-    else if (detail.state === "failed") call.tryTransition("failed", { code: detail.code });
-  });
-  rejoin.addEventListener("click", () => {
-    rejoin.hidden = true;
-    sig.retryNow();
-  });
-  window.addEventListener("online", () => {
-    if (!call.isOver) sig.retryNow();
-  });
+  // In the room (socket open), the call settles on waiting / negotiating / connected from the peers.
+  settle() {
+    if (this.sig.state !== "open") return;
+    this.call.tryTransition(settledState({ peerPresent: this.peers.size > 0, mediaConnected: this.peers.mediaConnected }));
+  }
 
-  let welcomed = false;
-  sig.addEventListener("message", ({ detail: m }) => {
-    if (call.isOver) return;
+  // What the page shows for each state of the call.
+  bindCallState() {
+    const banner = $("conn-banner");
+    const rejoin = $("rejoin-btn");
+    this.call.subscribe(({ to, detail }) => {
+      app.dataset.call = to;
+      if (to === "reconnecting") {
+        banner.hidden = false;
+        rejoin.hidden = true;
+        $("conn-banner-text").textContent = t("reconnecting");
+      } else if (to === "failed") {
+        banner.hidden = false;
+        rejoin.hidden = false;
+        $("conn-banner-text").textContent = t(detail.code === 4409 ? "roomClosed" : "connectionLost");
+      } else if (to === "ended") {
+        banner.hidden = true;
+        this.finish(detail);
+      } else {
+        banner.hidden = true;
+      }
+    });
+    rejoin.addEventListener("click", () => {
+      rejoin.hidden = true;
+      this.sig.retryNow();
+    });
+  }
+
+  bindPeers() {
+    const { peers, stage } = this;
+    peers.addEventListener("joined", ({ detail }) => {
+      stage.paintRemote();
+      announce(t("peerJoined", { name: detail.info.name }));
+      this.settle();
+    });
+    peers.addEventListener("back", () => {
+      stage.setAway(false);
+      stage.paintRemote();
+    });
+    peers.addEventListener("change", () => stage.paintRemote());
+    peers.addEventListener("ice", ({ detail }) => {
+      stage.setAway(detail.bad);
+      if (detail.connected) stage.paintRemote();
+      this.settle();
+    });
+  }
+
+  bindSignalling() {
+    const { sig, call } = this;
+    sig.addEventListener("state", ({ detail }) => {
+      if (detail.state === "open") this.settle();
+      else if (detail.state === "reconnecting") call.tryTransition("reconnecting");
+      else if (detail.state === "connecting") call.tryTransition("joining");
+      else if (detail.state === "failed") call.tryTransition("failed", { code: detail.code });
+    });
+    sig.addEventListener("message", ({ detail }) => {
+      if (!call.isOver) this.onMessage(detail);
+    });
+    window.addEventListener("online", () => {
+      if (!call.isOver) sig.retryNow();
+    });
+  }
+
+  onMessage(m) {
+    const { peers, stage, timer } = this;
     switch (m.type) {
       case "welcome":
         mark("welcome");
-        if (welcomed) peers.heal(); // a resumed socket: restart ICE on anything that broke meanwhile
-        welcomed = true;
+        if (this.welcomed) peers.heal(); // a resumed socket: restart ICE on anything that broke meanwhile
+        this.welcomed = true;
         timer.update(m.timer);
-        chat.load(m.chat);
-        board.load(m.strokes);
-        checklist.load(m.checklist);
-        sendMedia();
-        if (local.hand) sig.send({ type: "hand", up: true });
-        if (m.status === "completed") call.transition("ended", { automatic: true });
-        else settle();
+        this.chat.load(m.chat);
+        this.board.load(m.strokes);
+        this.checklist.load(m.checklist);
+        this.sendMedia();
+        if (this.local.hand) this.sig.send({ type: "hand", up: true });
+        if (m.status === "completed") this.call.transition("ended", { automatic: true });
+        else this.settle();
         break;
       case "peer-joined":
       case "peer-present":
@@ -189,92 +221,85 @@ function startCall({ call, timer, joined, ice }) {
         if (peers.drop(m.peer.id)) {
           stage.clearRemote();
           stage.paintRemote();
-          settle();
+          this.settle();
         }
         announce(t("peerLeft", { name: m.peer.name }));
         break;
       case "peer-media":
       case "peer-hand":
-        if (peers.update(m.peer)) {
-          if (m.type === "peer-hand" && m.peer.hand) announce(t("peerHand", { name: m.peer.name }));
-        } else {
-          peers.ensure(m.peer);
-        }
+        if (!peers.update(m.peer)) peers.ensure(m.peer);
+        else if (m.type === "peer-hand" && m.peer.hand) announce(t("peerHand", { name: m.peer.name }));
         break;
-      case "signal": {
-        const e = peers.get(m.from);
-        if (e) e.peer.handle(m);
+      case "signal":
+        peers.get(m.from)?.peer.handle(m);
         break;
-      }
       case "chat":
-        chat.add(m.message);
+        this.chat.add(m.message);
         break;
       case "stroke":
-        board.add(m.stroke);
+        this.board.add(m.stroke);
         break;
       case "wb-clear":
-        board.clear({ broadcast: false });
+        this.board.clear({ broadcast: false });
         break;
       case "check":
-        checklist.set(m.topic, m.done);
+        this.checklist.set(m.topic, m.done);
         break;
       case "timer":
         timer.update(m.timer);
         break;
       case "ended":
         if (m.timer) timer.update(m.timer);
-        call.transition("ended", m);
+        this.call.transition("ended", m);
         break;
       default:
         break;
     }
-  });
-  call.transition("joining");
-  sig.connect();
+  }
 
-  // ---- end / leave ----
-  const endDialog = $("end-dialog");
-  $("end-cancel").addEventListener("click", () => endDialog.close());
-  ($("ctl-end") || $("ctl-leave")).addEventListener("click", () => endDialog.showModal());
-  $("end-confirm").addEventListener("click", async () => {
-    endDialog.close();
-    if (cfg.role === "mentor") {
-      await saveSnapshot();
+  // End (mentor, for everyone) or leave (learner), after the confirmation dialog.
+  bindEnd() {
+    const endDialog = $("end-dialog");
+    $("end-cancel").addEventListener("click", () => endDialog.close());
+    ($("ctl-end") || $("ctl-leave")).addEventListener("click", () => endDialog.showModal());
+    $("end-confirm").addEventListener("click", async () => {
+      endDialog.close();
+      if (cfg.role !== "mentor") {
+        this.sig.leave();
+        this.teardown();
+        location.href = dashboardUrl;
+        return;
+      }
+      await this.saveSnapshot();
       const r = await postJSON(cfg.endUrl, null).catch(() => null);
       if (!r || !r.ok) {
         $("warn-banner").textContent = t("endFailed");
         $("warn-banner").hidden = false;
         return;
       }
-      call.tryTransition("ended", { automatic: false });
-    } else {
-      sig.leave();
-      teardown();
-      location.href = dashboardUrl;
-    }
-  });
+      this.call.tryTransition("ended", { automatic: false });
+    });
+  }
 
-  async function saveSnapshot() {
-    if (!board.strokes.length) return;
+  async saveSnapshot() {
+    if (!this.board.strokes.length) return;
     try {
-      const blob = await board.snapshot();
+      const blob = await this.board.snapshot();
       await postJSON(cfg.snapshotUrl, blob, { "Content-Type": "image/png" });
     } catch {}
   }
 
-  const qualityTimer = watchQuality({ peers, t });
-  function teardown() {
-    peers.closeAll();
-    local.stop();
-    clearInterval(qualityTimer);
+  teardown() {
+    this.peers.closeAll();
+    this.local.stop();
+    clearInterval(this.qualityTimer);
   }
 
   // The call reached "ended" (the server said so, or the mentor ended it here).
-  async function finish(m) {
-    if (cfg.role === "mentor" && m.automatic) await saveSnapshot();
-    sig.leave();
-    teardown();
-    banner.hidden = true;
+  async finish(m) {
+    if (cfg.role === "mentor" && m.automatic) await this.saveSnapshot();
+    this.sig.leave();
+    this.teardown();
     announce(t("sessionEnded"));
     if (cfg.role === "learner" && $("feedback-dialog")) {
       $("feedback-dialog").showModal();
@@ -282,12 +307,6 @@ function startCall({ call, timer, joined, ice }) {
       $("ended-text").textContent = t(cfg.role === "mentor" ? "endedMentor" : "endedLearner");
       $("ended-overlay").hidden = false;
     }
-  }
-
-  stage.paintLocal();
-  stage.paintRemote();
-  if (cfg.testHooks) {
-    window.__room = { call, sig, peers, local, state: local, board, killSocket: () => sig.kill() };
   }
 }
 
