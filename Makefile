@@ -20,6 +20,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3.14 python3; do \
 help:
 	@echo "make run    - set up everything and start PeerLearn at http://$(HOST):$(PORT)/"
 	@echo "make test   - install test dependencies, lint, type-check and run the whole suite"
+	@echo "make js-test - the front-end unit tests (node --test static/src/js/tests)"
 	@echo "make css    - rebuild static/dist/app.css with the Tailwind CLI (needs npm)"
 	@echo "make bench  - run the benchmarks in bench/"
 
@@ -58,7 +59,13 @@ lint: install
 	$(VENV)/bin/mypy apps peerlearn || status=1; \
 	exit $$status
 
-# Lint failures do not stop the suite from running (CI shows everything that is wrong at once),
+# Front-end unit tests: node's built-in runner, no npm packages (timer, agenda, reconnect backoff,
+# the room's Call state machine). The shell expands the glob, so any node >= 18 runs the same files.
+.PHONY: js-test
+js-test:
+	node --test static/src/js/tests/*.test.js
+
+# Lint and js-test failures do not stop the suite from running (CI shows everything that is wrong at once),
 # but any failure makes `make test` exit non-zero.
 .PHONY: test
 test: install system-deps
@@ -66,6 +73,8 @@ test: install system-deps
 	echo "=== lint (ruff check, ruff format --check, mypy) ==="; \
 	$(MAKE) --no-print-directory lint || { echo "!!! lint failed"; status=1; }; \
 	echo "lint took $$((SECONDS - t0))s"; \
+	echo "=== js-test (node --test) ==="; \
+	$(MAKE) --no-print-directory js-test || { echo "!!! js-test failed"; status=1; }; \
 	bash scripts/test.sh || status=1; \
 	exit $$status
 

@@ -338,11 +338,18 @@ def test_video_recovers_from_offline_and_socket_kill_on_a_phone(ctx_factory: Any
 
     # WebSocket killed: the page reconnects (same peer id), the room keeps working.
     before = lp.evaluate("() => window.__room.sig.peerId")
+    steps = lp.evaluate("() => window.__room.call.history.length")
     lp.evaluate("() => window.__room.killSocket()")
     lp.locator("#conn-banner").wait_for(state="visible")
     lp.wait_for_function("() => window.__room.sig.state === 'open'", timeout=10_000)
     assert lp.evaluate("() => window.__room.sig.peerId") == before
     lp.locator("#conn-banner").wait_for(state="hidden")
+    # The call state machine went through "reconnecting" and settled back on "connected".
+    lp.wait_for_function(
+        f"() => window.__room.call.history.slice({steps}).includes('reconnecting')"
+        " && document.getElementById('room-app').dataset.call === 'connected'",
+        timeout=10_000,
+    )
     # Unread badge while the panel is closed, cleared when it opens.
     m.fill("#chat-input", "are you back?")
     m.press("#chat-input", "Enter")

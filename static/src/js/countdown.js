@@ -1,4 +1,5 @@
-/* Countdowns and local times.
+/* Countdowns and local times. The words come from the template (translated): data-prefix and
+   data-started.
    <span data-countdown data-start="2026-11-22T10:30:00+05:30" data-prefix="Starts in"
          data-started="Starting now">…</span>  ->  "Starts in 04:46:53" (days shown as "2d 04:46:53").
    <time datetime="ISO" data-localtime>  -> re-rendered in the browser's timezone for visitors who are
@@ -22,7 +23,7 @@
       var start = Date.parse(el.dataset.start || "");
       if (isNaN(start)) return;
       var left = start - now;
-      var text = left > 0 ? (el.dataset.prefix || "Starts in") + " " + format(left) : (el.dataset.started || "Starting now");
+      var text = left > 0 ? [el.dataset.prefix, format(left)].filter(Boolean).join(" ") : (el.dataset.started || "");
       if (el.textContent !== text) el.textContent = text;
     });
   }

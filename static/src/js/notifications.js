@@ -9,22 +9,22 @@
      hx-trigger: without one htmx would also fire the GET on every click inside the region. After a reconnect every such region is
      refreshed, because events may have been missed; the server's "hello" message carries the
      unread count from the database. Scripts can listen for "peerlearn:event" on document.
+   - Every user-facing string comes from the bell's data attributes (translated by the template).
+   - The socket is the shared ReconnectingSocket (socket.js); close code 4401 (signed out) stops it.
 */
+import { ReconnectingSocket, socketUrl } from "./socket.js";
+
 (function () {
-  "use strict";
-  if (window.__peerlearnNotifications) return;
-  window.__peerlearnNotifications = true;
   if (document.documentElement.dataset.auth !== "1") return;
 
   var socket = null;
-  var attempts = 0;
   var connectedOnce = false;
   var SEEN_KEY = "peerlearn:lastNotificationId";
 
   function bell() { return document.getElementById("notification-bell"); }
-  function text(key, fallback) {
+  function text(key) {
     var b = bell();
-    return (b && b.dataset[key]) || fallback;
+    return (b && b.dataset[key]) || "";
   }
 
   function csrfToken() {
@@ -47,9 +47,9 @@
       badge.hidden = n === 0;
     }
     if (btn) {
-      var label = n === 0 ? text("labelNone", "Notifications")
-        : n === 1 ? text("labelOne", "Notifications, 1 unread")
-        : text("labelMany", "Notifications, {n} unread").replace("{n}", String(n));
+      var label = n === 0 ? text("labelNone")
+        : n === 1 ? text("labelOne")
+        : text("labelMany").replace("{n}", String(n));
       btn.setAttribute("aria-label", label);
     }
     document.body.dataset.unreadNotifications = String(n);
@@ -110,7 +110,7 @@
     fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() } })
       .then(function (r) {
         if (r.ok && window.PeerLearn && window.PeerLearn.toast) {
-          window.PeerLearn.toast(text("textSnoozed", "Snoozed."), "info");
+          window.PeerLearn.toast(text("textSnoozed"), "info");
         }
       });
     dismiss(node);
@@ -131,13 +131,13 @@
     var actions = el("div", "mt-2 flex flex-wrap gap-2");
     var url = data.join_url || n.link;
     if (url) {
-      var link = el("a", reminder ? "btn btn-primary btn-sm" : "btn btn-secondary btn-sm", reminder ? text("textJoin", "Join") : text("textOpen", "Open"));
+      var link = el("a", reminder ? "btn btn-primary btn-sm" : "btn btn-secondary btn-sm", reminder ? text("textJoin") : text("textOpen"));
       link.href = url;
       actions.appendChild(link);
     }
     if (reminder && data.snooze) {
       [5, 10].forEach(function (m) {
-        var s = el("button", "btn btn-ghost btn-sm", text(m === 5 ? "textSnooze5" : "textSnooze10", "Snooze " + m + " min"));
+        var s = el("button", "btn btn-ghost btn-sm", text(m === 5 ? "textSnooze5" : "textSnooze10"));
         s.type = "button";
         s.dataset.snooze = String(m);
         s.addEventListener("click", function () { snooze(n, m, node); });
@@ -148,7 +148,7 @@
     node.appendChild(body);
     var close = el("button", "-m-1 rounded-lg p-1 text-ink-muted hover:bg-surface-2 hover:text-ink", "×");
     close.type = "button";
-    close.setAttribute("aria-label", text("textDismiss", "Dismiss notification"));
+    close.setAttribute("aria-label", text("textDismiss"));
     close.addEventListener("click", function () { dismiss(node); });
     node.appendChild(close);
     region.appendChild(node);
@@ -216,33 +216,28 @@
 
   function connect() {
     var b = bell();
-    var path = (b && b.dataset.wsPath) || "/ws/notifications/";
-    var proto = window.location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(proto + window.location.host + path);
-    socket.addEventListener("open", function () { attempts = 0; });
-    socket.addEventListener("message", function (ev) {
-      try { handle(JSON.parse(ev.data)); } catch (e) { /* ignore malformed */ }
+    socket = new ReconnectingSocket({
+      url: socketUrl((b && b.dataset.wsPath) || "/ws/notifications/"),
+      base: 2000,
+      cap: 30000,
+      onMessage: function (ev) {
+        try { handle(JSON.parse(ev.data)); } catch (e) { /* ignore malformed */ }
+      },
+      onClose: function () { document.body.dataset.notificationsSocket = "closed"; },
+      shouldRetry: function (ev) { return ev.code !== 4401; }, // signed out
     });
-    socket.addEventListener("close", function (ev) {
-      document.body.dataset.notificationsSocket = "closed";
-      if (ev.code === 4401) return; // signed out
-      attempts += 1;
-      var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(attempts, 5))) * (0.75 + Math.random() * 0.5);
-      window.setTimeout(connect, delay);
-    });
+    socket.connect();
   }
 
   window.PeerLearn = window.PeerLearn || {};
   window.PeerLearn.notifications = {
     refresh: refreshRegions,
     beep: beep,
-    reconnect: function () { if (socket) socket.close(); },
+    reconnect: function () { if (socket) socket.drop(); },
   };
 
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible" && socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(JSON.stringify({ action: "sync" }));
-    }
+    if (document.visibilityState === "visible" && socket) socket.send({ action: "sync" });
   });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", connect);

@@ -19,8 +19,8 @@ function linkify(el, text) {
 }
 
 export class Chat {
-  constructor({ list, empty, form, input, badges, me, send, isVisible }) {
-    Object.assign(this, { list, empty, form, input, badges, me, send, isVisible });
+  constructor({ list, empty, form, input, badges, me, send, isVisible, t }) {
+    Object.assign(this, { list, empty, form, input, badges, me, send, isVisible, t });
     this.ids = new Set();
     this.unread = 0;
     form.addEventListener("submit", (e) => {
@@ -45,7 +45,7 @@ export class Chat {
     const meta = document.createElement("p");
     meta.className = "rm-msg-meta";
     const t = new Date(m.at);
-    meta.textContent = `${m.author === this.me ? "You" : m.name} · ${t.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+    meta.textContent = `${m.author === this.me ? this.t("you") : m.name} · ${t.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
     const body = document.createElement("div");
     body.className = "rm-msg-body";
     linkify(body, m.body);
@@ -61,7 +61,7 @@ export class Chat {
     for (const b of this.badges) {
       b.textContent = n > 9 ? "9+" : String(n);
       b.hidden = n === 0;
-      b.setAttribute("aria-label", `${n} unread`);
+      b.setAttribute("aria-label", this.t("unread", { n }));
     }
   }
 }

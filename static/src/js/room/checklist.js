@@ -1,8 +1,9 @@
 // Topics checklist: ticks are sent to the room, persisted, and applied from either side.
 
 export class Checklist {
-  constructor(root, progressEl, { send }) {
+  constructor(root, progressEl, { send, t }) {
     this.root = root;
+    this.t = t;
     this.progressEl = progressEl;
     this.boxes = root ? Array.from(root.querySelectorAll("input[data-topic]")) : [];
     this.boxes.forEach((box) =>
@@ -27,6 +28,6 @@ export class Checklist {
   progress() {
     if (!this.progressEl) return;
     const done = this.boxes.filter((b) => b.checked).length;
-    this.progressEl.textContent = `${done} of ${this.boxes.length} topics covered`;
+    this.progressEl.textContent = this.t("topicsCovered", { done, total: this.boxes.length });
   }
 }

@@ -80,3 +80,65 @@ export async function getScreen() {
 export function stopStream(stream) {
   if (stream) stream.getTracks().forEach((t) => t.stop());
 }
+
+// What this side sends: the camera/mic tracks from the pre-join screen, their on/off state, the
+// screen share, audio-only mode and the raised hand.
+export class LocalMedia {
+  constructor({ stream, audioOn, videoOn }) {
+    this.stream = stream;
+    this.camTrack = stream.getVideoTracks()[0] || null;
+    this.micTrack = stream.getAudioTracks()[0] || null;
+    this.audio = Boolean(this.micTrack) && audioOn;
+    this.video = Boolean(this.camTrack) && videoOn;
+    this.screen = false;
+    this.screenStream = null;
+    this.lowBandwidth = false;
+    this.hand = false;
+    if (this.micTrack) this.micTrack.enabled = this.audio;
+    if (this.camTrack) this.camTrack.enabled = this.video;
+  }
+
+  // The media message the room relays to the other side.
+  get media() {
+    return { audio: this.audio, video: this.video, screen: this.screen, lowBandwidth: this.lowBandwidth };
+  }
+
+  toggleAudio() {
+    if (!this.micTrack) return false;
+    this.audio = !this.audio;
+    this.micTrack.enabled = this.audio;
+    return true;
+  }
+
+  toggleVideo() {
+    if (!this.camTrack) return false;
+    this.video = !this.video;
+    this.camTrack.enabled = this.video;
+    return true;
+  }
+
+  // The stream a new peer connection starts with: the mic and the camera, or the screen if shared.
+  outgoing() {
+    const s = new MediaStream();
+    if (this.micTrack) s.addTrack(this.micTrack);
+    const v = this.screen && this.screenStream ? this.screenStream.getVideoTracks()[0] : this.camTrack;
+    if (v) s.addTrack(v);
+    return s;
+  }
+
+  startScreen(stream) {
+    this.screenStream = stream;
+    this.screen = true;
+  }
+
+  stopScreen() {
+    this.screen = false;
+    stopStream(this.screenStream);
+    this.screenStream = null;
+  }
+
+  stop() {
+    stopStream(this.stream);
+    stopStream(this.screenStream);
+  }
+}

@@ -4,15 +4,9 @@
 import { getMedia, listDevices, micMeter, stopStream } from "./media.js";
 import { probe } from "./signalling.js";
 
-const HELP = {
-  denied: ["Camera and microphone are blocked.", "Allow access in your browser's address bar (the camera icon), then reload this page. You can still join and listen."],
-  nodevice: ["No camera or microphone found.", "Plug one in and reload, or join without them — you can still see, hear and chat."],
-  nocam: ["No camera found.", "You can join with audio only."],
-  nomic: ["No microphone found.", "You can join, but the other side won't hear you. Use chat instead."],
-  busy: ["Your camera is in use by another app.", "Close other video apps (Zoom, Meet…) and reload."],
-  unsupported: ["This browser can't do video calls.", "Use a recent Chrome, Edge, Firefox or Safari."],
-  error: ["We couldn't start your camera or microphone.", "Reload the page and try again."],
-};
+// Why the camera or microphone is unavailable -> prefix of the translated title and advice
+// (helpDeniedTitle, helpDeniedBody, ...).
+const HELP = { denied: "helpDenied", nodevice: "helpNoDevice", nocam: "helpNoCam", nomic: "helpNoMic", busy: "helpBusy", unsupported: "helpUnsupported", error: "helpError" };
 
 function setCheck(name, status, text) {
   const li = document.querySelector(`[data-check="${name}"]`);
@@ -21,9 +15,9 @@ function setCheck(name, status, text) {
   li.querySelector("[data-text]").textContent = text;
 }
 
-async function checkTurn(ice) {
+async function checkTurn(ice, t) {
   if (!ice.turn) {
-    setCheck("turn", "skip", "Not configured");
+    setCheck("turn", "skip", t("turnSkip"));
     return;
   }
   const pc = new RTCPeerConnection({ iceServers: ice.iceServers, iceTransportPolicy: "relay" });
@@ -39,10 +33,10 @@ async function checkTurn(ice) {
     pc.createOffer().then((o) => pc.setLocalDescription(o)).catch(() => resolve(false));
   });
   pc.close();
-  setCheck("turn", found ? "ok" : "warn", found ? "Reachable" : "Unreachable — direct connection only");
+  setCheck("turn", found ? "ok" : "warn", t(found ? "turnOk" : "turnFail"));
 }
 
-export async function prejoin(cfg, iceReady) {
+export async function prejoin(cfg, iceReady, t) {
   const video = document.getElementById("preview-video");
   const off = document.getElementById("preview-off");
   const offText = document.getElementById("preview-off-text");
@@ -65,7 +59,8 @@ export async function prejoin(cfg, iceReady) {
       help.hidden = true;
       return;
     }
-    const [title, body] = HELP[kind] || HELP.error;
+    const prefix = HELP[kind] || HELP.error;
+    const [title, body] = [t(`${prefix}Title`), t(`${prefix}Body`)];
     help.replaceChildren();
     const s = document.createElement("strong");
     s.textContent = title;
@@ -79,26 +74,26 @@ export async function prejoin(cfg, iceReady) {
     if (vt) vt.enabled = videoOn;
     if (at) at.enabled = audioOn;
     off.hidden = Boolean(vt && videoOn);
-    offText.textContent = vt ? "Camera is off" : "No camera";
+    offText.textContent = t(vt ? "cameraIsOff" : "noCamera");
     preMic.setAttribute("aria-pressed", String(Boolean(at && audioOn)));
-    preMic.setAttribute("aria-label", at && audioOn ? "Turn microphone off" : "Turn microphone on");
+    preMic.setAttribute("aria-label", t(at && audioOn ? "micTurnOff" : "micTurnOn"));
     preCam.setAttribute("aria-pressed", String(Boolean(vt && videoOn)));
-    preCam.setAttribute("aria-label", vt && videoOn ? "Turn camera off" : "Turn camera on");
+    preCam.setAttribute("aria-label", t(vt && videoOn ? "camTurnOff" : "camTurnOn"));
     preMic.disabled = !at;
     preCam.disabled = !vt;
   }
 
   async function fillDevices() {
     const { cams, mics } = await listDevices();
-    const fill = (sel, list, label) => {
+    const fill = (sel, list, kind) => {
       const keep = sel.value;
-      sel.replaceChildren(new Option(`Default ${label}`, ""));
-      list.forEach((d, i) => d.deviceId && sel.append(new Option(d.label || `${label} ${i + 1}`, d.deviceId)));
+      sel.replaceChildren(new Option(t(`${kind}Default`), ""));
+      list.forEach((d, i) => d.deviceId && sel.append(new Option(d.label || t(`${kind}Numbered`, { n: i + 1 }), d.deviceId)));
       sel.value = keep;
       sel.disabled = list.length === 0;
     };
     fill(camSel, cams, "camera");
-    fill(micSel, mics, "microphone");
+    fill(micSel, mics, "mic");
   }
 
   async function start() {
@@ -108,7 +103,7 @@ export async function prejoin(cfg, iceReady) {
     video.srcObject = current.stream;
     showHelp(current.error);
     setCheck("media", current.audio && current.video ? "ok" : current.audio || current.video ? "warn" : "fail",
-      current.audio && current.video ? "Working" : current.audio ? "Microphone only" : current.video ? "Camera only" : "Not available");
+      t(current.audio && current.video ? "mediaOk" : current.audio ? "mediaMicOnly" : current.video ? "mediaCamOnly" : "mediaNone"));
     stopMeter = micMeter(current.stream, (lvl) => (meter.style.transform = `scaleX(${lvl.toFixed(3)})`));
     paint();
     await fillDevices();
@@ -126,8 +121,8 @@ export async function prejoin(cfg, iceReady) {
   micSel.addEventListener("change", start);
 
   await start();
-  probe(cfg.wsPath).then((r) => setCheck("signal", r.ok ? "ok" : "fail", r.ok ? "Connected" : "Can't reach the room server"));
-  iceReady.then(checkTurn).catch(() => setCheck("turn", "warn", "Check failed"));
+  probe(cfg.wsPath).then((r) => setCheck("signal", r.ok ? "ok" : "fail", t(r.ok ? "signalOk" : "signalFail")));
+  iceReady.then((ice) => checkTurn(ice, t)).catch(() => setCheck("turn", "warn", t("turnError")));
 
   joinBtn.focus({ preventScroll: true });
   await clicked;

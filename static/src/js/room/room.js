@@ -1,18 +1,31 @@
-// Live room entry point: pre-join, then the call (signalling, peers, media controls, side panel,
-// timer, resilience, end and feedback). One module per concern; this file wires them together.
+// Live room entry point: pre-join, then the call. One module per concern (signalling, peers,
+// media, stage, controls, panel, chat, whiteboard, checklist, agenda, timer, quality, feedback);
+// the Room class here wires them together around the Call state machine (call.js): socket and
+// peer events move the call between states, and the connection banner and the end of the call
+// react to those state changes.
 
+import { Agenda } from "./agenda.js";
+import { Call, settledState } from "./call.js";
 import { Chat } from "./chat.js";
 import { Checklist } from "./checklist.js";
-import { getScreen, stopStream } from "./media.js";
-import { Peer } from "./peer.js";
+import { wireControls } from "./controls.js";
+import { wireFeedback } from "./feedback.js";
+import { LocalMedia } from "./media.js";
+import { Panel, wireBoardTools } from "./panel.js";
+import { PeerSet } from "./peers.js";
 import { prejoin } from "./prejoin.js";
+import { watchQuality } from "./quality.js";
 import { Signalling } from "./signalling.js";
+import { Stage } from "./stage.js";
+import { pageStrings } from "./strings.js";
 import { Timer } from "./timer.js";
 import { Whiteboard } from "./whiteboard.js";
 
 const cfg = JSON.parse(document.getElementById("room-config").textContent);
+const t = pageStrings();
 const $ = (id) => document.getElementById(id);
 const app = $("room-app");
+const dashboardUrl = app.dataset.dashboardUrl;
 const announce = (text) => {
   const a = $("announcer");
   if (a) a.textContent = text;
@@ -37,547 +50,265 @@ export const mark = (name) => {
 };
 if (cfg.testHooks) window.__marks = marks;
 
-let timer = null;
-
 async function main() {
+  const call = new Call();
   // The header clock counts down from the first paint (server time, skew-corrected).
-  timer = new Timer($("timer"), {});
+  const timer = new Timer($("timer"), { t });
   timer.update({ start: cfg.start, end: cfg.end, elapsed: 0, running_since: null, now: cfg.serverNow, ended: false });
   const iceReady = fetchIce();
-  const joined = await prejoin(cfg, iceReady);
+  const joined = await prejoin(cfg, iceReady, t);
   mark("join");
   const ice = await iceReady;
   app.dataset.phase = "call";
   $("prejoin").hidden = true;
   $("call").hidden = false;
-  startCall(joined, ice);
+  new Room({ call, timer, joined, ice });
 }
 
-function startCall({ stream, audioOn, videoOn }, ice) {
-  const localVideo = $("local-video");
-  const remoteVideo = $("remote-video");
-  const tileLocal = $("tile-local");
-  const tileRemote = $("tile-remote");
-  const stage = $("stage");
-  const callEl = $("call");
-  const sig = new Signalling(cfg.wsPath);
-  const peers = new Map(); // peer id -> {peer, info}
-  const camTrack = stream.getVideoTracks()[0] || null;
-  const micTrack = stream.getAudioTracks()[0] || null;
-  const state = { audio: Boolean(micTrack) && audioOn, video: Boolean(camTrack) && videoOn, screen: false, lowBandwidth: false, hand: false };
-  let screenStream = null;
-  let ended = false;
-  let me = null;
-  if (micTrack) micTrack.enabled = state.audio;
-  if (camTrack) camTrack.enabled = state.video;
-  localVideo.srcObject = stream;
-  localVideo.muted = true;
-
-  // ---- side panel ----
-  const tabs = ["chat", "board", "topics", "agenda"];
-  let activeTab = "chat";
-  const wide = () => window.matchMedia("(min-width: 1024px)").matches;
-  let panelOpen = wide();
-  const chat = new Chat({
-    list: $("chat-list"), empty: $("chat-empty"), form: $("chat-form"), input: $("chat-input"),
-    badges: [$("unread-badge"), $("tab-unread")], me: cfg.userId, send: (m) => sig.send(m),
-    isVisible: () => panelOpen && activeTab === "chat",
-  });
-  const board = new Whiteboard($("board"), { send: (m) => sig.send(m) });
-  const checklist = new Checklist($("checklist"), $("topics-progress"), { send: (m) => sig.send(m) });
-
-  function selectTab(name) {
-    activeTab = name;
-    tabs.forEach((t) => {
-      const tab = $(`tab-${t}`);
-      tab.setAttribute("aria-selected", String(t === name));
-      tab.tabIndex = t === name ? 0 : -1;
-      $(`pane-${t}`).hidden = t !== name;
-    });
-    if (name === "board") board.resize();
-    if (name === "chat" && panelOpen) chat.setUnread(0);
-  }
-  function setPanel(open) {
-    panelOpen = open;
-    callEl.classList.toggle("rm-panel-hidden", !open);
-    $("ctl-panel").setAttribute("aria-pressed", String(open));
-    if (open && activeTab === "chat") chat.setUnread(0);
-    if (open) board.resize();
-  }
-  tabs.forEach((t, i) => {
-    const tab = $(`tab-${t}`);
-    tab.addEventListener("click", () => selectTab(t));
-    tab.addEventListener("keydown", (e) => {
-      if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
-      const next = tabs[(i + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
-      selectTab(next);
-      $(`tab-${next}`).focus();
-    });
-  });
-  $("ctl-panel").addEventListener("click", () => setPanel(!panelOpen));
-  $("panel-close").addEventListener("click", () => setPanel(false));
-  setPanel(panelOpen);
-  selectTab("chat");
-
-  document.querySelectorAll("[data-tool]").forEach((b) =>
-    b.addEventListener("click", () => {
-      board.tool = b.dataset.tool;
-      document.querySelectorAll("[data-tool]").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
-    }),
-  );
-  document.querySelectorAll("[data-color]").forEach((b) =>
-    b.addEventListener("click", () => {
-      board.color = b.dataset.color;
-      board.tool = "pen";
-      document.querySelectorAll("[data-color]").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
-      document.querySelectorAll("[data-tool]").forEach((x) => x.setAttribute("aria-pressed", String(x.dataset.tool === "pen")));
-    }),
-  );
-  $("board-clear").addEventListener("click", () => board.clear());
-
-  // ---- agenda (per-item time from the shared elapsed clock) ----
-  const agendaItems = Array.from(document.querySelectorAll("#agenda li"));
-  function renderAgenda(elapsedSec) {
-    let acc = 0;
-    const min = elapsedSec / 60;
-    agendaItems.forEach((li) => {
-      const m = Number(li.dataset.minutes) || 0;
-      const from = acc;
-      acc += m;
-      const frac = m ? Math.min(1, Math.max(0, (min - from) / m)) : 0;
-      li.dataset.current = String(min >= from && min < acc);
-      li.dataset.done = String(min >= acc && m > 0);
-      li.querySelector(".rm-agenda-bar i").style.transform = `scaleX(${frac.toFixed(3)})`;
-      const left = Math.max(0, acc - min);
-      li.querySelector("[data-time]").textContent = min >= from && min < acc ? `${Math.ceil(left)} min left` : `${m} min`;
-    });
-  }
-  Object.assign(timer, {
-    onWarning: (mins) => {
-      const w = $("warn-banner");
-      w.textContent = `${mins} minute${mins === 1 ? "" : "s"} left in this session`;
-      w.hidden = false;
-      announce(w.textContent);
-      setTimeout(() => (w.hidden = true), 12000);
-    },
-    onTick: renderAgenda,
-  });
-
-  // ---- video tiles ----
-  function paintLocal() {
-    tileLocal.dataset.video = (state.video && camTrack) || state.screen ? "on" : "off";
-    localVideo.classList.toggle("rm-mirror", !state.screen);
-    tileLocal.dataset.screen = String(state.screen);
-    $("local-muted").hidden = state.audio;
-    const mic = $("ctl-mic");
-    mic.setAttribute("aria-pressed", String(!state.audio));
-    mic.querySelector(".rm-ctl-label").textContent = state.audio ? "Mute" : "Unmute";
-    mic.disabled = !micTrack;
-    const cam = $("ctl-cam");
-    cam.setAttribute("aria-pressed", String(!state.video));
-    cam.querySelector(".rm-ctl-label").textContent = state.video ? "Stop video" : "Start video";
-    cam.disabled = !camTrack;
-    $("ctl-share").setAttribute("aria-pressed", String(state.screen));
-    $("ctl-share").querySelector(".rm-ctl-label").textContent = state.screen ? "Stop share" : "Share";
-    $("ctl-lowbw").setAttribute("aria-pressed", String(state.lowBandwidth));
-    $("ctl-hand").setAttribute("aria-pressed", String(state.hand));
-    $("ctl-hand").querySelector(".rm-ctl-label").textContent = state.hand ? "Lower hand" : "Raise hand";
-  }
-  function sendMedia() {
-    sig.send({ type: "media", audio: state.audio, video: state.video, screen: state.screen, lowBandwidth: state.lowBandwidth });
-  }
-  let remoteInfo = null;
-  function paintRemote() {
-    const entry = [...peers.values()][0];
-    const info = entry ? entry.info : remoteInfo;
-    const stream = entry ? entry.peer.remoteStream : null;
-    if (stream && remoteVideo.srcObject !== stream) {
-      remoteVideo.srcObject = stream;
-      remoteVideo.play().catch(() => {});
+// The call in progress: builds the parts and routes socket, peer and user events between them.
+class Room {
+  constructor({ call, timer, joined, ice }) {
+    this.call = call;
+    this.timer = timer;
+    this.welcomed = false;
+    this.sig = new Signalling(cfg.wsPath);
+    this.local = new LocalMedia(joined);
+    this.peers = new PeerSet({ role: cfg.role, iceServers: ice.iceServers, relayOnly: cfg.forceRelay, sig: this.sig, local: this.local, mark });
+    this.stage = new Stage({ local: this.local, peers: this.peers, role: cfg.role, otherName: cfg.otherName, t, mark });
+    this.buildPanel();
+    ({ sendMedia: this.sendMedia } = wireControls({ local: this.local, peers: this.peers, stage: this.stage, sig: this.sig, announce, t }));
+    this.bindCallState();
+    this.bindPeers();
+    this.bindSignalling();
+    this.bindEnd();
+    this.qualityTimer = watchQuality({ peers: this.peers, t });
+    this.stage.paintLocal();
+    this.stage.paintRemote();
+    if (cfg.testHooks) {
+      const { sig, peers, local, board } = this;
+      window.__room = { call, sig, peers, local, state: local, board, killSocket: () => sig.kill() };
     }
-    const hasVideo = Boolean(stream && stream.getVideoTracks().some((t) => t.readyState === "live"));
-    const videoOn = Boolean(entry) && hasVideo && (!info || (info.media.video || info.media.screen)) && !(info && info.media.lowBandwidth) && !state.lowBandwidth;
-    tileRemote.dataset.video = videoOn ? "on" : "off";
-    $("remote-initials").textContent = info ? info.name.split(/\s+/).map((p) => p[0]).slice(0, 2).join("").toUpperCase() : "";
-    $("remote-name").textContent = info ? info.name : cfg.otherName;
-    $("remote-muted").hidden = !info || info.media.audio;
-    $("remote-hand").hidden = !info || !info.hand;
-    $("remote-screen").hidden = !info || !info.media.screen;
-    tileRemote.dataset.screen = String(Boolean(info && info.media.screen));
-    const waiting = $("remote-waiting");
-    if (!entry) waiting.textContent = cfg.role === "mentor" ? "Waiting for your learner to join…" : "Waiting for your mentor to join…";
-    else if (info && (info.media.lowBandwidth || state.lowBandwidth)) waiting.textContent = "Audio-only mode";
-    else if (info && !info.media.video) waiting.textContent = `${info.name} turned their camera off`;
-    else waiting.textContent = "Connecting video…";
-  }
-  remoteVideo.addEventListener("resize", paintRemote);
-  remoteVideo.addEventListener("playing", () => mark("first-frame"));
-  remoteVideo.addEventListener("loadeddata", paintRemote);
-  document.querySelectorAll("[data-swap]").forEach((b) =>
-    b.addEventListener("click", () => {
-      stage.dataset.pinned = stage.dataset.pinned === "remote" ? "local" : "remote";
-    }),
-  );
-  tileLocal.addEventListener("dblclick", () => (stage.dataset.pinned = stage.dataset.pinned === "remote" ? "local" : "remote"));
-  tileRemote.addEventListener("dblclick", () => (stage.dataset.pinned = stage.dataset.pinned === "remote" ? "local" : "remote"));
-
-  // ---- peers ----
-  function politeTowards(info) {
-    // The mentor is always impolite; between two learners the lower id is polite.
-    if (cfg.role === "mentor") return false;
-    if (info.role === "mentor") return true;
-    return sig.peerId < info.id;
-  }
-  function ensurePeer(info) {
-    for (const [id, e] of peers) {
-      if (id !== info.id && e.info.user === info.user) {
-        e.peer.close(); // the same person reloaded: replace the old connection
-        peers.delete(id);
-      }
-    }
-    let entry = peers.get(info.id);
-    if (entry) {
-      entry.info = info;
-      $("remote-away").hidden = true;
-      healPeers(); // the other side came back on the same connection id
-      paintRemote();
-      return entry;
-    }
-    const peer = new Peer({
-      id: info.id, polite: politeTowards(info), iceServers: ice.iceServers, relayOnly: cfg.forceRelay,
-      stream: outgoingStream(), send: (payload) => sig.send({ type: "signal", to: info.id, ...payload }),
-    });
-    entry = { peer, info };
-    mark("peer");
-    peers.set(info.id, entry);
-    peer.addEventListener("track", paintRemote);
-    peer.addEventListener("state", ({ detail }) => {
-      const bad = detail.ice === "disconnected" || detail.ice === "failed";
-      $("remote-away").hidden = !bad;
-      if (detail.ice === "connected" || detail.ice === "completed") {
-        mark("ice-connected");
-        paintRemote();
-      }
-    });
-    if (state.lowBandwidth || info.media.lowBandwidth) peer.setVideoSending(false);
-    remoteInfo = info;
-    paintRemote();
-    announce(`${info.name} joined`);
-    return entry;
-  }
-  function healPeers() {
-    for (const { peer } of peers.values()) {
-      const ice = peer.pc.iceConnectionState;
-      if (ice === "failed" || ice === "disconnected") {
-        peer.lastRestart = 0;
-        peer.restart();
-      }
-    }
-  }
-  function outgoingStream() {
-    const s = new MediaStream();
-    if (micTrack) s.addTrack(micTrack);
-    const v = state.screen && screenStream ? screenStream.getVideoTracks()[0] : camTrack;
-    if (v) s.addTrack(v);
-    return s;
-  }
-  function dropPeer(id) {
-    const e = peers.get(id);
-    if (!e) return;
-    e.peer.close();
-    peers.delete(id);
-    remoteVideo.srcObject = null;
-    paintRemote();
+    call.transition("joining");
+    this.sig.connect();
   }
 
-  // ---- signalling ----
-  sig.addEventListener("state", ({ detail }) => {
+  // Side panel (chat, whiteboard, topics, agenda) and the timer's hooks into it.
+  buildPanel() {
+    const send = (m) => this.sig.send(m);
+    let panel = null;
+    this.chat = new Chat({
+      list: $("chat-list"), empty: $("chat-empty"), form: $("chat-form"), input: $("chat-input"),
+      badges: [$("unread-badge"), $("tab-unread")], me: cfg.userId, send, t,
+      isVisible: () => panel.shows("chat"),
+    });
+    this.board = new Whiteboard($("board"), { send });
+    this.checklist = new Checklist($("checklist"), $("topics-progress"), { send, t });
+    panel = new Panel({
+      onShow: (name) => {
+        if (name === "chat") this.chat.setUnread(0);
+        if (name === "board") this.board.resize();
+      },
+    });
+    wireBoardTools(this.board);
+    const agenda = new Agenda($("agenda"), { t });
+    Object.assign(this.timer, {
+      onWarning: (mins) => {
+        const w = $("warn-banner");
+        w.textContent = t(`warn${Math.min(5, mins)}`);
+        w.hidden = false;
+        announce(w.textContent);
+        setTimeout(() => (w.hidden = true), 12000);
+      },
+      onTick: (elapsed) => agenda.render(elapsed),
+    });
+  }
+
+  // In the room (socket open), the call settles on waiting / negotiating / connected from the peers.
+  settle() {
+    if (this.sig.state !== "open") return;
+    this.call.tryTransition(settledState({ peerPresent: this.peers.size > 0, mediaConnected: this.peers.mediaConnected }));
+  }
+
+  // What the page shows for each state of the call.
+  bindCallState() {
     const banner = $("conn-banner");
-    const text = $("conn-banner-text");
     const rejoin = $("rejoin-btn");
-    if (ended) return;
-    if (detail.state === "open") {
-      banner.hidden = true;
-    } else if (detail.state === "reconnecting") {
-      banner.hidden = false;
+    this.call.subscribe(({ to, detail }) => {
+      app.dataset.call = to;
+      if (to === "reconnecting") {
+        banner.hidden = false;
+        rejoin.hidden = true;
+        $("conn-banner-text").textContent = t("reconnecting");
+      } else if (to === "failed") {
+        banner.hidden = false;
+        rejoin.hidden = false;
+        $("conn-banner-text").textContent = t(detail.code === 4409 ? "roomClosed" : "connectionLost");
+      } else if (to === "ended") {
+        banner.hidden = true;
+        this.finish(detail);
+      } else {
+        banner.hidden = true;
+      }
+    });
+    rejoin.addEventListener("click", () => {
       rejoin.hidden = true;
-      text.textContent = "Reconnecting…";
-    } else if (detail.state === "failed") {
-      banner.hidden = false;
-      rejoin.hidden = false;
-      text.textContent = detail.code === 4409 ? "The room is closed." : "Connection lost.";
-    }
-  });
-  $("rejoin-btn").addEventListener("click", () => {
-    $("rejoin-btn").hidden = true;
-    sig.retryNow();
-  });
-  window.addEventListener("online", () => sig.retryNow());
+      this.sig.retryNow();
+    });
+  }
 
-  sig.addEventListener("message", ({ detail: m }) => {
+  bindPeers() {
+    const { peers, stage } = this;
+    peers.addEventListener("joined", ({ detail }) => {
+      stage.paintRemote();
+      announce(t("peerJoined", { name: detail.info.name }));
+      this.settle();
+    });
+    peers.addEventListener("back", () => {
+      stage.setAway(false);
+      stage.paintRemote();
+    });
+    peers.addEventListener("change", () => stage.paintRemote());
+    peers.addEventListener("ice", ({ detail }) => {
+      stage.setAway(detail.bad);
+      if (detail.connected) stage.paintRemote();
+      this.settle();
+    });
+  }
+
+  bindSignalling() {
+    const { sig, call } = this;
+    sig.addEventListener("state", ({ detail }) => {
+      if (detail.state === "open") this.settle();
+      else if (detail.state === "reconnecting") call.tryTransition("reconnecting");
+      else if (detail.state === "connecting") call.tryTransition("joining");
+      else if (detail.state === "failed") call.tryTransition("failed", { code: detail.code });
+    });
+    sig.addEventListener("message", ({ detail }) => {
+      if (!call.isOver) this.onMessage(detail);
+    });
+    window.addEventListener("online", () => {
+      if (!call.isOver) sig.retryNow();
+    });
+  }
+
+  onMessage(m) {
+    const { peers, stage, timer } = this;
     switch (m.type) {
       case "welcome":
         mark("welcome");
-        if (me) healPeers(); // a resumed socket: restart ICE on anything that broke meanwhile
-        me = m.you;
+        if (this.welcomed) peers.heal(); // a resumed socket: restart ICE on anything that broke meanwhile
+        this.welcomed = true;
         timer.update(m.timer);
-        chat.load(m.chat);
-        board.load(m.strokes);
-        checklist.load(m.checklist);
-        sendMedia();
-        if (state.hand) sig.send({ type: "hand", up: true });
-        if (m.status === "completed") onEnded({ automatic: true });
+        this.chat.load(m.chat);
+        this.board.load(m.strokes);
+        this.checklist.load(m.checklist);
+        this.sendMedia();
+        if (this.local.hand) this.sig.send({ type: "hand", up: true });
+        if (m.status === "completed") this.call.transition("ended", { automatic: true });
+        else this.settle();
         break;
       case "peer-joined":
       case "peer-present":
-        ensurePeer(m.peer);
+        peers.ensure(m.peer);
         break;
       case "peer-away":
-        if (peers.has(m.peer.id)) {
-          $("remote-away").hidden = false;
-          announce(`${m.peer.name} is reconnecting`);
+        if (peers.get(m.peer.id)) {
+          stage.setAway(true);
+          announce(t("peerReconnecting", { name: m.peer.name }));
         }
         break;
       case "peer-left":
-        dropPeer(m.peer.id);
-        announce(`${m.peer.name} left`);
+        if (peers.drop(m.peer.id)) {
+          stage.clearRemote();
+          stage.paintRemote();
+          this.settle();
+        }
+        announce(t("peerLeft", { name: m.peer.name }));
         break;
       case "peer-media":
-      case "peer-hand": {
-        const e = peers.get(m.peer.id);
-        if (e) {
-          const wasLow = e.info.media.lowBandwidth;
-          e.info = m.peer;
-          if (m.peer.media.lowBandwidth !== wasLow) e.peer.setVideoSending(!(m.peer.media.lowBandwidth || state.lowBandwidth));
-          if (m.type === "peer-hand" && m.peer.hand) announce(`${m.peer.name} raised their hand`);
-          paintRemote();
-        } else {
-          ensurePeer(m.peer);
-        }
+      case "peer-hand":
+        if (!peers.update(m.peer)) peers.ensure(m.peer);
+        else if (m.type === "peer-hand" && m.peer.hand) announce(t("peerHand", { name: m.peer.name }));
         break;
-      }
-      case "signal": {
-        const e = peers.get(m.from);
-        if (e) e.peer.handle(m);
+      case "signal":
+        peers.get(m.from)?.peer.handle(m);
         break;
-      }
       case "chat":
-        chat.add(m.message);
+        this.chat.add(m.message);
         break;
       case "stroke":
-        board.add(m.stroke);
+        this.board.add(m.stroke);
         break;
       case "wb-clear":
-        board.clear({ broadcast: false });
+        this.board.clear({ broadcast: false });
         break;
       case "check":
-        checklist.set(m.topic, m.done);
+        this.checklist.set(m.topic, m.done);
         break;
       case "timer":
         timer.update(m.timer);
         break;
       case "ended":
         if (m.timer) timer.update(m.timer);
-        onEnded(m);
+        this.call.transition("ended", m);
         break;
       default:
         break;
     }
-  });
-  sig.connect();
-
-  // ---- controls ----
-  $("ctl-mic").addEventListener("click", () => {
-    if (!micTrack) return;
-    state.audio = !state.audio;
-    micTrack.enabled = state.audio;
-    paintLocal();
-    sendMedia();
-  });
-  $("ctl-cam").addEventListener("click", () => {
-    if (!camTrack) return;
-    state.video = !state.video;
-    camTrack.enabled = state.video;
-    paintLocal();
-    sendMedia();
-  });
-  $("ctl-hand").addEventListener("click", () => {
-    state.hand = !state.hand;
-    sig.send({ type: "hand", up: state.hand });
-    paintLocal();
-  });
-  $("ctl-lowbw").addEventListener("click", () => {
-    state.lowBandwidth = !state.lowBandwidth;
-    for (const { peer, info } of peers.values()) peer.setVideoSending(!(state.lowBandwidth || info.media.lowBandwidth));
-    paintLocal();
-    paintRemote();
-    sendMedia();
-    announce(state.lowBandwidth ? "Audio-only mode on" : "Video back on");
-  });
-
-  // Screen share: preview first, then replaceTrack on every peer's video sender.
-  const shareDialog = $("share-dialog");
-  async function stopShare() {
-    if (!state.screen) return;
-    state.screen = false;
-    stopStream(screenStream);
-    screenStream = null;
-    for (const { peer } of peers.values()) await peer.replaceVideo(camTrack, stream);
-    localVideo.srcObject = stream;
-    paintLocal();
-    sendMedia();
   }
-  $("ctl-share").addEventListener("click", async () => {
-    if (state.screen) return stopShare();
-    let s;
-    try {
-      s = await getScreen();
-    } catch {
-      return;
-    }
-    $("share-preview").srcObject = s;
-    shareDialog.showModal();
-    const ok = await new Promise((resolve) => {
-      $("share-confirm").onclick = () => resolve(true);
-      $("share-cancel").onclick = () => resolve(false);
-      shareDialog.addEventListener("cancel", () => resolve(false), { once: true });
-    });
-    shareDialog.close();
-    $("share-preview").srcObject = null;
-    if (!ok) return stopStream(s);
-    screenStream = s;
-    const track = s.getVideoTracks()[0];
-    track.addEventListener("ended", stopShare);
-    state.screen = true;
-    for (const { peer } of peers.values()) await peer.replaceVideo(track, s);
-    localVideo.srcObject = s;
-    paintLocal();
-    sendMedia();
-  });
-  const more = $("more-menu");
-  $("ctl-more").addEventListener("click", () => {
-    more.hidden = !more.hidden;
-    $("ctl-more").setAttribute("aria-expanded", String(!more.hidden));
-  });
-  more.querySelectorAll("[data-proxy]").forEach((b) =>
-    b.addEventListener("click", () => {
-      more.hidden = true;
-      $("ctl-more").setAttribute("aria-expanded", "false");
-      $(b.dataset.proxy).click();
-    }),
-  );
 
-  // ---- end / leave ----
-  const endDialog = $("end-dialog");
-  $("end-cancel").addEventListener("click", () => endDialog.close());
-  ($("ctl-end") || $("ctl-leave")).addEventListener("click", () => endDialog.showModal());
-  $("end-confirm").addEventListener("click", async () => {
-    endDialog.close();
-    if (cfg.role === "mentor") {
-      await saveSnapshot();
+  // End (mentor, for everyone) or leave (learner), after the confirmation dialog.
+  bindEnd() {
+    const endDialog = $("end-dialog");
+    $("end-cancel").addEventListener("click", () => endDialog.close());
+    ($("ctl-end") || $("ctl-leave")).addEventListener("click", () => endDialog.showModal());
+    $("end-confirm").addEventListener("click", async () => {
+      endDialog.close();
+      if (cfg.role !== "mentor") {
+        this.sig.leave();
+        this.teardown();
+        location.href = dashboardUrl;
+        return;
+      }
+      await this.saveSnapshot();
       const r = await postJSON(cfg.endUrl, null).catch(() => null);
       if (!r || !r.ok) {
-        $("warn-banner").textContent = "Couldn't end the session. Check your connection and try again.";
+        $("warn-banner").textContent = t("endFailed");
         $("warn-banner").hidden = false;
         return;
       }
-      onEnded({ automatic: false });
-    } else {
-      sig.leave();
-      teardown();
-      location.href = "/dashboard/";
-    }
-  });
+      this.call.tryTransition("ended", { automatic: false });
+    });
+  }
 
-  async function saveSnapshot() {
-    if (!board.strokes.length) return;
+  async saveSnapshot() {
+    if (!this.board.strokes.length) return;
     try {
-      const blob = await board.snapshot();
+      const blob = await this.board.snapshot();
       await postJSON(cfg.snapshotUrl, blob, { "Content-Type": "image/png" });
     } catch {}
   }
 
-  function teardown() {
-    for (const { peer } of peers.values()) peer.close();
-    peers.clear();
-    stopStream(stream);
-    stopStream(screenStream);
-    clearInterval(statsTimer);
+  teardown() {
+    this.peers.closeAll();
+    this.local.stop();
+    clearInterval(this.qualityTimer);
   }
 
-  async function onEnded(m) {
-    if (ended) return;
-    ended = true;
-    if (cfg.role === "mentor" && m.automatic) await saveSnapshot();
-    sig.leave();
-    teardown();
-    $("conn-banner").hidden = true;
-    announce("The session has ended");
+  // The call reached "ended" (the server said so, or the mentor ended it here).
+  async finish(m) {
+    if (cfg.role === "mentor" && m.automatic) await this.saveSnapshot();
+    this.sig.leave();
+    this.teardown();
+    announce(t("sessionEnded"));
     if (cfg.role === "learner" && $("feedback-dialog")) {
       $("feedback-dialog").showModal();
     } else {
-      $("ended-text").textContent = cfg.role === "mentor" ? "Thanks for teaching. Your learner has been asked for feedback." : "The session has ended.";
+      $("ended-text").textContent = t(cfg.role === "mentor" ? "endedMentor" : "endedLearner");
       $("ended-overlay").hidden = false;
     }
   }
-
-  // ---- network quality ----
-  const q = $("net-quality");
-  const statsTimer = setInterval(async () => {
-    const entry = [...peers.values()][0];
-    if (!entry) {
-      q.hidden = true;
-      return;
-    }
-    const s = await entry.peer.quality().catch(() => null);
-    if (!s) return;
-    q.hidden = false;
-    q.dataset.q = s.level;
-    const label = { good: "Good", fair: "Fair", poor: "Poor", unknown: "Connecting" }[s.level];
-    $("net-quality-label").textContent = label;
-    q.title = `Network ${label}${s.rtt != null ? ` · RTT ${Math.round(s.rtt * 1000)} ms` : ""} · loss ${s.loss.toFixed(1)}%${s.kbps != null ? ` · ${Math.round(s.kbps)} kbps` : ""}`;
-    q.setAttribute("aria-label", q.title);
-  }, 2000);
-
-  paintLocal();
-  paintRemote();
-  if (cfg.testHooks) {
-    window.__room = { sig, peers, state, board, killSocket: () => sig.kill() };
-  }
 }
 
-// Feedback form (in-call modal and the ended page): submit with fetch, errors next to the field.
-document.addEventListener("submit", async (e) => {
-  const form = e.target.closest("[data-feedback-form]");
-  if (!form) return;
-  e.preventDefault();
-  form.querySelectorAll("[data-error]").forEach((p) => (p.hidden = true));
-  const r = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" } }).catch(() => null);
-  const data = r ? await r.json().catch(() => ({})) : { error: "Network error — please retry." };
-  if (r && r.ok) {
-    const done = document.createElement("div");
-    done.className = "rm-thanks";
-    done.setAttribute("role", "status");
-    const p = document.createElement("p");
-    p.textContent = data.message || "Thanks for your feedback!";
-    const a = document.createElement("a");
-    a.className = "btn btn-primary";
-    a.href = cfg.mentorProfileUrl;
-    a.textContent = "See the mentor's profile";
-    const d = document.createElement("a");
-    d.className = "btn btn-ghost";
-    d.href = "/dashboard/";
-    d.textContent = "Dashboard";
-    const actions = document.createElement("div");
-    actions.className = "rm-actions";
-    actions.append(a, d);
-    done.append(p, actions);
-    form.replaceWith(done);
-    return;
-  }
-  const err = form.querySelector(`[data-error="${data.field || "rating"}"]`);
-  err.textContent = data.error || "Something went wrong — please retry.";
-  err.hidden = false;
-});
-
+wireFeedback({ t, mentorProfileUrl: cfg.mentorProfileUrl, dashboardUrl });
 if (cfg.state === "open") main();

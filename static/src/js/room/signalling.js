@@ -1,128 +1,102 @@
-// Room WebSocket with reconnect (exponential backoff + jitter) and resume.
+// Room signalling over the shared ReconnectingSocket (../socket.js): backoff with jitter, resume.
 // The page keeps its peer id across reconnects (?peer=) so the other side keeps its
-// RTCPeerConnection; after MAX_ATTEMPTS failures the state becomes "failed" (UI offers Rejoin).
+// RTCPeerConnection; after MAX_ATTEMPTS failures in a row, or when the server refuses us
+// (4403 not allowed, 4409 room closed), the state becomes "failed" (the UI offers Rejoin).
+//
+// States (the "state" event): connecting (first time) | open | reconnecting | failed | closed.
 
-const MAX_ATTEMPTS = 6;
+import { ReconnectingSocket, socketUrl } from "../socket.js";
+
+export const MAX_ATTEMPTS = 6;
+export const BACKOFF = Object.freeze({ base: 400, cap: 8000, jitter: 0.5 });
+const REFUSED = [4403, 4409];
+// Durable messages are kept while the socket is down and sent after the reconnect; signals go stale.
+const DURABLE = ["chat", "stroke", "check", "wb-clear", "media", "hand"];
+const QUEUE_MAX = 500;
 
 export class Signalling extends EventTarget {
   constructor(path) {
     super();
     this.path = path;
     this.peerId = "";
-    this.ws = null;
-    this.state = "idle"; // idle | connecting | open | reconnecting | failed | closed
-    this.attempts = 0;
+    this.state = "idle";
     this.queue = [];
-    this.closedByUs = false;
     this.everOpened = false;
+    this.socket = new ReconnectingSocket({
+      url: () => this.url(),
+      maxAttempts: MAX_ATTEMPTS,
+      ...BACKOFF,
+      shouldRetry: (ev) => !REFUSED.includes(ev.code),
+      onState: (state, detail) => this.onSocketState(state, detail),
+      onOpen: () => this.queue.splice(0).forEach((m) => this.send(m)),
+      onMessage: (ev) => this.onMessage(ev),
+    });
   }
 
-  url(extra = "") {
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  url() {
     const q = new URLSearchParams();
     if (this.peerId) q.set("peer", this.peerId);
-    if (extra) q.set(extra, "1");
     const qs = q.toString();
-    return `${proto}//${location.host}${this.path}${qs ? "?" + qs : ""}`;
+    return socketUrl(`${this.path}${qs ? "?" + qs : ""}`);
+  }
+
+  onSocketState(state, detail) {
+    if (state === "open") this.everOpened = true;
+    const mapped = {
+      connecting: this.everOpened ? "reconnecting" : "connecting",
+      waiting: "reconnecting",
+      open: "open",
+      failed: "failed",
+      closed: "closed",
+    }[state];
+    if (mapped) this.setState(mapped, detail.code ? { code: detail.code } : {});
   }
 
   setState(s, detail = {}) {
     this.state = s;
-    this.dispatchEvent(new CustomEvent("state", { detail: { state: s, attempts: this.attempts, ...detail } }));
+    this.dispatchEvent(new CustomEvent("state", { detail: { state: s, attempts: this.socket.attempts, ...detail } }));
+  }
+
+  onMessage(ev) {
+    let msg;
+    try {
+      msg = JSON.parse(ev.data);
+    } catch {
+      return;
+    }
+    if ((msg.type === "hello" || msg.type === "welcome") && msg.you) this.peerId = msg.you.id;
+    this.dispatchEvent(new CustomEvent("message", { detail: msg }));
   }
 
   connect() {
-    this.closedByUs = false;
-    clearTimeout(this.retryTimer);
-    this.setState(this.everOpened ? "reconnecting" : "connecting");
-    let ws;
-    try {
-      ws = new WebSocket(this.url());
-    } catch (e) {
-      this.scheduleRetry();
-      return;
-    }
-    this.ws = ws;
-    ws.addEventListener("open", () => {
-      this.attempts = 0;
-      this.everOpened = true;
-      this.setState("open");
-      const pending = this.queue.splice(0);
-      pending.forEach((m) => this.send(m));
-    });
-    ws.addEventListener("message", (ev) => {
-      let msg;
-      try {
-        msg = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      if ((msg.type === "hello" || msg.type === "welcome") && msg.you) this.peerId = msg.you.id;
-      this.dispatchEvent(new CustomEvent("message", { detail: msg }));
-    });
-    ws.addEventListener("close", (ev) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      if (this.closedByUs) {
-        this.setState("closed");
-        return;
-      }
-      if (ev.code === 4403 || ev.code === 4409) {
-        this.setState("failed", { code: ev.code });
-        return;
-      }
-      this.scheduleRetry();
-    });
-  }
-
-  scheduleRetry() {
-    this.attempts += 1;
-    if (this.attempts > MAX_ATTEMPTS) {
-      this.setState("failed");
-      return;
-    }
-    this.setState("reconnecting");
-    const base = Math.min(8000, 400 * 2 ** (this.attempts - 1));
-    const delay = base / 2 + Math.random() * (base / 2);
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.socket.connect();
   }
 
   // Reconnect now (the browser came back online, or the user pressed Rejoin).
   retryNow() {
-    if (this.state === "open" || this.state === "connecting") return;
-    this.attempts = 0;
-    this.connect();
+    this.socket.retryNow();
   }
 
   send(msg) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
-      this.ws.send(JSON.stringify(msg));
-      return true;
-    }
-    // Keep durable things (chat, strokes, ticks) for after the reconnect; signals go stale.
-    if (["chat", "stroke", "check", "wb-clear", "media", "hand"].includes(msg.type) && this.queue.length < 500) {
-      this.queue.push(msg);
-    }
+    if (this.socket.send(msg)) return true;
+    if (DURABLE.includes(msg.type) && this.queue.length < QUEUE_MAX) this.queue.push(msg);
     return false;
   }
 
   leave() {
-    this.closedByUs = true;
-    clearTimeout(this.retryTimer);
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "leave" }));
-    if (this.ws) this.ws.close();
+    this.socket.send({ type: "leave" });
+    this.socket.close();
   }
 
   // Simulate a network drop (used by tests): close without marking it as ours.
   kill() {
-    if (this.ws) this.ws.close();
+    this.socket.drop();
   }
 }
 
 // One-shot reachability check used by the pre-join screen.
 export function probe(path, timeoutMs = 6000) {
   return new Promise((resolve) => {
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
     let done = false;
     const finish = (ok, why) => {
       if (done) return;
@@ -133,7 +107,7 @@ export function probe(path, timeoutMs = 6000) {
       } catch {}
       resolve({ ok, why });
     };
-    const ws = new WebSocket(`${proto}//${location.host}${path}?probe=1`);
+    const ws = new WebSocket(socketUrl(`${path}?probe=1`));
     const t = setTimeout(() => finish(false, "timeout"), timeoutMs);
     ws.addEventListener("message", (ev) => {
       try {

@@ -1,0 +1,129 @@
+// The peer connections of this page, one per remote peer id (in practice the one other side).
+//
+// Events: "joined" {info} (a new peer), "back" {info} (a known peer reappeared on the same id),
+// "change" (repaint: tracks, media info), "ice" {bad, connected} (the first peer's ICE state).
+
+import { Peer } from "./peer.js";
+
+export class PeerSet extends EventTarget {
+  constructor({ role, iceServers, relayOnly, sig, local, mark }) {
+    super();
+    Object.assign(this, { role, iceServers, relayOnly, sig, local, mark });
+    this.entries = new Map(); // peer id -> {peer, info, connected}
+    this.lastInfo = null; // the last peer seen, for the name on the tile after they left
+  }
+
+  emit(name, detail = {}) {
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+
+  first() {
+    return [...this.entries.values()][0] || null;
+  }
+
+  get(id) {
+    return this.entries.get(id);
+  }
+
+  values() {
+    return this.entries.values();
+  }
+
+  // Whether media flows with the first peer (ICE connected or completed).
+  get mediaConnected() {
+    const e = this.first();
+    return Boolean(e && e.connected);
+  }
+
+  // The mentor is always impolite; between two learners the lower id is polite.
+  politeTowards(info) {
+    if (this.role === "mentor") return false;
+    if (info.role === "mentor") return true;
+    return this.sig.peerId < info.id;
+  }
+
+  ensure(info) {
+    for (const [id, e] of this.entries) {
+      if (id !== info.id && e.info.user === info.user) {
+        e.peer.close(); // the same person reloaded: replace the old connection
+        this.entries.delete(id);
+      }
+    }
+    let entry = this.entries.get(info.id);
+    if (entry) {
+      entry.info = info;
+      this.heal(); // the other side came back on the same connection id
+      this.emit("back", { info });
+      return entry;
+    }
+    const peer = new Peer({
+      id: info.id,
+      polite: this.politeTowards(info),
+      iceServers: this.iceServers,
+      relayOnly: this.relayOnly,
+      stream: this.local.outgoing(),
+      send: (payload) => this.sig.send({ type: "signal", to: info.id, ...payload }),
+    });
+    entry = { peer, info, connected: false };
+    this.mark("peer");
+    this.entries.set(info.id, entry);
+    peer.addEventListener("track", () => this.emit("change"));
+    peer.addEventListener("state", ({ detail }) => {
+      entry.connected = detail.ice === "connected" || detail.ice === "completed";
+      if (entry.connected) this.mark("ice-connected");
+      this.emit("ice", { bad: detail.ice === "disconnected" || detail.ice === "failed", connected: entry.connected });
+    });
+    if (this.local.lowBandwidth || info.media.lowBandwidth) peer.setVideoSending(false);
+    this.lastInfo = info;
+    this.emit("joined", { info });
+    return entry;
+  }
+
+  // New media or hand state from the other side. Returns false for an unknown peer.
+  update(info) {
+    const e = this.entries.get(info.id);
+    if (!e) return false;
+    const wasLow = e.info.media.lowBandwidth;
+    e.info = info;
+    if (info.media.lowBandwidth !== wasLow) e.peer.setVideoSending(!(info.media.lowBandwidth || this.local.lowBandwidth));
+    this.emit("change");
+    return true;
+  }
+
+  // Restart ICE at once on every connection that broke (a resumed socket, a peer back).
+  heal() {
+    for (const { peer } of this.entries.values()) {
+      const ice = peer.pc.iceConnectionState;
+      if (ice === "failed" || ice === "disconnected") {
+        peer.lastRestart = 0;
+        peer.restart();
+      }
+    }
+  }
+
+  drop(id) {
+    const e = this.entries.get(id);
+    if (!e) return false;
+    e.peer.close();
+    this.entries.delete(id);
+    return true;
+  }
+
+  // Audio-only mode on this side or theirs stops sending video to that peer.
+  applyBandwidth() {
+    for (const { peer, info } of this.entries.values()) peer.setVideoSending(!(this.local.lowBandwidth || info.media.lowBandwidth));
+  }
+
+  async replaceVideo(track, stream) {
+    for (const { peer } of this.entries.values()) await peer.replaceVideo(track, stream);
+  }
+
+  closeAll() {
+    for (const { peer } of this.entries.values()) peer.close();
+    this.entries.clear();
+  }
+}
