@@ -57,6 +57,7 @@ lint: install
 	$(VENV)/bin/ruff check . || status=1; \
 	$(VENV)/bin/ruff format --check . || status=1; \
 	$(VENV)/bin/mypy apps peerlearn || status=1; \
+	$(VENV)/bin/lint-imports || status=1; \
 	exit $$status
 
 # Front-end unit tests: node's built-in runner, no npm packages (timer, agenda, reconnect backoff,

@@ -39,7 +39,8 @@ from datetime import timedelta
 from django.utils import timezone
 from apps.accounts.models import MentorStatus, Role
 from apps.accounts.services import create_user
-from apps.catalog.models import Domain, Session
+from apps.catalog.models import Session
+from apps.taxonomy.models import Domain
 n = {n}
 random.seed(7)
 domains = [Domain.objects.get_or_create(slug=f"bench-{{i}}", defaults={{"name": f"Bench domain {{i}}"}})[0] for i in range(8)]

@@ -204,7 +204,8 @@ def _people(n: int) -> tuple[Any, Any, Any]:
     from apps.accounts.models import MentorStatus
     from apps.accounts.services import create_user
     from apps.bookings.models import Booking
-    from apps.catalog.models import Domain, Session
+    from apps.catalog.models import Session
+    from apps.taxonomy.models import Domain
 
     tag = uuid.uuid4().hex[:8]
     mentor = create_user(email=f"bm{n}-{tag}@example.in", password=None, full_name=f"Bench Mentor {n}", role="mentor",

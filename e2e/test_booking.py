@@ -15,7 +15,8 @@ from e2e.conftest import axe_violations, format_violations, login, make_user
 def _session(
     mentor: Any, title: str, *, price: int = 0, hours: float = 48, domain_name: str = "Programming", **kw: Any
 ) -> Any:
-    from apps.catalog.models import Domain, Session
+    from apps.catalog.models import Session
+    from apps.taxonomy.models import Domain
 
     domain, _ = Domain.objects.get_or_create(slug=domain_name.lower().replace(" ", "-"), defaults={"name": domain_name})
     return Session.objects.create(

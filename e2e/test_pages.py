@@ -39,7 +39,8 @@ def _demo_catalogue() -> dict[str, Any]:
     """A small, realistic catalogue (demo content created for this test only)."""
     from apps.accounts.models import MentorProfile
     from apps.bookings.models import Booking, BookingStatus
-    from apps.catalog.models import Domain, Session, SessionStatus
+    from apps.catalog.models import Session, SessionStatus
+    from apps.taxonomy.models import Domain
 
     tag = uuid.uuid4().hex[:6]
     domains = [
@@ -269,7 +270,8 @@ def test_learner_dashboard(new_context: Any, catalogue: dict[str, Any], width: i
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_mentor_dashboards(new_context: Any, width: int) -> None:
-    from apps.catalog.models import Domain, Session
+    from apps.catalog.models import Session
+    from apps.taxonomy.models import Domain
 
     pending = make_user("mentor", approved=False, full_name="Kavya Reddy")
     page = new_context(width=width).new_page()

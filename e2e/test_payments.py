@@ -14,7 +14,8 @@ from e2e.conftest import axe_violations, format_violations, login, make_user
 
 
 def _paid_session(title: str, *, price: int, hours: float = 72) -> Any:
-    from apps.catalog.models import Domain, Session
+    from apps.catalog.models import Session
+    from apps.taxonomy.models import Domain
 
     mentor = make_user("mentor", full_name=f"Mentor {title}")
     domain, _ = Domain.objects.get_or_create(slug="programming", defaults={"name": "Programming"})

@@ -19,7 +19,8 @@ def _setup() -> tuple[Any, Any, Any]:
     from django.utils import timezone
 
     from apps.bookings.models import Booking
-    from apps.catalog.models import Domain, Session
+    from apps.catalog.models import Session
+    from apps.taxonomy.models import Domain
 
     mentor = make_user("mentor", full_name="Kavya Menon")
     learner = make_user("learner", full_name="Rohan Das")

@@ -81,7 +81,7 @@ def toast(page: Any, text: str) -> Any:
 
 @pytest.fixture
 def domains() -> list[Any]:
-    from apps.catalog.models import Domain, Topic
+    from apps.taxonomy.models import Domain, Topic
 
     names = ["Web Development", "Data Science", "Machine Learning", "Cloud & DevOps", "Design", "Competitive Exams"]
     out = []

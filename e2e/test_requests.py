@@ -16,7 +16,7 @@ IST = ZoneInfo("Asia/Kolkata")
 
 
 def _domain() -> Any:
-    from apps.catalog.models import Domain
+    from apps.taxonomy.models import Domain
 
     tag = uuid.uuid4().hex[:6]
     return Domain.objects.create(name=f"Rust {tag}", slug=f"rust-{tag}")

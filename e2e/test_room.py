@@ -127,7 +127,8 @@ def _setup(*, topics: list[str] | None = None) -> tuple[Any, Any, Any, Any]:
     from django.utils import timezone
 
     from apps.bookings.models import Booking
-    from apps.catalog.models import Domain, Session
+    from apps.catalog.models import Session
+    from apps.taxonomy.models import Domain
 
     mentor = make_user("mentor", full_name="Meera Iyer")
     learner = make_user("learner", full_name="Arjun Rao")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "apps.core",
+    "apps.taxonomy",
     "apps.accounts",
     "apps.catalog",
     "apps.bookings",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "apps.progress",
     "apps.workflows",
     "apps.dashboards",
+    "apps.site",
 ]
 
 # django-ratelimit 4.1 predates Django's built-in RedisCache and calls it "not officially
@@ -113,7 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.core.context_processors.site",
+                "apps.dashboards.context_processors.site",
             ],
             "builtins": ["apps.core.templatetags.ui"],
         },

@@ -12,10 +12,10 @@ handler500 = "apps.core.views.server_error"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(settings.ADMIN_URL, admin.site.urls),
-    path("", include("apps.core.urls")),
+    path("", include("apps.site.urls")),
     path("", include("apps.accounts.urls")),
-    path("", include("apps.catalog.urls")),
-    path("", include("apps.bookings.urls")),
+    path("", include("apps.site.catalog_urls")),  # namespace "catalog"
+    path("", include("apps.site.bookings_urls")),  # namespace "bookings"
     path("", include("apps.payments.urls")),
     path("", include("apps.requests.urls")),
     path("", include("apps.rooms.urls")),

@@ -18,7 +18,8 @@ from django.utils import timezone
 from apps.accounts.models import MentorStatus, Role, User
 from apps.accounts.services import create_user
 from apps.bookings.models import Booking, BookingStatus
-from apps.catalog.models import Domain, Session
+from apps.catalog.models import Session
+from apps.taxonomy.models import Domain
 
 PASSWORD = "Peer-learn-2026!"
 

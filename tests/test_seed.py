@@ -16,8 +16,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apps.accounts.models import LearnerProfile, MentorProfile, MentorStatus, Role, User
-from apps.catalog.models import Domain, Session, Topic
-from apps.core.management.commands.seed_demo import DEMO_PASSWORD, MENTORS, PENDING_MENTOR, all_logins
+from apps.catalog.models import Session
+from apps.site.management.commands.seed_demo import DEMO_PASSWORD, MENTORS, PENDING_MENTOR, all_logins
+from apps.taxonomy.models import Domain, Topic
 
 IST = zoneinfo.ZoneInfo("Asia/Kolkata")
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,7 @@ def dashboard_url_for(user: Any) -> str:
         Role.LEARNER: "dashboards:learner",
         Role.MENTOR: "dashboards:mentor",
         Role.ADMIN: "dashboards:admin",
-    }.get(user.role, "core:landing")
+    }.get(user.role, "site:landing")
     return reverse(name)
 
 

@@ -17,8 +17,8 @@ from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from apps.catalog.models import Domain
 from apps.core.uploads import clean_image, clean_video
+from apps.taxonomy.models import Domain
 
 from .models import MentorProfile, Theme, User
 

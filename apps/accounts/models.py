@@ -113,7 +113,7 @@ class MentorProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mentor_profile")
     status = models.CharField(max_length=10, choices=MentorStatus.choices, default=MentorStatus.PENDING, db_index=True)
     rejection_reason = models.TextField(blank=True)
-    domains = models.ManyToManyField("catalog.Domain", related_name="mentors", blank=True)
+    domains = models.ManyToManyField("taxonomy.Domain", related_name="mentors", blank=True)
     skills = models.JSONField(default=list, blank=True)
     certifications = models.TextField(blank=True)
     linkedin_url = models.URLField(blank=True)

@@ -9,7 +9,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("register/<str:role>/", views.register_wizard, name="register_wizard"),
     path("profile/", views.profile, name="profile"),
     path("profile/settings/", views.profile_settings, name="profile_settings"),
-    path("profile/delete/", views.delete_account, name="delete_account"),
-    path("dashboard/admin/mentors/", views.admin_mentors, name="admin_mentors"),
-    path("dashboard/admin/mentors/<int:pk>/decide/", views.admin_mentor_decide, name="admin_mentor_decide"),
 ]

@@ -13,26 +13,23 @@ from allauth.account.utils import complete_signup
 from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit as django_ratelimit
 
-from apps.catalog.models import Domain, Topic
-from apps.workflows import accounts as account_flows
+from apps.taxonomy.models import Domain, Topic
 
 from . import forms as f
 from . import services
-from .access import admin_required, dashboard_url_for
+from .access import dashboard_url_for
 from .adapter import mark_signup_pending
-from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
+from .models import LearnerProfile, MentorProfile, Role, User
 from .wizard import EmailTaken, WizardState, create_account
 
 logger = logging.getLogger(__name__)
@@ -313,74 +310,3 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
             "nav_active": "profile",
         },
     )
-
-
-@require_http_methods(["GET", "POST"])
-def delete_account(request: HttpRequest) -> HttpResponse:
-    if (denied := _login_required(request)) is not None:
-        return denied
-    user: User = request.user  # type: ignore[assignment]
-    form = f.DeleteAccountForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        account_flows.delete_account(user=user)
-        logout(request)
-        messages.success(request, _("Your account is deleted. Thank you for learning with us."))
-        return redirect("core:landing")
-    return render(request, "accounts/delete_account.html", {"form": form})
-
-
-# --- Mentor approval (minimal admin screen) -------------------------------------------------
-
-
-@admin_required
-@require_GET
-def admin_mentors(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", MentorStatus.PENDING)
-    if status not in MentorStatus.values:
-        status = MentorStatus.PENDING
-    mentors = (
-        MentorProfile.objects.filter(status=status)
-        .select_related("user")
-        .prefetch_related(Prefetch("domains", queryset=Domain.objects.order_by("name")))
-        .order_by("created_at")
-    )
-    counts = {s: MentorProfile.objects.filter(status=s).count() for s in MentorStatus.values}
-    return render(
-        request,
-        "accounts/admin_mentors.html",
-        {
-            "mentors": mentors,
-            "status": status,
-            "statuses": MentorStatus.choices,
-            "counts": counts,
-            "nav_active": "mentors",
-        },
-    )
-
-
-@admin_required
-@require_POST
-def admin_mentor_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = get_object_or_404(MentorProfile.objects.select_related("user"), pk=pk)
-    decision = request.POST.get("decision")
-    try:
-        if decision == "approve":
-            account_flows.decide_mentor(mentor=profile, by=request.user, approve=True)  # type: ignore[arg-type]
-            messages.success(request, _("%(name)s is approved and was emailed.") % {"name": profile.user.full_name})
-        elif decision == "reject":
-            reason = (request.POST.get("reason") or "").strip()
-            if not reason or request.POST.get("confirm") != "on":
-                messages.error(
-                    request,
-                    _("Give a reason and tick the confirmation to reject %(name)s.") % {"name": profile.user.full_name},
-                )
-                return redirect(reverse("accounts:admin_mentors") + f"#mentor-{profile.pk}")
-            account_flows.decide_mentor(mentor=profile, by=request.user, approve=False, reason=reason)  # type: ignore[arg-type]
-            messages.success(
-                request, _("%(name)s was rejected and emailed the reason.") % {"name": profile.user.full_name}
-            )
-        else:
-            messages.error(request, _("Unknown decision."))
-    except services.InvalidTransition as exc:
-        messages.error(request, str(exc))
-    return redirect("accounts:admin_mentors")

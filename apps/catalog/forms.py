@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from apps.core.uploads import clean_image
+from apps.taxonomy.models import Domain
 
-from .models import Domain, Session
+from .models import Session
 from .services import SessionInput
 
 

@@ -8,32 +8,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Domain(models.Model):
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
-    icon = models.CharField(max_length=40, blank=True, help_text="Heroicon name")
-
-    class Meta:
-        ordering = ("name",)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Topic(models.Model):
-    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="topics")
-    name = models.CharField(max_length=80)
-    slug = models.SlugField(max_length=80)
-
-    class Meta:
-        ordering = ("name",)
-        constraints = [models.UniqueConstraint(fields=["domain", "slug"], name="topic_unique_per_domain")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     LIVE = "live", _("Live")
@@ -56,7 +30,7 @@ class Session(models.Model):
     """A mentoring session a mentor publishes (SPEC §4). Times are stored in UTC."""
 
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentored_sessions")
-    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="sessions")
+    domain = models.ForeignKey("taxonomy.Domain", on_delete=models.PROTECT, related_name="sessions")
     title = models.CharField(max_length=150)
     description = models.TextField(max_length=5000)
     topics = models.JSONField(default=list, blank=True)

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.core.state import conditional_transition
+from apps.taxonomy.models import Domain
 
-from .models import Domain, Session, SessionStatus
+from .models import Session, SessionStatus
 
 MIN_LEAD = timedelta(minutes=30)
 MIN_MINUTES, MAX_MINUTES = 15, 240
@@ -141,13 +142,12 @@ def create_session(*, mentor: User, data: SessionInput, now: datetime | None = N
     return session
 
 
-def update_session(*, session: Session, data: SessionInput, now: datetime | None = None) -> Session:
-    """Edit a scheduled session. With bookings, price and capacity below the bookings are frozen."""
+def update_session(*, session: Session, data: SessionInput, seats_booked: int, now: datetime | None = None) -> Session:
+    """Edit a scheduled session. With ``seats_booked`` learners (the caller counts them: bookings
+    sit above the catalogue), the price is frozen and the capacity cannot go below them."""
     now = now or timezone.now()
     errors = validate_session_input(data, now=now)
-    from apps.bookings.models import SEAT_HOLDING  # read-only model import
-
-    taken = session.bookings.filter(status__in=SEAT_HOLDING).count()
+    taken = seats_booked
     if taken and data.price_paise != session.price_paise:
         errors["price_paise"] = _("The price cannot change once learners have booked.")
     if data.capacity < taken:

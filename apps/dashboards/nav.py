@@ -60,7 +60,7 @@ MENTOR = (
 )
 ADMIN = (
     NavEntry("home", _("Overview"), "dashboards:admin", "chart-pie"),
-    NavEntry("mentors", _("Mentor approvals"), "accounts:admin_mentors", "user-plus"),
+    NavEntry("mentors", _("Mentor approvals"), "dashboards:admin_mentors", "user-plus"),
 )
 BY_ROLE: dict[str, tuple[NavEntry, ...]] = {Role.LEARNER: LEARNER, Role.MENTOR: MENTOR, Role.ADMIN: ADMIN}
 
@@ -78,7 +78,7 @@ def _resolve(entry: NavEntry) -> NavItem:
 def nav_for(user: User | AnonymousUser) -> dict[str, Any]:
     role: str = getattr(user, "role", "") if user.is_authenticated else ""
     items = [_resolve(e) for e in BY_ROLE.get(role, ())]
-    home = items[0].url if items else reverse("core:landing")
+    home = items[0].url if items else reverse("site:landing")
     bottom = [
         NavItem("home", _("Home"), home, "home"),
         _resolve(

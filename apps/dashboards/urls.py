@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("dashboard/learner/", views.learner_home, name="learner"),
     path("dashboard/mentor/", views.mentor_home, name="mentor"),
     path("dashboard/admin/", views.admin_home, name="admin"),
+    path("dashboard/admin/mentors/", account_views.admin_mentors, name="admin_mentors"),
+    path("dashboard/admin/mentors/<int:pk>/decide/", account_views.admin_mentor_decide, name="admin_mentor_decide"),
+    path("profile/delete/", account_views.delete_account, name="delete_account"),
 ]

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.catalog.models import Domain
+from apps.taxonomy.models import Domain
 
 DURATIONS = [
     (30, _("30 minutes")),

@@ -25,7 +25,7 @@ class SessionRequest(models.Model):
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="requests_received"
     )
-    domain = models.ForeignKey("catalog.Domain", on_delete=models.PROTECT, related_name="requests")
+    domain = models.ForeignKey("taxonomy.Domain", on_delete=models.PROTECT, related_name="requests")
     title = models.CharField(max_length=120)
     description = models.TextField(max_length=2000, blank=True)
     proposed_start = models.DateTimeField()

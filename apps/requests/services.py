@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import MentorProfile, MentorStatus, Role
-from apps.catalog.models import Domain, Session, SessionStatus
+from apps.catalog.models import Session, SessionStatus
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notify, notify_many, send_event
+from apps.taxonomy.models import Domain
 
 from .models import ACTIVE_REQUEST, Offer, OfferStatus, RequestDismissal, RequestStatus, SessionRequest
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.access import approved_mentor_required, learner_required
 from apps.accounts.models import MentorStatus, Role, User
-from apps.catalog.models import Domain
+from apps.taxonomy.models import Domain
 
 from . import selectors, services
 from .forms import DeclineForm, OfferForm, RequestForm, rupees_to_paise

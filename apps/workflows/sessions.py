@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import MentorProfile
-from apps.bookings.models import Booking, BookingStatus, CancelledBy
+from apps.bookings.models import SEAT_HOLDING, Booking, BookingStatus, CancelledBy
 from apps.catalog import services as catalog
 from apps.catalog.models import Session, SessionStatus
 from apps.core.state import conditional_transition
@@ -20,9 +19,6 @@ from apps.notifications.models import NotificationType
 from apps.notifications.services import notify
 
 from .booking import cancel_booking
-
-if TYPE_CHECKING:
-    pass
 
 NO_SHOW_AFTER_MINUTES = 10
 NO_SHOW_REASON = "Mentor did not join within 10 minutes (no-show): full refund"
@@ -44,6 +40,13 @@ def cancel_session(*, session: Session, by: str = CancelledBy.MENTOR, reason: st
             )
             count += 1
     return count
+
+
+def edit_session(*, session: Session, data: catalog.SessionInput, now: datetime | None = None) -> Session:
+    """The mentor edits a scheduled session; seats already booked (or held) freeze the price and
+    bound the capacity."""
+    booked = Booking.objects.filter(session=session, status__in=SEAT_HOLDING).count()
+    return catalog.update_session(session=session, data=data, seats_booked=booked, now=now)
 
 
 def mentor_no_show(*, session: Session) -> bool:

@@ -7,7 +7,7 @@ from django.test import Client
 
 from apps.accounts import services
 from apps.accounts.models import MentorStatus
-from apps.catalog.models import Domain
+from apps.taxonomy.models import Domain
 from tests.totp import enrol_totp
 
 from .conftest import make

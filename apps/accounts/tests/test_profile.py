@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from apps.accounts.models import User
-from apps.catalog.models import Domain
+from apps.taxonomy.models import Domain
 
 from .conftest import make, png_bytes
 

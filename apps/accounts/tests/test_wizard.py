@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from apps.accounts.models import MentorStatus, Role, User
-from apps.catalog.models import Domain, Topic
+from apps.taxonomy.models import Domain, Topic
 
 from .conftest import PASSWORD, make, png_bytes
 from .test_uploads import AVI_HEAD, MP4_HEAD

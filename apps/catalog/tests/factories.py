@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from apps.accounts.models import MentorStatus, Role, User
-from apps.catalog.models import Domain, Session
+from apps.catalog.models import Session
+from apps.taxonomy.models import Domain
 from tests.factories import DomainFactory, SessionFactory, UserFactory
 
 

@@ -12,14 +12,14 @@ from apps.accounts.models import Role
 
 @pytest.fixture
 def domain() -> Any:
-    from apps.catalog.models import Domain
+    from apps.taxonomy.models import Domain
 
     return Domain.objects.create(name="Python", slug="python")
 
 
 @pytest.fixture
 def other_domain() -> Any:
-    from apps.catalog.models import Domain
+    from apps.taxonomy.models import Domain
 
     return Domain.objects.create(name="Design", slug="design")
 

@@ -8,7 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from apps.bookings.models import Booking
-from apps.catalog.models import Domain, Session
+from apps.catalog.models import Session
+from apps.taxonomy.models import Domain
 from tests.factories import UserFactory
 
 

@@ -10,9 +10,10 @@ import pytest
 import time_machine
 
 from apps.bookings.models import BookingStatus
-from apps.catalog.models import Domain, Session, SessionStatus
+from apps.catalog.models import Session, SessionStatus
 from apps.notifications.models import Notification, NotificationType
 from apps.rooms.services import enforce_mentor_no_show
+from apps.taxonomy.models import Domain
 from apps.workflows.booking import book_and_pay
 
 T0 = datetime(2030, 1, 10, 12, 0, tzinfo=UTC)

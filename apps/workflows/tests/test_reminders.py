@@ -11,8 +11,9 @@ from django.db import connection, connections
 
 from apps.accounts.models import Role
 from apps.bookings.models import BookingStatus
-from apps.catalog.models import Domain, Session, SessionStatus
+from apps.catalog.models import Session, SessionStatus
 from apps.notifications.models import JobKind, JobStatus, Notification, NotificationType, ScheduledJob
+from apps.taxonomy.models import Domain
 from apps.workflows import reminders as scheduler
 from apps.workflows.booking import book_and_pay, cancel_booking
 

@@ -22,7 +22,8 @@ from django.utils.text import slugify
 
 from apps.accounts.models import LearnerProfile, MentorStatus, Role, User
 from apps.accounts.services import create_user
-from apps.catalog.models import Domain, Session, SessionStatus, Topic
+from apps.catalog.models import Session, SessionStatus
+from apps.taxonomy.models import Domain, Topic
 
 DEMO_PASSWORD = "PeerLearn@Demo26"  # noqa: S105 - the documented, public demo password
 EMAIL_DOMAIN = "demo.peerlearn.in"

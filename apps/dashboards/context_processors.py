@@ -17,7 +17,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         return dashboard_url_for(user)
 
     def _nav() -> object:
-        from apps.dashboards.nav import nav_for
+        from .nav import nav_for
 
         return nav_for(user)
 

@@ -31,9 +31,11 @@ from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
 from apps.accounts.models import MentorProfile, MentorStatus
-from apps.bookings.models import BookingStatus
-
-from .models import Domain, Session, SessionStatus
+from apps.bookings.models import Booking, BookingStatus
+from apps.catalog.models import Session, SessionStatus
+from apps.progress.models import Feedback
+from apps.progress.selectors import mentor_reviews as reviews_for_mentor
+from apps.taxonomy.models import Domain
 
 SORTS = ("soonest", "price_asc", "price_desc", "rating", "relevance")
 WINDOWS = ("", "today", "24h", "week", "custom")
@@ -57,7 +59,6 @@ class SessionFilters:
 def with_seats(qs: QuerySet[Session], now: datetime) -> QuerySet[Session]:
     """Annotate ``seats_taken``/``seats_left`` with a correlated subquery (not a JOIN + GROUP BY),
     so a sorted, limited page only counts bookings for the rows it returns."""
-    from apps.bookings.models import Booking
 
     held = (
         Booking.objects.holding_seat(now)
@@ -240,19 +241,9 @@ def mentor_profile(user_id: int) -> MentorProfile:
     )
 
 
-def mentor_reviews(user_id: int, *, limit: int = 20) -> list[Any]:
-    """Public reviews once the feedback feature stores them; empty until then."""
-    try:
-        from apps.progress import selectors as progress_selectors
-    except ImportError:
-        return []
-    fn = getattr(progress_selectors, "mentor_reviews", None)
-    if fn is None:
-        return []
-    try:
-        return list(fn(mentor_id=user_id, limit=limit))
-    except TypeError:
-        return []
+def mentor_reviews(user_id: int, *, limit: int = 20) -> list[Feedback]:
+    """The mentor's public reviews, newest first (the progress app owns them)."""
+    return list(reviews_for_mentor(mentor_id=user_id, limit=limit))
 
 
 # --- mentor dashboard ---------------------------------------------------------------------------
@@ -272,7 +263,6 @@ def mentor_sessions(mentor: Any, *, tab: str, now: datetime | None = None) -> Qu
         )
     else:
         qs = qs.filter(start__gte=end_of_day).exclude(status=SessionStatus.CANCELLED).order_by("start")
-    from apps.bookings.models import Booking
 
     return with_seats(qs, now).prefetch_related(
         Prefetch(
@@ -282,4 +272,37 @@ def mentor_sessions(mentor: Any, *, tab: str, now: datetime | None = None) -> Qu
             ).select_related("learner"),
             to_attr="active_bookings",
         )
+    )
+
+
+# --- landing page ----------------------------------------------------------------------------
+
+LANDING_SESSION_LIMIT = 8
+LANDING_MENTOR_LIMIT = 6
+
+
+def landing_sessions(*, limit: int = LANDING_SESSION_LIMIT) -> list[Session]:
+    """Live sessions first, then the soonest upcoming scheduled ones — one query.
+
+    Each session carries ``seats_left`` (capacity minus ``Booking.objects.holding_seat``, never
+    below 0) and has its mentor and domain joined.
+    """
+    now = timezone.now()
+    qs = (
+        with_seats(Session.objects.visible(now), now)
+        .select_related("mentor", "domain")
+        .annotate(live_rank=Case(When(status=SessionStatus.LIVE, then=Value(0)), default=Value(1)))
+        .order_by("live_rank", "start", "id")
+    )
+    return list(qs[:limit])
+
+
+def top_mentors(*, limit: int = LANDING_MENTOR_LIMIT) -> QuerySet[MentorProfile]:
+    """Approved mentors by rating (unrated last), then sessions taught — two queries when evaluated
+    (profiles with users; their domains)."""
+    return (
+        MentorProfile.objects.filter(status=MentorStatus.APPROVED, user__is_active=True, user__is_blocked=False)
+        .select_related("user")
+        .prefetch_related(Prefetch("domains", queryset=Domain.objects.only("id", "name", "slug")))
+        .order_by(F("rating").desc(nulls_last=True), "-sessions_taught", "id")[:limit]
     )

@@ -14,13 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.access import check_role, learner_required
 from apps.accounts.models import Role
+from apps.bookings import services
+from apps.bookings.models import Booking, BookingStatus, CancelledBy, CartItem
+from apps.bookings.policy import POLICY_LINES, learner_refund_percent
 from apps.catalog.models import Session
 from apps.payments.services import GatewayUnavailable, ensure_order
 from apps.workflows import booking as booking_flows
-
-from . import services
-from .models import Booking, BookingStatus, CancelledBy, CartItem
-from .policy import POLICY_LINES, learner_refund_percent
 
 
 def _checkout_redirect(request: HttpRequest, payment: object) -> HttpResponse:

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.bookings.models import Booking, BookingStatus
-from apps.catalog.models import Domain, Session, SessionStatus
-from apps.catalog.selectors import landing_sessions, top_mentors
+from apps.catalog.models import Session, SessionStatus
 from apps.catalog.tests.factories import make_domain, make_session, make_user
+from apps.site.selectors import landing_sessions, top_mentors
+from apps.taxonomy.models import Domain
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts.access import approved_mentor_required
 from apps.bookings.policy import POLICY_LINES
+from apps.catalog import services
+from apps.catalog.forms import SessionForm, apply_service_errors
+from apps.catalog.models import Session, SessionStatus
 from apps.workflows import sessions as session_flows
 
-from . import search, services
-from .forms import SessionForm, apply_service_errors
-from .models import Session, SessionStatus
+from . import selectors as search
 
 PAGE_SIZE = 12
 
@@ -192,7 +193,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = SessionForm(request.POST, request.FILES, user_tz=tz)
         if form.is_valid():
             try:
-                services.update_session(session=session, data=form.to_input())
+                session_flows.edit_session(session=session, data=form.to_input())
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:

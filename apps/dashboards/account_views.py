@@ -1,0 +1,92 @@
+"""Account pages that run cross-app flows: closing an account (sessions and bookings are
+cancelled and refunded) and the admin's mentor approvals (the decision is also notified)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.accounts import forms as f
+from apps.accounts import services
+from apps.accounts.access import admin_required
+from apps.accounts.models import MentorProfile, MentorStatus, User
+from apps.accounts.views import _login_required
+from apps.taxonomy.models import Domain
+from apps.workflows import accounts as account_flows
+
+
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    if (denied := _login_required(request)) is not None:
+        return denied
+    user: User = request.user  # type: ignore[assignment]
+    form = f.DeleteAccountForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        account_flows.delete_account(user=user)
+        logout(request)
+        messages.success(request, _("Your account is deleted. Thank you for learning with us."))
+        return redirect("site:landing")
+    return render(request, "accounts/delete_account.html", {"form": form})
+
+
+# --- Mentor approval (minimal admin screen) -------------------------------------------------
+
+
+@admin_required
+@require_GET
+def admin_mentors(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", MentorStatus.PENDING)
+    if status not in MentorStatus.values:
+        status = MentorStatus.PENDING
+    mentors = (
+        MentorProfile.objects.filter(status=status)
+        .select_related("user")
+        .prefetch_related(Prefetch("domains", queryset=Domain.objects.order_by("name")))
+        .order_by("created_at")
+    )
+    counts = {s: MentorProfile.objects.filter(status=s).count() for s in MentorStatus.values}
+    return render(
+        request,
+        "accounts/admin_mentors.html",
+        {
+            "mentors": mentors,
+            "status": status,
+            "statuses": MentorStatus.choices,
+            "counts": counts,
+            "nav_active": "mentors",
+        },
+    )
+
+
+@admin_required
+@require_POST
+def admin_mentor_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(MentorProfile.objects.select_related("user"), pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            account_flows.decide_mentor(mentor=profile, by=request.user, approve=True)  # type: ignore[arg-type]
+            messages.success(request, _("%(name)s is approved and was emailed.") % {"name": profile.user.full_name})
+        elif decision == "reject":
+            reason = (request.POST.get("reason") or "").strip()
+            if not reason or request.POST.get("confirm") != "on":
+                messages.error(
+                    request,
+                    _("Give a reason and tick the confirmation to reject %(name)s.") % {"name": profile.user.full_name},
+                )
+                return redirect(reverse("dashboards:admin_mentors") + f"#mentor-{profile.pk}")
+            account_flows.decide_mentor(mentor=profile, by=request.user, approve=False, reason=reason)  # type: ignore[arg-type]
+            messages.success(
+                request, _("%(name)s was rejected and emailed the reason.") % {"name": profile.user.full_name}
+            )
+        else:
+            messages.error(request, _("Unknown decision."))
+    except services.InvalidTransition as exc:
+        messages.error(request, str(exc))
+    return redirect("dashboards:admin_mentors")
