@@ -18,9 +18,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Role
+from .models import Role, User
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request a view sees behind ``login_required``/``role_required``: ``user`` is a real
+    account, never ``AnonymousUser`` (django-stubs' recommended pattern for typing such views)."""
+
+    user: User
+
 
 ACCESS_DENIED = _("Access denied")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +20,9 @@ from apps.core.state import conditional_transition
 
 from .models import SEAT_HOLDING, Booking, BookingStatus, CancelledBy, CartItem
 from .policy import HOLD_MINUTES, learner_refund_percent
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 BOOKING_TRANSITIONS: dict[str, set[str]] = {
     BookingStatus.PENDING_PAYMENT: {BookingStatus.CONFIRMED, BookingStatus.EXPIRED, BookingStatus.CANCELLED},
@@ -95,7 +98,7 @@ def expire_payment_holds(now: datetime | None = None) -> list[Booking]:
     return [b for b in stale if b.status == BookingStatus.EXPIRED]
 
 
-def check_bookable(session: Session, learner: Any, now: datetime) -> None:
+def check_bookable(session: Session, learner: User, now: datetime) -> None:
     if getattr(learner, "role", None) != Role.LEARNER:
         raise NotBookable(_("Only learners can book sessions."))
     if session.mentor_id == learner.pk:
@@ -104,7 +107,7 @@ def check_bookable(session: Session, learner: Any, now: datetime) -> None:
         raise NotBookable(_("Session unavailable: it has started, ended or was cancelled."))
 
 
-def book_session(*, learner: Any, session: Session, now: datetime | None = None) -> Booking:
+def book_session(*, learner: User, session: Session, now: datetime | None = None) -> Booking:
     """Book a seat. Free → confirmed now; paid → pending_payment holding the seat 15 minutes.
 
     The session row is locked (``select_for_update`` on PostgreSQL; on SQLite the IMMEDIATE
@@ -201,7 +204,7 @@ class CartLine:
     problem: str
 
 
-def add_to_cart(*, learner: Any, session: Session, now: datetime | None = None) -> CartItem:
+def add_to_cart(*, learner: User, session: Session, now: datetime | None = None) -> CartItem:
     now = now or timezone.now()
     check_bookable(session, learner, now)
     if session.price_paise == 0:
@@ -214,12 +217,12 @@ def add_to_cart(*, learner: Any, session: Session, now: datetime | None = None) 
     return item
 
 
-def remove_from_cart(*, learner: Any, session_id: int) -> int:
+def remove_from_cart(*, learner: User, session_id: int) -> int:
     deleted, _rows = CartItem.objects.filter(learner=learner, session_id=session_id).delete()
     return deleted
 
 
-def cart_lines(*, learner: Any, now: datetime | None = None) -> list[CartLine]:
+def cart_lines(*, learner: User, now: datetime | None = None) -> list[CartLine]:
     """Each cart item with whether it can still be bought (SPEC §5: flag unavailable items)."""
     now = now or timezone.now()
     items = list(CartItem.objects.filter(learner=learner).select_related("session__mentor", "session__domain"))

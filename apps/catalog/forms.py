@@ -15,13 +15,16 @@ from django.utils.translation import gettext_lazy as _l
 from apps.core.uploads import clean_image
 from apps.taxonomy.models import Domain
 
+from .limits import MAX_DESCRIPTION
 from .models import Session
 from .services import SessionInput
 
 
 class SessionForm(forms.Form):
     title = forms.CharField(label=_l("Title"), max_length=150)
-    description = forms.CharField(label=_l("Description"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
+    description = forms.CharField(
+        label=_l("Description"), widget=forms.Textarea(attrs={"rows": 5}), max_length=MAX_DESCRIPTION
+    )
     domain = forms.ModelChoiceField(
         label=_l("Domain"), queryset=Domain.objects.all(), empty_label=_l("Choose a domain")
     )

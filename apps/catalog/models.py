@@ -7,6 +7,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .limits import (
+    MAX_CAPACITY,
+    MAX_DESCRIPTION,
+    MAX_MINUTES,
+    MAX_PRICE_PAISE,
+    MIN_CAPACITY,
+    MIN_MINUTES,
+    MIN_PRICE_PAISE,
+)
+
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
@@ -32,7 +42,7 @@ class Session(models.Model):
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentored_sessions")
     domain = models.ForeignKey("taxonomy.Domain", on_delete=models.PROTECT, related_name="sessions")
     title = models.CharField(max_length=150)
-    description = models.TextField(max_length=5000)
+    description = models.TextField(max_length=MAX_DESCRIPTION)
     topics = models.JSONField(default=list, blank=True)
     agenda = models.JSONField(default=list, blank=True, help_text='[{"title": str, "minutes": int}]')
     start = models.DateTimeField(db_index=True)
@@ -56,14 +66,17 @@ class Session(models.Model):
         indexes = [models.Index(fields=["status", "start"], name="session_status_start_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(duration_minutes__gte=15, duration_minutes__lte=240), name="session_duration_bounds"
+                condition=models.Q(duration_minutes__gte=MIN_MINUTES, duration_minutes__lte=MAX_MINUTES),
+                name="session_duration_bounds",
             ),
             models.CheckConstraint(
-                condition=models.Q(price_paise=0) | models.Q(price_paise__gte=5000, price_paise__lte=10_000_000),
+                condition=models.Q(price_paise=0)
+                | models.Q(price_paise__gte=MIN_PRICE_PAISE, price_paise__lte=MAX_PRICE_PAISE),
                 name="session_price_bounds",
             ),
             models.CheckConstraint(
-                condition=models.Q(capacity__gte=1, capacity__lte=10), name="session_capacity_bounds"
+                condition=models.Q(capacity__gte=MIN_CAPACITY, capacity__lte=MAX_CAPACITY),
+                name="session_capacity_bounds",
             ),
         ]
 

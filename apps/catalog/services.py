@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,14 +15,18 @@ from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.core.state import conditional_transition
 from apps.taxonomy.models import Domain
 
+from .limits import (
+    MAX_AGENDA_ITEMS,
+    MAX_CAPACITY,
+    MAX_MINUTES,
+    MAX_PRICE_PAISE,
+    MAX_TOPICS,
+    MIN_CAPACITY,
+    MIN_LEAD,
+    MIN_MINUTES,
+    MIN_PRICE_PAISE,
+)
 from .models import Session, SessionStatus
-
-MIN_LEAD = timedelta(minutes=30)
-MIN_MINUTES, MAX_MINUTES = 15, 240
-MIN_PRICE, MAX_PRICE = 5_000, 10_000_000  # ₹50 to ₹1,00,000 in paise
-MAX_CAPACITY = 10
-MAX_TOPICS = 10
-MAX_AGENDA = 20
 
 SESSION_TRANSITIONS: dict[str, set[str]] = {
     SessionStatus.SCHEDULED: {SessionStatus.LIVE, SessionStatus.CANCELLED, SessionStatus.COMPLETED},
@@ -65,16 +69,16 @@ def validate_session_input(data: SessionInput, *, now: datetime) -> dict[str, st
         errors["start"] = _("The start must be at least 30 minutes from now.")
     if not (MIN_MINUTES <= data.duration_minutes <= MAX_MINUTES):
         errors["duration_minutes"] = _("Duration must be between 15 and 240 minutes.")
-    if data.price_paise != 0 and not (MIN_PRICE <= data.price_paise <= MAX_PRICE):
+    if data.price_paise != 0 and not (MIN_PRICE_PAISE <= data.price_paise <= MAX_PRICE_PAISE):
         errors["price_paise"] = _("Price must be 0 (free) or between ₹50 and ₹1,00,000.")
-    if not (1 <= data.capacity <= MAX_CAPACITY):
+    if not (MIN_CAPACITY <= data.capacity <= MAX_CAPACITY):
         errors["capacity"] = _("Capacity must be between 1 and 10 learners.")
     topics = [t.strip() for t in data.topics if t.strip()]
     if not topics:
         errors["topics"] = _("Please add at least one topic.")
     elif len(topics) > MAX_TOPICS or any(len(t) > 40 for t in topics):
         errors["topics"] = _("Use up to 10 topics of at most 40 characters each.")
-    if len(data.agenda) > MAX_AGENDA:
+    if len(data.agenda) > MAX_AGENDA_ITEMS:
         errors["agenda"] = _("Use at most 20 agenda items.")
     else:
         total = 0

@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -44,6 +44,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from .models import EMAIL_BY_DEFAULT, Channel, Notification, NotificationPreference, NotificationType
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -105,18 +108,18 @@ def default_enabled(type_: str, channel: str) -> bool:
     return type_ in EMAIL_BY_DEFAULT
 
 
-def preference_matrix(*, user: Any) -> dict[str, dict[str, bool]]:
+def preference_matrix(*, user: User) -> dict[str, dict[str, bool]]:
     """{type: {channel: enabled}} for every type, defaults filled in (one query)."""
     saved = {(p.type, p.channel): p.enabled for p in NotificationPreference.objects.filter(user=user)}
     return {t: {c: saved.get((t, c), default_enabled(t, c)) for c in Channel.values} for t in NotificationType.values}
 
 
-def is_enabled(*, user: Any, type: str, channel: str) -> bool:
+def is_enabled(*, user: User, type: str, channel: str) -> bool:
     row = NotificationPreference.objects.filter(user=user, type=type, channel=channel).only("enabled").first()
     return row.enabled if row is not None else default_enabled(type, channel)
 
 
-def set_preferences(*, user: Any, matrix: dict[str, dict[str, bool]]) -> None:
+def set_preferences(*, user: User, matrix: dict[str, dict[str, bool]]) -> None:
     with transaction.atomic():
         for t, channels in matrix.items():
             if t not in NotificationType.values:
@@ -138,7 +141,7 @@ def unread_count(*, user_id: int) -> int:
 
 def notify(
     *,
-    user: Any,
+    user: User,
     type: str,
     title: str,
     message: str = "",
@@ -273,7 +276,7 @@ def notify_many(
     return created
 
 
-def mark_read(*, user: Any, notification_id: int) -> bool:
+def mark_read(*, user: User, notification_id: int) -> bool:
     """Mark one of the user's own notifications read. False if it isn't theirs (or is unknown)."""
     found = Notification.objects.filter(pk=notification_id, user=user).exists()
     if not found:
@@ -283,7 +286,7 @@ def mark_read(*, user: Any, notification_id: int) -> bool:
     return True
 
 
-def mark_all_read(*, user: Any) -> int:
+def mark_all_read(*, user: User) -> int:
     n = Notification.objects.filter(user=user, read=False).update(read=True)
     _after_read_change(user.pk)
     return n
@@ -301,7 +304,7 @@ def _after_read_change(user_id: int) -> None:
     transaction.on_commit(lambda: _group_send(user_id, {"type": "unread", "unread": unread_count(user_id=user_id)}))
 
 
-def snooze(*, user: Any, notification_id: int, minutes: int) -> bool:
+def snooze(*, user: User, notification_id: int, minutes: int) -> bool:
     """Show an in-app reminder again in 5 or 10 minutes (one scheduler row, claimed once)."""
     from .models import JobKind, ScheduledJob
 

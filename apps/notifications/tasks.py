@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.conf import settings
@@ -11,6 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,7 @@ def absolute_url(link: str) -> str:
 def send_notification_email(
     *, user_id: int, type: str, title: str, message: str, link: str, attachments: list[dict[str, str]] | None = None
 ) -> bool:
-    user: Any = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    user: User | None = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
         return False
     context = {"user": user, "type": type, "title": title, "message": message, "url": absolute_url(link)}

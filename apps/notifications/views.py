@@ -10,6 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.access import AuthenticatedRequest
+
 from . import selectors, services
 from .models import Channel, NotificationType
 
@@ -27,7 +29,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @login_required
 @require_GET
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedRequest) -> HttpResponse:
     unread_only = request.GET.get("filter") == "unread"
     page = Paginator(selectors.notifications_for(user=request.user, unread_only=unread_only), 20).get_page(
         request.GET.get("page")
@@ -41,13 +43,13 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def dropdown(request: HttpRequest) -> HttpResponse:
+def dropdown(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "notifications/_dropdown.html", selectors.bell_state(user=request.user))
 
 
 @login_required
 @require_GET
-def unread_state(request: HttpRequest) -> JsonResponse:
+def unread_state(request: AuthenticatedRequest) -> JsonResponse:
     state = selectors.bell_state(user=request.user)
     return JsonResponse(
         {"unread": state["unread"], "recent": [n.as_event() for n in state["items"]]},
@@ -56,7 +58,7 @@ def unread_state(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not services.mark_read(user=request.user, notification_id=pk):
         raise Http404
     if _is_htmx(request):
@@ -66,7 +68,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedRequest) -> HttpResponse:
     services.mark_all_read(user=request.user)
     if _is_htmx(request):
         return render(request, "notifications/_dropdown.html", selectors.bell_state(user=request.user))
@@ -76,7 +78,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+def snooze(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         minutes = int(request.POST.get("minutes", ""))
         ok = services.snooze(user=request.user, notification_id=pk, minutes=minutes)
@@ -88,7 +90,7 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         matrix = {
             t: {c: request.POST.get(f"{t}__{c}") == "on" for c in Channel.values} for t in NotificationType.values

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from .models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
+
+if TYPE_CHECKING:
+    from apps.bookings.models import Booking
 
 GATEWAY_CLEARING = "gateway_clearing"
 PLATFORM_REVENUE = "platform_revenue"
@@ -119,7 +122,7 @@ def credit_balance(account: LedgerAccount) -> int:
 
 
 def post(
-    *, kind: str, key: str, legs: Sequence[Leg], memo: str = "", payment: Any = None, booking: Any = None
+    *, kind: str, key: str, legs: Sequence[Leg], memo: str = "", payment: Any = None, booking: Booking | None = None
 ) -> LedgerTransaction:
     """Write one balanced transaction. Idempotent on ``key``: posting the same key twice returns the
     first transaction unchanged. Credit-normal accounts flagged ``may_go_negative=False`` are
@@ -204,7 +207,7 @@ def record_refund(*, refund: Any) -> LedgerTransaction:
     )
 
 
-def earning_pending_for_booking(booking: Any) -> int:
+def earning_pending_for_booking(booking: Booking) -> int:
     """What is still pending for the mentor from this booking (credit-normal)."""
     account = mentor_pending(booking.session.mentor_id)
     total = LedgerEntry.objects.filter(account=account, transaction__booking=booking).aggregate(s=Sum("amount_paise"))[
@@ -213,7 +216,7 @@ def earning_pending_for_booking(booking: Any) -> int:
     return -int(total or 0)
 
 
-def release_booking_earning(*, booking: Any) -> LedgerTransaction | None:
+def release_booking_earning(*, booking: Booking) -> LedgerTransaction | None:
     """Move a booking's pending earning to available (after the dispute window)."""
     amount = earning_pending_for_booking(booking)
     if amount <= 0:

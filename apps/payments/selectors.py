@@ -1,17 +1,20 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 
 from .models import Payment
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def payments_for(user: Any) -> QuerySet[Payment]:
+
+def payments_for(user: User) -> QuerySet[Payment]:
     return Payment.objects.filter(learner=user)
 
 
-def payment_history(user: Any) -> QuerySet[Payment]:
+def payment_history(user: User) -> QuerySet[Payment]:
     """Learner's payments, newest first, with the first item's session for the table."""
     return (
         Payment.objects.filter(learner=user)

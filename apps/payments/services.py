@@ -18,7 +18,7 @@ import logging
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -40,6 +40,9 @@ from .models import (
     WebhookEvent,
 )
 from .signals import payment_failed, payment_paid, refund_processed
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +88,7 @@ def new_receipt() -> str:
     return f"pl_{secrets.token_hex(8)}"
 
 
-def create_payment(*, learner: Any, bookings: Sequence[Any]) -> Payment:
+def create_payment(*, learner: User, bookings: Sequence[Any]) -> Payment:
     """Record our side of a checkout: one payment, one item per booking. No gateway call."""
     if not bookings:
         raise PaymentError("nothing to pay")

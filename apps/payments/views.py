@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.access import approved_mentor_required, learner_required
+from apps.accounts.access import AuthenticatedRequest, approved_mentor_required, learner_required
 from apps.bookings.policy import POLICY_LINES
 
 from . import selectors, services
@@ -65,7 +65,7 @@ def payment_callback(request: HttpRequest, receipt: str) -> HttpResponse:
 
 @learner_required
 @require_http_methods(["GET", "POST"])
-def checkout(request: HttpRequest, receipt: str) -> HttpResponse:
+def checkout(request: AuthenticatedRequest, receipt: str) -> HttpResponse:
     payment = get_object_or_404(selectors.payments_for(request.user), receipt=receipt)
     if payment.status in services.PAID_STATES:
         return redirect("payments:receipt", receipt=receipt)
@@ -109,13 +109,13 @@ def checkout(request: HttpRequest, receipt: str) -> HttpResponse:
 
 
 @learner_required
-def payment_list(request: HttpRequest) -> HttpResponse:
+def payment_list(request: AuthenticatedRequest) -> HttpResponse:
     payments = selectors.payment_history(request.user)
     return render(request, "payments/list.html", {"payments": payments, "nav_active": "payments"})
 
 
 @learner_required
-def receipt(request: HttpRequest, receipt: str) -> HttpResponse:
+def receipt(request: AuthenticatedRequest, receipt: str) -> HttpResponse:
     payment = get_object_or_404(selectors.payments_for(request.user), receipt=receipt)
     if (
         payment.status not in services.PAID_STATES

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from .models import Feedback
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def reviews_for_mentor(mentor: Any) -> QuerySet[Feedback]:
+
+def reviews_for_mentor(mentor: User | int) -> QuerySet[Feedback]:
     """Public reviews of a mentor, newest first, with learner and session loaded (one query).
 
-    ``mentor`` is a User (or a user id). Each row has ``rating``, ``comment``, ``created_at``,
+    ``mentor`` is a User or a user id. Each row has ``rating``, ``comment``, ``created_at``,
     ``learner.full_name`` and ``session.title``.
     """
-    mentor_id = getattr(mentor, "pk", mentor)
+    mentor_id = mentor if isinstance(mentor, int) else mentor.pk
     return Feedback.objects.filter(mentor_id=mentor_id).select_related("learner", "session").order_by("-created_at")
 
 

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +16,9 @@ from apps.accounts.models import MentorProfile
 from apps.bookings.models import Booking, BookingStatus
 
 from .models import Feedback
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 RECENCY_DECAY_PER_DAY = 0.01
 
@@ -58,7 +61,7 @@ def recompute_mentor_rating(*, mentor_id: int, now: datetime | None = None) -> D
     return value
 
 
-def submit_feedback(*, booking: Booking, learner: Any, rating: int, comment: str = "") -> Feedback:
+def submit_feedback(*, booking: Booking, learner: User, rating: int, comment: str = "") -> Feedback:
     """One rating (1-5) + optional comment per completed booking of the caller."""
     if booking.learner_id != learner.pk:
         raise FeedbackError(_("You can only rate your own sessions."))

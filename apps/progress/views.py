@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.access import learner_required
+from apps.accounts.access import AuthenticatedRequest, learner_required
 from apps.bookings.models import Booking
 
 from .services import FeedbackError, submit_feedback
@@ -16,7 +16,7 @@ from .services import FeedbackError, submit_feedback
 
 @require_POST
 @learner_required
-def feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
+def feedback(request: AuthenticatedRequest, booking_id: int) -> HttpResponse:
     """Rate a completed booking: 1-5 stars + optional comment. JSON for the in-room modal
     (``Accept: application/json``), a redirect with a toast for a plain form post."""
     booking = get_object_or_404(Booking.objects.select_related("session"), pk=booking_id, learner=request.user)

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from .models import ACTIVE_REQUEST, Offer, OfferStatus, RequestDismissal, SessionRequest
 from .services import visible_to_mentor
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def learner_requests(*, learner: Any) -> QuerySet[SessionRequest]:
+
+def learner_requests(*, learner: User) -> QuerySet[SessionRequest]:
     """The learner's requests with their offers (3 queries whatever the number of rows)."""
     return (
         SessionRequest.objects.filter(learner=learner)
@@ -25,7 +28,7 @@ def learner_requests(*, learner: Any) -> QuerySet[SessionRequest]:
     )
 
 
-def mentor_requests(*, mentor: Any, tab: str) -> QuerySet[SessionRequest]:
+def mentor_requests(*, mentor: User, tab: str) -> QuerySet[SessionRequest]:
     """``direct``: addressed to me. ``board``: open posts in my domains I have not dismissed."""
     my_pending = Offer.objects.filter(request=OuterRef("pk"), mentor=mentor, status=OfferStatus.PENDING)
     dismissed = RequestDismissal.objects.filter(request=OuterRef("pk"), mentor=mentor)
@@ -49,7 +52,7 @@ def mentor_requests(*, mentor: Any, tab: str) -> QuerySet[SessionRequest]:
     )
 
 
-def actionable_count(*, mentor: Any) -> int:
+def actionable_count(*, mentor: User) -> int:
     """Requests waiting for this mentor's answer (the Requests badge)."""
     my_any = Offer.objects.filter(request=OuterRef("pk"), mentor=mentor)
     dismissed = RequestDismissal.objects.filter(request=OuterRef("pk"), mentor=mentor)

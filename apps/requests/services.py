@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,12 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import MentorProfile, MentorStatus, Role
+from apps.catalog.limits import MAX_MINUTES, MAX_PRICE_PAISE, MIN_MINUTES, MIN_PRICE_PAISE
 from apps.catalog.models import Session, SessionStatus
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notify, notify_many, send_event
 from apps.taxonomy.models import Domain
 
 from .models import ACTIVE_REQUEST, Offer, OfferStatus, RequestDismissal, RequestStatus, SessionRequest
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.bookings.models import Booking
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +36,9 @@ OFFER_TTL = timedelta(hours=24)
 OFFER_CUTOFF_BEFORE_START = timedelta(hours=1)
 MIN_LEAD = timedelta(hours=2)  # proposals must leave time to answer (offers expire 1 h before start)
 MAX_AHEAD = timedelta(days=180)
-MIN_MINUTES, MAX_MINUTES = 15, 240
-MAX_BUDGET = 10_000_000  # ₹1,00,000 in paise
-MIN_PRICE = 5_000  # ₹50: the smallest paid session price (SPEC §4)
+# A request and an offer become a session: the catalogue's bounds apply (apps/catalog/limits.py).
+MAX_BUDGET = MAX_PRICE_PAISE
+MIN_PRICE = MIN_PRICE_PAISE
 TITLE_MAX, DESCRIPTION_MAX, NOTE_MAX, REASON_MAX = 120, 2000, 500, 300
 
 MENTOR_REQUESTS_URL = reverse_lazy("requests:mentor")
@@ -142,7 +147,7 @@ def _approved_mentors_for(domain: Domain) -> QuerySet[Any]:
     ).distinct()
 
 
-def _is_approved_mentor(user: Any) -> bool:
+def _is_approved_mentor(user: User) -> bool:
     return (
         getattr(user, "role", None) == Role.MENTOR
         and MentorProfile.objects.filter(user=user, status=MentorStatus.APPROVED).exists()
@@ -153,7 +158,7 @@ def _is_approved_mentor(user: Any) -> bool:
 
 
 def create_request(
-    *, learner: Any, data: RequestInput, mentor: Any | None = None, now: datetime | None = None
+    *, learner: User, data: RequestInput, mentor: User | None = None, now: datetime | None = None
 ) -> SessionRequest:
     """A direct request to ``mentor`` or (no mentor) an open post for the domain's mentors."""
     now = now or timezone.now()
@@ -193,7 +198,7 @@ def create_request(
     return req
 
 
-def withdraw_request(*, learner: Any, request: SessionRequest) -> None:
+def withdraw_request(*, learner: User, request: SessionRequest) -> None:
     if request.learner_id != learner.pk:
         raise RequestError(_("Request not found."))
     with transaction.atomic():
@@ -224,7 +229,7 @@ def _close_pending_offers(request: SessionRequest, *, reason: str, except_offer:
     return closed_mentors
 
 
-def decline_offer(*, learner: Any, offer: Offer) -> None:
+def decline_offer(*, learner: User, offer: Offer) -> None:
     request = offer.request
     if request.learner_id != learner.pk:
         raise RequestError(_("Offer not found."))
@@ -247,12 +252,12 @@ def decline_offer(*, learner: Any, offer: Offer) -> None:
 
 @dataclass
 class Accepted:
-    booking: Any
+    booking: Booking
     payment: Any | None
     session: Session
 
 
-def create_session_and_booking(*, offer: Offer, learner: Any, now: datetime) -> tuple[Session, Any, Any | None]:
+def create_session_and_booking(*, offer: Offer, learner: User, now: datetime) -> tuple[Session, Any, Any | None]:
     """The Session (capacity 1) and its Booking through the catalogue and bookings services, so
     capacity, overlap and payment holds follow the same rules as the catalogue."""
     from apps.bookings.services import BookingError
@@ -284,7 +289,7 @@ def create_session_and_booking(*, offer: Offer, learner: Any, now: datetime) -> 
     return session, booking, payment
 
 
-def accept_offer(*, learner: Any, offer_id: int, now: datetime | None = None) -> Accepted:
+def accept_offer(*, learner: User, offer_id: int, now: datetime | None = None) -> Accepted:
     """Accept one offer: Session + Booking in one transaction, other offers closed and notified."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -330,7 +335,7 @@ def accept_offer(*, learner: Any, offer_id: int, now: datetime | None = None) ->
 # --- mentor side ------------------------------------------------------------------------------
 
 
-def visible_to_mentor(mentor: Any) -> Q:
+def visible_to_mentor(mentor: User) -> Q:
     """Requests a mentor may see: addressed to them, or open posts in their domains."""
     domain_ids = MentorProfile.objects.filter(user=mentor).values_list("domains", flat=True)
     return Q(mentor=mentor) | Q(mentor__isnull=True, domain_id__in=domain_ids)
@@ -359,7 +364,7 @@ def validate_offer(data: OfferInput, *, now: datetime) -> dict[str, str]:
     return errors
 
 
-def _mentor_request(mentor: Any, request_id: int) -> SessionRequest:
+def _mentor_request(mentor: User, request_id: int) -> SessionRequest:
     req = SessionRequest.objects.filter(visible_to_mentor(mentor), pk=request_id).exclude(learner=mentor).first()
     if req is None:
         raise RequestError(_("Request not found."))
@@ -367,7 +372,7 @@ def _mentor_request(mentor: Any, request_id: int) -> SessionRequest:
 
 
 def make_offer(
-    *, mentor: Any, request_id: int, data: OfferInput, as_proposed: bool = False, now: datetime | None = None
+    *, mentor: User, request_id: int, data: OfferInput, as_proposed: bool = False, now: datetime | None = None
 ) -> Offer:
     """Accept as proposed (``as_proposed=True``: the request's time and budget) or counter-offer."""
     now = now or timezone.now()
@@ -433,7 +438,7 @@ def make_offer(
     return offer
 
 
-def decline_request(*, mentor: Any, request_id: int, reason: str = "") -> None:
+def decline_request(*, mentor: User, request_id: int, reason: str = "") -> None:
     """Direct request: declined (learner told, with the reason). Open post: off this mentor's board."""
     reason = reason.strip()
     if len(reason) > REASON_MAX:

@@ -4,14 +4,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.access import approved_mentor_required, learner_required
+from apps.accounts.access import AuthenticatedRequest, approved_mentor_required, learner_required
 from apps.accounts.models import MentorStatus, Role, User
 from apps.taxonomy.models import Domain
 
@@ -42,7 +42,7 @@ def _request_input(form: RequestForm) -> services.RequestInput:
     )
 
 
-def _save_request(request: HttpRequest, form: RequestForm, mentor: Any = None) -> SessionRequest | None:
+def _save_request(request: AuthenticatedRequest, form: RequestForm, mentor: Any = None) -> SessionRequest | None:
     if not form.is_valid():
         return None
     try:
@@ -57,7 +57,7 @@ def _save_request(request: HttpRequest, form: RequestForm, mentor: Any = None) -
 # --- learner ----------------------------------------------------------------------------------
 
 
-def _posts_context(request: HttpRequest, form: RequestForm | None = None) -> dict[str, Any]:
+def _posts_context(request: AuthenticatedRequest, form: RequestForm | None = None) -> dict[str, Any]:
     return {
         "form": form or RequestForm(),
         "requests": selectors.learner_requests(learner=request.user),
@@ -67,7 +67,7 @@ def _posts_context(request: HttpRequest, form: RequestForm | None = None) -> dic
 
 
 @learner_required
-def posts(request: HttpRequest) -> HttpResponse:
+def posts(request: AuthenticatedRequest) -> HttpResponse:
     """/posts/: my requests and the offers on them; a form for a new open post."""
     if request.method == "POST":
         form = RequestForm(request.POST)
@@ -80,7 +80,7 @@ def posts(request: HttpRequest) -> HttpResponse:
 
 @learner_required
 @require_GET
-def posts_partial(request: HttpRequest) -> HttpResponse:
+def posts_partial(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "requests/_posts_list.html", _posts_context(request))
 
 
@@ -95,7 +95,7 @@ def _approved_mentor_or_404(mentor_id: int) -> User:
 
 
 @learner_required
-def direct_request(request: HttpRequest, mentor_id: int) -> HttpResponse:
+def direct_request(request: AuthenticatedRequest, mentor_id: int) -> HttpResponse:
     """ "Request a session" from a mentor's profile."""
     mentor = _approved_mentor_or_404(mentor_id)
     mentor_domains = Domain.objects.filter(mentors__user=mentor)
@@ -117,7 +117,7 @@ def direct_request(request: HttpRequest, mentor_id: int) -> HttpResponse:
 
 @learner_required
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     req = get_object_or_404(SessionRequest, pk=pk, learner=request.user)
     try:
         services.withdraw_request(learner=request.user, request=req)
@@ -129,7 +129,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @learner_required
 @require_POST
-def accept_offer(request: HttpRequest, pk: int) -> HttpResponse:
+def accept_offer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     get_object_or_404(Offer, pk=pk, request__learner=request.user)
     try:
         result = services.accept_offer(learner=request.user, offer_id=pk)
@@ -145,7 +145,7 @@ def accept_offer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @learner_required
 @require_POST
-def decline_offer(request: HttpRequest, pk: int) -> HttpResponse:
+def decline_offer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(Offer.objects.select_related("request", "mentor"), pk=pk, request__learner=request.user)
     try:
         services.decline_offer(learner=request.user, offer=offer)
@@ -158,7 +158,9 @@ def decline_offer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- mentor -----------------------------------------------------------------------------------
 
 
-def _mentor_context(request: HttpRequest, tab: str, bound: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+def _mentor_context(
+    request: AuthenticatedRequest, tab: str, bound: dict[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     bound = bound or {}
     rows = []
     for req in selectors.mentor_requests(mentor=request.user, tab=tab):
@@ -194,25 +196,25 @@ def _mentor_context(request: HttpRequest, tab: str, bound: dict[int, dict[str, A
     }
 
 
-def _tab(request: HttpRequest) -> str:
+def _tab(request: AuthenticatedRequest) -> str:
     return "board" if (request.GET.get("tab") or request.POST.get("tab")) == "board" else "direct"
 
 
 @approved_mentor_required
 @require_GET
-def mentor_requests(request: HttpRequest) -> HttpResponse:
+def mentor_requests(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "requests/mentor_requests.html", _mentor_context(request, _tab(request)))
 
 
 @approved_mentor_required
 @require_GET
-def mentor_requests_partial(request: HttpRequest) -> HttpResponse:
+def mentor_requests_partial(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "requests/_mentor_list.html", _mentor_context(request, _tab(request)))
 
 
 @approved_mentor_required
 @require_GET
-def mentor_badge(request: HttpRequest) -> HttpResponse:
+def mentor_badge(request: AuthenticatedRequest) -> HttpResponse:
     """The Requests badge count (refresh it with data-refresh-on="request.new request.changed")."""
     n = selectors.actionable_count(mentor=request.user)
     return HttpResponse(str(n) if n else "", content_type="text/plain; charset=utf-8")
@@ -220,7 +222,7 @@ def mentor_badge(request: HttpRequest) -> HttpResponse:
 
 @approved_mentor_required
 @require_POST
-def respond(request: HttpRequest, pk: int) -> HttpResponse:
+def respond(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     tab = _tab(request)
     action = request.POST.get("action")
     target = reverse("requests:mentor") + ("?tab=board" if tab == "board" else "")

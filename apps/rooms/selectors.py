@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 
@@ -14,6 +14,9 @@ from apps.catalog.models import Session, SessionStatus
 
 from .conf import CHAT_HISTORY, JOIN_EARLY, JOIN_GRACE
 from .models import Attendance, ChatMessage, ChecklistTick, RoomState, WhiteboardStroke
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 MENTOR = "mentor"
 LEARNER = "learner"
@@ -26,7 +29,7 @@ class Participant:
     booking: Booking | None
 
 
-def participant_for(*, user: Any, room_code: Any, include_completed: bool = True) -> Participant | None:
+def participant_for(*, user: User, room_code: Any, include_completed: bool = True) -> Participant | None:
     """The caller's place in the room, or None if they have none (outsider, admin, anonymous).
 
     The mentor is the session's own mentor; a learner needs a confirmed booking (or a completed one,

@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -37,6 +37,9 @@ from apps.workflows import sessions as session_flows
 from . import selectors
 from .conf import JOIN_EARLY, JOIN_GRACE, MAX_CHAT_CHARS, PRESENCE_GROUP, room_group
 from .models import Attendance, ChatMessage, ChecklistTick, RoomState, WhiteboardStroke
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +195,7 @@ def _recompute_timer(session: Session, now: datetime) -> RoomState:
     return state
 
 
-def record_join(*, session: Session, user: Any, now: datetime | None = None) -> dict[str, Any]:
+def record_join(*, session: Session, user: User, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     with transaction.atomic():
         att, created = Attendance.objects.get_or_create(
@@ -204,7 +207,7 @@ def record_join(*, session: Session, user: Any, now: datetime | None = None) -> 
     return selectors.timer_payload(session=session, state=state, now=now)
 
 
-def record_leave(*, session: Session, user: Any, now: datetime | None = None) -> dict[str, Any]:
+def record_leave(*, session: Session, user: User, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     with transaction.atomic():
         Attendance.objects.filter(session=session, user=user, connections__gt=0).update(
@@ -220,7 +223,7 @@ def record_leave(*, session: Session, user: Any, now: datetime | None = None) ->
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def post_chat(*, session: Session, author: Any, body: str) -> ChatMessage:
+def post_chat(*, session: Session, author: User, body: str) -> ChatMessage:
     """Store a chat line as plain text (HTML is never interpreted; pages escape it)."""
     text = _CONTROL.sub("", body).strip()
     if not text:
@@ -232,7 +235,7 @@ def post_chat(*, session: Session, author: Any, body: str) -> ChatMessage:
     return msg
 
 
-def add_stroke(*, session: Session, author: Any, stroke: dict[str, Any]) -> bool:
+def add_stroke(*, session: Session, author: User, stroke: dict[str, Any]) -> bool:
     """Persist one validated stroke; False if that client id was already stored (a resend)."""
     try:
         with transaction.atomic():
@@ -255,7 +258,7 @@ def clear_whiteboard(*, session: Session) -> int:
     return deleted
 
 
-def set_tick(*, session: Session, user: Any, topic: str, done: bool) -> bool:
+def set_tick(*, session: Session, user: User, topic: str, done: bool) -> bool:
     if topic not in selectors.session_topics(session):
         raise RoomError(_("That topic is not on this session's checklist."))
     ChecklistTick.objects.update_or_create(session=session, topic=topic, defaults={"done": done, "updated_by": user})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,13 +16,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from apps.accounts.access import AuthenticatedRequest
 from apps.progress.selectors import feedback_for_booking
 
 from . import selectors, services
 from .conf import ICE_RATE, JOIN_EARLY, test_flags_enabled
 
 
-def _participant(request: HttpRequest, room_code: Any, *, include_completed: bool = True) -> selectors.Participant:
+def _participant(
+    request: AuthenticatedRequest, room_code: Any, *, include_completed: bool = True
+) -> selectors.Participant:
     p = selectors.participant_for(user=request.user, room_code=room_code, include_completed=include_completed)
     if p is None:
         raise Http404("No such room")
@@ -31,7 +34,7 @@ def _participant(request: HttpRequest, room_code: Any, *, include_completed: boo
 
 @never_cache
 @login_required
-def room(request: HttpRequest, room_code: Any) -> HttpResponse:
+def room(request: AuthenticatedRequest, room_code: Any) -> HttpResponse:
     p = _participant(request, room_code)
     session = p.session
     viewer: Any = request.user
@@ -96,7 +99,7 @@ def room(request: HttpRequest, room_code: Any) -> HttpResponse:
 @require_GET
 @login_required
 @ratelimit(key="user", rate=ICE_RATE, block=False)
-def ice_servers(request: HttpRequest, room_code: Any) -> JsonResponse:
+def ice_servers(request: AuthenticatedRequest, room_code: Any) -> JsonResponse:
     """STUN list + TURN credentials minted for this participant (rate-limited per user)."""
     _participant(request, room_code, include_completed=False)
     if getattr(request, "limited", False):
@@ -106,7 +109,7 @@ def ice_servers(request: HttpRequest, room_code: Any) -> JsonResponse:
 
 @require_POST
 @login_required
-def end(request: HttpRequest, room_code: Any) -> JsonResponse:
+def end(request: AuthenticatedRequest, room_code: Any) -> JsonResponse:
     p = _participant(request, room_code, include_completed=False)
     if p.role != selectors.MENTOR:
         return JsonResponse({"error": _("Only the mentor can end the session.")}, status=403)
@@ -116,7 +119,7 @@ def end(request: HttpRequest, room_code: Any) -> JsonResponse:
 
 @require_POST
 @login_required
-def snapshot(request: HttpRequest, room_code: Any) -> JsonResponse:
+def snapshot(request: AuthenticatedRequest, room_code: Any) -> JsonResponse:
     """The mentor's page uploads the whiteboard PNG when the session ends."""
     p = _participant(request, room_code)
     if p.role != selectors.MENTOR:

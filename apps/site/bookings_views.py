@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.access import check_role, learner_required
+from apps.accounts.access import AuthenticatedRequest, check_role, learner_required
 from apps.accounts.models import Role
 from apps.bookings import services
 from apps.bookings.models import Booking, BookingStatus, CancelledBy, CartItem
@@ -50,7 +50,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @learner_required
-def cart(request: HttpRequest) -> HttpResponse:
+def cart(request: AuthenticatedRequest) -> HttpResponse:
     lines = services.cart_lines(learner=request.user)
     total = sum(line.session.price_paise for line in lines if line.available)
     return render(
@@ -68,7 +68,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 
 @learner_required
 @require_POST
-def cart_add(request: HttpRequest, pk: int) -> HttpResponse:
+def cart_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session, pk=pk)
     try:
         services.add_to_cart(learner=request.user, session=session)
@@ -81,7 +81,7 @@ def cart_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @learner_required
 @require_POST
-def cart_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def cart_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     services.remove_from_cart(learner=request.user, session_id=pk)
     messages.success(request, _("Removed from your cart."))
     return redirect("bookings:cart")

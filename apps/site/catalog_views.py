@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.access import approved_mentor_required
+from apps.accounts.access import AuthenticatedRequest, approved_mentor_required
 from apps.bookings.policy import POLICY_LINES
 from apps.catalog import services
 from apps.catalog.forms import SessionForm, apply_service_errors
@@ -156,7 +156,7 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @approved_mentor_required
-def mentor_sessions(request: HttpRequest) -> HttpResponse:
+def mentor_sessions(request: AuthenticatedRequest) -> HttpResponse:
     tab = request.GET.get("tab", "upcoming")
     if tab not in ("today", "upcoming", "past"):
         tab = "upcoming"

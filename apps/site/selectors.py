@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import connection
@@ -36,6 +36,9 @@ from apps.catalog.models import Session, SessionStatus
 from apps.progress.models import Feedback
 from apps.progress.selectors import mentor_reviews as reviews_for_mentor
 from apps.taxonomy.models import Domain
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 SORTS = ("soonest", "price_asc", "price_desc", "rating", "relevance")
 WINDOWS = ("", "today", "24h", "week", "custom")
@@ -249,7 +252,7 @@ def mentor_reviews(user_id: int, *, limit: int = 20) -> list[Feedback]:
 # --- mentor dashboard ---------------------------------------------------------------------------
 
 
-def mentor_sessions(mentor: Any, *, tab: str, now: datetime | None = None) -> QuerySet[Session]:
+def mentor_sessions(mentor: User, *, tab: str, now: datetime | None = None) -> QuerySet[Session]:
     now = now or timezone.now()
     local = timezone.localtime(now)
     start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0)
