@@ -31,3 +31,12 @@ def test_flags_enabled() -> bool:
     """Debug/test-only page switches (e.g. ``?relay=1`` to force TURN relay) are honoured only when
     DEBUG is on or PEERLEARN_ROOM_TEST_FLAGS=true; the bench echo route needs PEERLEARN_BENCH=1."""
     return bool(settings.DEBUG) or env_bool("PEERLEARN_ROOM_TEST_FLAGS", default=False)
+
+
+# The room's WebSocket route (routing.py) and the path pages connect to, from one definition
+# (Channels routes have no reverse()).
+ROOM_SOCKET_ROUTE = "ws/room/<uuid:room_code>/"
+
+
+def room_socket_path(room_code: object) -> str:
+    return "/" + ROOM_SOCKET_ROUTE.replace("<uuid:room_code>", str(room_code))

@@ -20,7 +20,7 @@ from apps.accounts.access import AuthenticatedRequest
 from apps.progress.selectors import feedback_for_booking
 
 from . import selectors, services
-from .conf import ICE_RATE, JOIN_EARLY, test_flags_enabled
+from .conf import ICE_RATE, JOIN_EARLY, room_socket_path, test_flags_enabled
 
 
 def _participant(
@@ -61,12 +61,12 @@ def room(request: AuthenticatedRequest, room_code: Any) -> HttpResponse:
         "userId": request.user.pk,
         "userName": viewer.full_name or viewer.email,
         "otherName": other or _("Your learner"),
-        "wsPath": f"/ws/room/{session.room_code}/",
+        "wsPath": room_socket_path(session.room_code),
         "iceUrl": reverse("rooms:ice", args=[session.room_code]),
         "endUrl": reverse("rooms:end", args=[session.room_code]),
         "snapshotUrl": reverse("rooms:snapshot", args=[session.room_code]),
         "feedbackUrl": reverse("progress:feedback", args=[p.booking.pk]) if p.booking else "",
-        "mentorProfileUrl": f"/mentors/{session.mentor_id}/",
+        "mentorProfileUrl": reverse("catalog:mentor", args=[session.mentor_id]),
         "start": session.start.isoformat(),
         "end": session.end.isoformat(),
         "opens": opens.isoformat(),
