@@ -17,6 +17,7 @@ from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import IdMultipleChoiceField
 from apps.core.uploads import clean_image, clean_video
 from apps.taxonomy.models import Domain
 
@@ -288,7 +289,7 @@ class DomainsForm(StepForm):
     title = _("Domain expertise")
     intro = _("Choose 1 to 5 domains you can teach.")
 
-    domains = forms.ModelMultipleChoiceField(
+    domains = IdMultipleChoiceField(
         label=_("Domains"),
         queryset=Domain.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,

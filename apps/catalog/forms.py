@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from apps.core.forms import IdChoiceField
 from apps.core.uploads import clean_image
 from apps.taxonomy.models import Domain
 
@@ -25,9 +26,7 @@ class SessionForm(forms.Form):
     description = forms.CharField(
         label=_l("Description"), widget=forms.Textarea(attrs={"rows": 5}), max_length=MAX_DESCRIPTION
     )
-    domain = forms.ModelChoiceField(
-        label=_l("Domain"), queryset=Domain.objects.all(), empty_label=_l("Choose a domain")
-    )
+    domain = IdChoiceField(label=_l("Domain"), queryset=Domain.objects.all(), empty_label=_l("Choose a domain"))
     topics = forms.CharField(
         label=_l("Topics"), help_text=_l("Comma-separated, e.g. python, django, testing"), max_length=500
     )
@@ -97,6 +96,8 @@ class SessionForm(forms.Form):
             amount = Decimal(raw)
         except InvalidOperation as exc:
             raise ValidationError(_("Enter a price in rupees, e.g. 499 or 499.50.")) from exc
+        if not amount.is_finite():  # NaN, sNaN, Infinity parse as Decimals but are no price
+            raise ValidationError(_("Enter a price in rupees, e.g. 499 or 499.50."))
         paise = amount * 100
         if paise != paise.to_integral_value() or paise < 0:
             raise ValidationError(_("Enter a price in rupees with at most 2 decimals."))

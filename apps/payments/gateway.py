@@ -10,7 +10,6 @@ offline.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Protocol
@@ -21,7 +20,7 @@ import requests
 from django.conf import settings
 from django.urls import reverse
 
-from apps.core.signing import hmac_sha256
+from apps.core.signing import hmac_sha256, signatures_match
 
 
 class GatewayError(Exception):
@@ -97,7 +96,7 @@ class RazorpayGateway:
         return dict(self._call(self.client.refund.fetch, refund_id))
 
     def verify_payment_signature(self, *, order_id: str, payment_id: str, signature: str) -> bool:
-        if not (order_id and payment_id and signature):
+        if not (order_id and payment_id and signature) or not signature.isascii():
             return False
         try:
             self.client.utility.verify_payment_signature(
@@ -110,7 +109,7 @@ class RazorpayGateway:
     def verify_webhook_signature(self, *, body: bytes, signature: str) -> bool:
         if not signature or not self._webhook_secret:
             return False
-        return hmac.compare_digest(hmac_sha256(self._webhook_secret, body), signature)
+        return signatures_match(hmac_sha256(self._webhook_secret, body), signature)
 
     def checkout_url(self, *, order_id: str, callback_url: str) -> str:
         if self.is_sandbox:  # the SDK pointed at the sandbox: its Checkout page stands in for the popup
@@ -179,12 +178,10 @@ class SandboxGateway:
     def verify_payment_signature(self, *, order_id: str, payment_id: str, signature: str) -> bool:
         if not (order_id and payment_id and signature):
             return False
-        return hmac.compare_digest(hmac_sha256(self._secret, f"{order_id}|{payment_id}"), signature)
+        return signatures_match(hmac_sha256(self._secret, f"{order_id}|{payment_id}"), signature)
 
     def verify_webhook_signature(self, *, body: bytes, signature: str) -> bool:
-        if not signature:
-            return False
-        return hmac.compare_digest(hmac_sha256(self._webhook_secret, body), signature)
+        return signatures_match(hmac_sha256(self._webhook_secret, body), signature)
 
     def checkout_url(self, *, order_id: str, callback_url: str) -> str:
         return reverse("payments_sandbox:checkout", args=[order_id]) + "?" + urlencode({"callback_url": callback_url})

@@ -210,6 +210,8 @@ def handle_callback(*, payment: Payment, params: dict[str, str]) -> Payment:
         meta = json.loads(params.get("error[metadata]", "") or "{}")
     except ValueError:
         meta = {}
+    if not isinstance(meta, dict):  # "1", "[]", "null" are valid JSON but carry no ids
+        meta = {}
     failed_id = str(meta.get("payment_id", ""))
     description = params.get("error[description]", "") or "Payment failed"
     if failed_id and payment.gateway_order_id:
@@ -233,7 +235,10 @@ def handle_callback(*, payment: Payment, params: dict[str, str]) -> Payment:
 
 
 def _entity(payload: dict[str, Any], name: str) -> dict[str, Any]:
-    value = payload.get("payload", {}).get(name, {}).get("entity", {})
+    """``payload[name].entity`` of a webhook event, or {} when any level is not an object."""
+    value: Any = payload
+    for key in ("payload", name, "entity"):
+        value = value.get(key) if isinstance(value, dict) else None
     return value if isinstance(value, dict) else {}
 
 

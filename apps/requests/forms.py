@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import IdChoiceField
 from apps.taxonomy.models import Domain
 
 DURATIONS = [
@@ -28,7 +29,7 @@ class RequestForm(forms.Form):
         max_length=120,
         widget=forms.TextInput(attrs={"class": "input", "placeholder": _("e.g. Help with Django ORM queries")}),
     )
-    domain = forms.ModelChoiceField(
+    domain = IdChoiceField(
         label=_("Domain"),
         queryset=Domain.objects.all(),
         empty_label=_("Choose a domain"),

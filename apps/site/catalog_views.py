@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,13 +45,19 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+MIN_FILTER_YEAR, MAX_FILTER_YEAR = 2000, 2100
+
+
 def _date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return timezone.make_aware(datetime.strptime(value, "%Y-%m-%d"))  # noqa: DTZ007 - wall date in the active tz
+        day = datetime.strptime(value, "%Y-%m-%d")  # noqa: DTZ007 - wall date in the active tz
     except ValueError:
         return None
+    if not MIN_FILTER_YEAR <= day.year <= MAX_FILTER_YEAR:
+        return None  # no session is that far away; also keeps "to + 1 day" inside datetime's range
+    return timezone.make_aware(day)
 
 
 def session_filters(request: HttpRequest) -> search.SessionFilters:
@@ -125,6 +132,8 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
         rating = float(g["rating"]) if g.get("rating") else None
     except ValueError:
         rating = None
+    if rating is not None and not (math.isfinite(rating) and 0 <= rating <= 5):
+        rating = None  # nan, inf and out-of-range values filter nothing
     filters = search.MentorFilters(
         q=g.get("q", "")[:100], domain=g.get("domain", "")[:80], min_rating=rating, next24h=g.get("next24h") == "1"
     )
