@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.access import AuthenticatedRequest, approved_mentor_required, learner_required
+from apps.bookings.models import BookingStatus
 from apps.bookings.policy import POLICY_LINES
 
 from . import selectors, services
@@ -123,14 +124,29 @@ def receipt(request: AuthenticatedRequest, receipt: str) -> HttpResponse:
         and request.GET.get("paid")
     ):
         raise Http404
+    items = list(payment.items.select_related("booking__session__mentor").prefetch_related("refunds"))
     if request.GET.get("paid") == "1" and payment.status in services.PAID_STATES:
-        messages.success(request, _("Payment received — you're booked!"))
+        # Every booking this payment covers is either confirmed by it, or (the seat went to someone
+        # else, or another payment already covered it) refunded in full: say which, not just "booked".
+        booked = [i for i in items if i.booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)]
+        if len(booked) == len(items):
+            messages.success(request, _("Payment received — you're booked!"))
+        elif booked:
+            messages.warning(
+                request,
+                _("Payment received. Some seats were no longer available: those are refunded in full."),
+            )
+        else:
+            messages.warning(
+                request,
+                _("Payment received, but the seat was no longer available: a full refund is on its way."),
+            )
     return render(
         request,
         "payments/receipt.html",
         {
             "payment": payment,
-            "items": list(payment.items.select_related("booking__session__mentor").prefetch_related("refunds")),
+            "items": items,
             "attempts": list(payment.attempts.all()),
             "nav_active": "payments",
         },

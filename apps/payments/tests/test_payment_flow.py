@@ -222,6 +222,10 @@ def test_late_payment_after_hold_expired_and_seat_taken_is_refunded(client, djan
     assert payment.status == PaymentStatus.REFUNDED
     assert (LedgerEntry.objects.filter(transaction__payment=payment).count()) > 0
     assert list(ledger.unbalanced_transactions()) == []
+    # The learner is told the truth: paid, but refunded, not "you're booked" (issue 14 #11).
+    client.force_login(learner)
+    page = client.get(f"/dashboard/learner/payments/{payment.receipt}/?paid=1").content.decode()
+    assert "a full refund is on its way" in page and "you&#x27;re booked" not in page
 
 
 def test_payment_pages_three_actors(client):
