@@ -148,8 +148,18 @@ def _record_attempt(
     return True
 
 
-def record_payment_success(*, gateway_order_id: str, gateway_payment_id: str, source: str) -> Payment | None:
+def record_payment_success(
+    *,
+    gateway_order_id: str,
+    gateway_payment_id: str,
+    source: str,
+    amount_paise: object = None,
+    currency: object = None,
+) -> Payment | None:
     """Mark the payment for this order paid (once), post the ledger, and let bookings confirm.
+
+    When the gateway's entity states an amount and currency (webhooks, reconciliation), they must
+    be exactly ours: a capture of any other amount confirms nothing and is logged (issue 14 #10).
 
     Safe against duplicates and races: the payment row is locked (select_for_update on
     PostgreSQL; SQLite's IMMEDIATE transactions serialise writers) and the status check is
@@ -159,6 +169,19 @@ def record_payment_success(*, gateway_order_id: str, gateway_payment_id: str, so
         payment = Payment.objects.select_for_update().filter(gateway_order_id=gateway_order_id).first()
         if payment is None:
             logger.warning("payment success for unknown order %s", gateway_order_id)
+            return None
+        if (amount_paise is not None and amount_paise != payment.amount_paise) or (
+            currency is not None and currency != payment.currency
+        ):
+            logger.error(
+                "payment %s: %s capture of %r %r does not match %s %s; not confirmed",
+                payment.pk,
+                source,
+                amount_paise,
+                currency,
+                payment.amount_paise,
+                payment.currency,
+            )
             return None
         _record_attempt(payment, gateway_payment_id, AttemptStatus.PAID, source)
         if payment.status in PAID_STATES:
@@ -257,7 +280,13 @@ def process_webhook(*, event_id: str, payload: dict[str, Any]) -> bool:
         if event in ("payment.captured", "order.paid"):
             p = _entity(payload, "payment")
             if p.get("order_id") and p.get("id"):
-                record_payment_success(gateway_order_id=p["order_id"], gateway_payment_id=p["id"], source="webhook")
+                record_payment_success(
+                    gateway_order_id=p["order_id"],
+                    gateway_payment_id=p["id"],
+                    source="webhook",
+                    amount_paise=p.get("amount", "missing"),
+                    currency=p.get("currency", "INR"),
+                )
         elif event == "payment.failed":
             p = _entity(payload, "payment")
             if p.get("order_id") and p.get("id"):
@@ -401,7 +430,11 @@ def reconcile_payments(now: datetime | None = None, *, stale_after: timedelta = 
         captured = [p for p in items if p.get("status") == "captured"]
         if captured:
             record_payment_success(
-                gateway_order_id=str(payment.gateway_order_id), gateway_payment_id=captured[0]["id"], source="reconcile"
+                gateway_order_id=str(payment.gateway_order_id),
+                gateway_payment_id=captured[0]["id"],
+                source="reconcile",
+                amount_paise=captured[0].get("amount", "missing"),
+                currency=captured[0].get("currency", "INR"),
             )
             counts["paid"] += 1
         for p in items:

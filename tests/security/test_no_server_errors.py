@@ -130,3 +130,29 @@ async def test_websocket_path_with_no_route_is_closed_not_a_server_error() -> No
     connected, code = await communicator.connect()
     assert connected is False and code == 4404
     await communicator.disconnect()
+
+
+@pytest.mark.parametrize(("amount", "currency"), [(1, "INR"), (None, "INR"), (100_000, "USD"), ("100000", "INR")])
+def test_a_signed_capture_of_another_amount_confirms_nothing(client: Client, amount: Any, currency: str) -> None:
+    """Issue 14 #10: a validly signed payment.captured for 1 paisa must not confirm a ₹1,000 booking."""
+    from apps.bookings.models import BookingStatus
+
+    _learner, booking, payment = paid_checkout(price=100_000)
+    entity = {"id": "pay_small", "order_id": payment.gateway_order_id, "currency": currency, "status": "captured"}
+    if amount is not None:
+        entity["amount"] = amount
+    body = json.dumps({"event": "payment.captured", "payload": {"payment": {"entity": entity}}}).encode()
+    response = client.post(
+        "/payments/webhook/razorpay/",
+        data=body,
+        content_type="application/json",
+        headers={
+            "X-Razorpay-Signature": webhook_signature(body),
+            "X-Razorpay-Event-Id": f"evt_amt_{amount}_{currency}",
+        },
+    )
+    assert response.status_code == 200
+    payment.refresh_from_db()
+    booking.refresh_from_db()
+    # A missing amount is no proof either: nothing is confirmed.
+    assert payment.status == "created" and booking.status == BookingStatus.PENDING_PAYMENT
