@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "apps.accounts.middleware.AdminTwoFactorMiddleware",
     "apps.core.middleware.UserTimezoneMiddleware",
+    "apps.core.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "peerlearn.urls"

@@ -28,6 +28,12 @@ def _str(v: Any, name: str, *, max_len: int, allow_empty: bool = False) -> str:
         raise InvalidMessage(f"{name} must be a string")
     if len(v) > max_len or (not allow_empty and not v):
         raise InvalidMessage(f"{name} has a bad length")
+    try:
+        v.encode("utf-8")  # a lone surrogate (valid JSON: "\ud800") is no text we can store or relay
+    except UnicodeEncodeError as exc:
+        raise InvalidMessage(f"{name} is not valid text") from exc
+    if "\x00" in v:
+        raise InvalidMessage(f"{name} contains a NUL character")
     return v
 
 

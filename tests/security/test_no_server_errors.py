@@ -156,3 +156,22 @@ def test_a_signed_capture_of_another_amount_confirms_nothing(client: Client, amo
     booking.refresh_from_db()
     # A missing amount is no proof either: nothing is confirmed.
     assert payment.status == "created" and booking.status == BookingStatus.PENDING_PAYMENT
+
+
+@pytest.mark.parametrize("body", ["half \ud800 a pair", "nul \x00 byte"])
+def test_room_protocol_refuses_text_that_is_not_storable(body: str) -> None:
+    from apps.rooms.protocol import InvalidMessage, validate
+
+    with pytest.raises(InvalidMessage):
+        validate({"type": "chat", "body": body})
+    assert validate({"type": "chat", "body": "नमस्ते 👋"})["body"] == "नमस्ते 👋"
+
+
+def test_signed_in_pages_are_private_and_not_stored(client: Client) -> None:
+    learner = make_user()
+    client.force_login(learner)
+    response = client.get("/dashboard/learner/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    anonymous = Client().get("/")
+    assert "no-store" not in anonymous.get("Cache-Control", "")
