@@ -196,3 +196,10 @@ def test_responses_carry_a_strict_csp(client) -> None:  # type: ignore[no-untype
 
 def test_bench_view_is_not_routed_by_default(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/bench/bare/").status_code == 404
+
+
+def test_check_deploy_warns_when_sandbox_payments_are_allowed_in_production(tmp_path: Path) -> None:
+    env = production_env(tmp_path, RAZORPAY_KEY_ID="", RAZORPAY_KEY_SECRET="", ALLOW_SANDBOX_PAYMENTS="true")
+    proc = run("", env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert proc.returncode != 0
+    assert "payments.W001" in proc.stdout + proc.stderr
