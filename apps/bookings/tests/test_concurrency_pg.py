@@ -22,6 +22,7 @@ from apps.catalog.tests.factories import make_domain, make_session, make_user
 from apps.payments import ledger
 from apps.payments import services as payment_services
 from apps.payments.models import LedgerTransaction, PaymentStatus
+from apps.workflows.booking import book_and_pay
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +81,7 @@ def test_one_learner_double_clicking_gets_one_booking():
 def test_callback_and_webhook_at_once_credit_once():
     learner = make_user()
     session = make_session(price_paise=100_000)
-    _booking, payment = services.book_and_pay(learner=learner, session=session)
+    _booking, payment = book_and_pay(learner=learner, session=session)
     payment = payment_services.ensure_order(payment)
     order_id = str(payment.gateway_order_id)
 
