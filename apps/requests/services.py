@@ -16,7 +16,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import MentorProfile, MentorStatus, Role
+from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.catalog.limits import MAX_MINUTES, MAX_PRICE_PAISE, MIN_MINUTES, MIN_PRICE_PAISE
 from apps.catalog.models import Session, SessionStatus
 from apps.notifications.models import NotificationType
@@ -26,12 +26,14 @@ from apps.taxonomy.models import Domain
 from .models import ACTIVE_REQUEST, Offer, OfferStatus, RequestDismissal, RequestStatus, SessionRequest
 
 if TYPE_CHECKING:
-    from apps.accounts.models import User
     from apps.bookings.models import Booking
 
 log = logging.getLogger(__name__)
 
 REQUEST_TTL = timedelta(hours=24)
+# Per learner (issue 14 #8: 120 open posts in 3.6 s mailed four mentors 480 times).
+MAX_OPEN_REQUESTS = 5
+MAX_REQUESTS_PER_DAY = 20
 OFFER_TTL = timedelta(hours=24)
 OFFER_CUTOFF_BEFORE_START = timedelta(hours=1)
 MIN_LEAD = timedelta(hours=2)  # proposals must leave time to answer (offers expire 1 h before start)
@@ -171,6 +173,18 @@ def create_request(
         raise ValidationError(errors)
     assert data.domain is not None and data.proposed_start is not None and data.duration_minutes is not None  # noqa: S101
     with transaction.atomic():
+        # Counted inside the transaction (SQLite: the write lock; PostgreSQL: the learner's row lock).
+        User.objects.select_for_update().filter(pk=learner.pk).first()
+        mine = SessionRequest.objects.filter(learner=learner)
+        if mine.filter(status__in=ACTIVE_REQUEST).count() >= MAX_OPEN_REQUESTS:
+            raise RequestError(
+                _("You have %(n)s open requests. Withdraw one or wait for answers before posting another.")
+                % {"n": MAX_OPEN_REQUESTS}
+            )
+        if mine.filter(created_at__gt=now - timedelta(days=1)).count() >= MAX_REQUESTS_PER_DAY:
+            raise RequestError(
+                _("You have posted %(n)s requests today. Please try again tomorrow.") % {"n": MAX_REQUESTS_PER_DAY}
+            )
         req = SessionRequest.objects.create(
             learner=learner,
             mentor=mentor,

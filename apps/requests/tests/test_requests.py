@@ -236,3 +236,28 @@ def test_withdraw_closes_pending_offers(alice: Any, domain: Any, mentor_factory:
     assert Notification.objects.filter(user=m1, type=NotificationType.OFFER_CLOSED).exists()
     with pytest.raises(services.RequestError):
         services.withdraw_request(learner=alice, request=req)
+
+
+@pytest.mark.django_db
+def test_a_learner_has_at_most_five_open_requests_and_twenty_a_day(
+    alice: Any, domain: Any, mentor_factory: Any
+) -> None:
+    """Issue 14 #8: one learner cannot flood the domain's mentors."""
+    from django.core import mail
+
+    mentor_factory("Meera")
+    for i in range(services.MAX_OPEN_REQUESTS):
+        services.create_request(learner=alice, data=_input(domain, title=f"Question {i}"))
+    sent = len(mail.outbox)
+    with pytest.raises(services.RequestError, match="5 open requests"):
+        services.create_request(learner=alice, data=_input(domain, title="One too many"))
+    assert SessionRequest.objects.filter(learner=alice).count() == services.MAX_OPEN_REQUESTS
+    assert len(mail.outbox) == sent  # the refused one told nobody
+    # Withdrawn requests free a slot, but the day's total still counts them.
+    for req in SessionRequest.objects.filter(learner=alice):
+        services.withdraw_request(learner=alice, request=req)
+    for i in range(services.MAX_REQUESTS_PER_DAY - services.MAX_OPEN_REQUESTS):
+        req = services.create_request(learner=alice, data=_input(domain, title=f"More {i}"))
+        services.withdraw_request(learner=alice, request=req)
+    with pytest.raises(services.RequestError, match="today"):
+        services.create_request(learner=alice, data=_input(domain, title="Twenty-first"))
