@@ -71,7 +71,7 @@ js-test:
 .PHONY: test
 test: install system-deps
 	@status=0; t0=$$SECONDS; \
-	echo "=== lint (ruff check, ruff format --check, mypy) ==="; \
+	echo "=== lint (ruff check, ruff format --check, mypy, lint-imports) ==="; \
 	$(MAKE) --no-print-directory lint || { echo "!!! lint failed"; status=1; }; \
 	echo "lint took $$((SECONDS - t0))s"; \
 	echo "=== js-test (node --test) ==="; \
