@@ -25,6 +25,12 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def room_group_name(room_code: object) -> str:
+    """The Channels group of a session's live room (the rooms app's sockets join it; flows that
+    change who may be in the room announce it there)."""
+    return f"room.{room_code}"
+
+
 class SessionQuerySet(models.QuerySet["Session"]):
     def visible(self, now: datetime) -> SessionQuerySet:
         """Sessions the public sees: live now, or scheduled in the future, by an active, unblocked

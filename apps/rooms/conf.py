@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from apps.catalog.models import room_group_name
 from apps.core.env import env_bool
 
 JOIN_EARLY = timedelta(minutes=10)  # mentor may go live / learner may join this long before start
@@ -23,8 +24,7 @@ ICE_RATE = "30/10m"  # ICE-server (TURN credential) requests per user (django-ra
 PRESENCE_GROUP = "presence"
 
 
-def room_group(room_code: object) -> str:
-    return f"room.{room_code}"
+room_group = room_group_name
 
 
 def test_flags_enabled() -> bool:

@@ -289,6 +289,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             }
         )
 
+    async def room_revoke(self, event: dict[str, Any]) -> None:
+        """A flow took away this socket's right to be here (booking cancelled, session cancelled,
+        account closed): ``user_id`` names whose sockets go, or None for everyone's."""
+        if event.get("user_id") in (None, self.user.pk):
+            await self.close(code=4403)
+
     async def room_close(self, event: dict[str, Any]) -> None:
         """Server-side kick of every socket in the room (used by tests to simulate a drop)."""
         await self.close(code=event.get("code", 4000))

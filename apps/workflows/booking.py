@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from apps.bookings import services as bookings
 from apps.bookings.models import Booking, BookingStatus, CancelledBy, CartItem
 from apps.bookings.services import BookingError
+from apps.catalog.models import room_group_name
+from apps.core.realtime import broadcast
 from apps.core.templatetags.ui import inr
 from apps.notifications.ics import event_ics
 from apps.notifications.models import NotificationType
@@ -204,6 +206,8 @@ def cancel_booking(
                 )
 
             transaction.on_commit(refund, robust=True)
+        code, learner_id = booking.session.room_code, booking.learner_id
+        transaction.on_commit(lambda: broadcast(room_group_name(code), {"type": "room.revoke", "user_id": learner_id}))
         if notify_people:
             transaction.on_commit(lambda: _tell_cancelled(booking, percent, by))
         else:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import MentorProfile
 from apps.bookings.models import SEAT_HOLDING, Booking, BookingStatus, CancelledBy
 from apps.catalog import services as catalog
-from apps.catalog.models import Session, SessionStatus
+from apps.catalog.models import Session, SessionStatus, room_group_name
+from apps.core.realtime import broadcast
 from apps.core.state import conditional_transition
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notify
@@ -30,6 +31,8 @@ def cancel_session(*, session: Session, by: str = CancelledBy.MENTOR, reason: st
     ``quiet``: the caller tells them in its own words). Returns how many bookings were cancelled."""
     with transaction.atomic():
         session = catalog.mark_cancelled(session=session)
+        code = session.room_code
+        transaction.on_commit(lambda: broadcast(room_group_name(code), {"type": "room.revoke", "user_id": None}))
         active = Booking.objects.filter(
             session=session, status__in=(BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED)
         ).select_related("session__mentor", "learner")

@@ -261,3 +261,38 @@ async def test_ended_event_reaches_the_room():
     assert ended["automatic"] is False
     await m.disconnect()
     await l_.disconnect()
+
+
+async def close_code(c: WebsocketCommunicator, timeout: float = 5) -> int:
+    """Read what the server sends until it closes the socket; return the close code."""
+    while True:
+        out = await c.receive_output(timeout=timeout)
+        if out["type"] == "websocket.close":
+            return int(out["code"])
+
+
+async def test_a_cancelled_booking_closes_that_learners_socket_and_only_theirs():
+    """Issue 14 #6: rights are re-checked when a flow takes them away, not only at connect."""
+    from apps.bookings.models import Booking
+    from apps.workflows.booking import cancel_booking
+
+    _mentor, learner, _outsider, s, m, l_, _welcome, _lw = await both_joined()
+    booking = await database_sync_to_async(Booking.objects.get)(session=s, learner=learner)
+    await database_sync_to_async(cancel_booking)(booking=booking, by="admin", reason="test")
+    assert await close_code(l_) == 4403
+    # The mentor is still in the room.
+    await m.send_json_to({"type": "chat", "body": "still here?"})
+    chat = await receive_until(m, "chat")
+    assert chat["message"]["body"] == "still here?"
+    await m.disconnect()
+
+
+async def test_a_cancelled_session_closes_the_sockets_of_learners_waiting_in_it():
+    from apps.workflows.sessions import cancel_session
+
+    _mentor, learner, _outsider, s, _b = await database_sync_to_async(trio)()
+    l_ = communicator(s, learner)
+    assert (await l_.connect())[0]
+    await receive_until(l_, "welcome")  # early, waiting for the mentor: the session is still scheduled
+    await database_sync_to_async(cancel_session)(session=s, by="admin", reason="test")
+    assert await close_code(l_) == 4403
