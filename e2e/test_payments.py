@@ -143,3 +143,31 @@ def test_cancellation_shows_the_right_refund(page: Any) -> None:
     assert axe_violations(page) == [], format_violations(axe_violations(page))
     row = page.get_by_test_id("payment-row").filter(has_text=session.title)
     assert "Partially refunded" in row.inner_text() and "₹400" in row.inner_text()
+
+
+def test_a_second_payment_for_a_booked_seat_is_refused(page: Any) -> None:
+    """Issue 14 #1 as a person meets it: the learner starts paying for a seat (payment A, the seat
+    held), while a session page left open in a second tab still offers "Add to cart". The cart
+    refuses it, so no second payment can exist: one payment, one confirmed booking, one ledger
+    entry for it."""
+    from apps.bookings.models import Booking, CartItem
+    from apps.payments.models import LedgerTransaction, Payment
+
+    tag = uuid.uuid4().hex[:6]
+    session = _paid_session(f"Once only {tag}", price=39_900)
+    learner = make_user("learner")
+    login(page, learner.email)
+    second_tab = page.context.new_page()
+    second_tab.goto(f"/sessions/{session.pk}/")
+    expect(second_tab.get_by_test_id("add-to-cart")).to_be_visible()
+
+    _book_and_reach_sandbox(page, session)  # payment A exists, the seat is held, not yet paid
+    second_tab.get_by_test_id("add-to-cart").click()
+    expect(second_tab.get_by_text("You have already booked this session")).to_be_visible()
+    assert not CartItem.objects.filter(learner=learner).exists()
+
+    _choose(page, "Pay successfully")
+    page.wait_for_url("**/dashboard/learner/payments/pl_**")
+    assert Payment.objects.filter(learner=learner).count() == 1
+    assert Booking.objects.get(learner=learner, session=session).status == "confirmed"
+    assert LedgerTransaction.objects.filter(kind="booking_payment", booking__learner=learner).count() == 1
