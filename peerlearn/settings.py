@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "apps.core",
+    "apps.audit",
     "apps.taxonomy",
     "apps.accounts",
     "apps.catalog",

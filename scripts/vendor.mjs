@@ -18,6 +18,7 @@ function copy(src, dest) {
 console.log("vendor: scripts");
 copy(nm("htmx.org", "dist", "htmx.min.js"), out("vendor", "htmx.min.js"));
 copy(nm("@alpinejs", "csp", "dist", "cdn.min.js"), out("vendor", "alpine-csp.min.js"));
+copy(nm("chart.js", "dist", "chart.umd.min.js"), out("vendor", "chart.umd.min.js"));
 
 console.log("vendor: fonts");
 for (const family of ["inter", "poppins"]) {
