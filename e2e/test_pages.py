@@ -315,7 +315,7 @@ def test_mentor_dashboards(new_context: Any, width: int) -> None:
     page2.goto("/dashboard/mentor/")
     expect(page2.get_by_role("heading", name="Welcome back, Farhan")).to_be_visible()
     expect(page2.get_by_text("Python debugging clinic")).to_be_visible()
-    expect(page2.get_by_role("link", name="Go Live")).to_be_visible()
+    expect(page2.get_by_role("link", name="Go live")).to_be_visible()
     expect(page2.get_by_text("Help me debug asyncio")).to_be_visible()
     if width == 1280:  # the sidebar's Requests badge, loaded by htmx
         badge = page2.locator("#sidebar-nav a[href='/dashboard/mentor/requests/'] .badge")

@@ -123,7 +123,9 @@ def _session_for(user: Any) -> str:
     return str(store.session_key)
 
 
-def _setup(*, topics: list[str] | None = None) -> tuple[Any, Any, Any, Any]:
+def _setup(
+    *, topics: list[str] | None = None, starts_in: timedelta = timedelta(minutes=3)
+) -> tuple[Any, Any, Any, Any]:
     from django.utils import timezone
 
     from apps.bookings.models import Booking
@@ -135,7 +137,7 @@ def _setup(*, topics: list[str] | None = None) -> tuple[Any, Any, Any, Any]:
     domain, _ = Domain.objects.get_or_create(slug="programming", defaults={"name": "Programming"})
     session = Session.objects.create(
         mentor=mentor, domain=domain, title="Python loops, live", description="Hands-on loops",
-        start=timezone.now() + timedelta(minutes=3), duration_minutes=30,
+        start=timezone.now() + starts_in, duration_minutes=30,
         topics=topics or ["Variables", "Loops", "Functions"],
         agenda=[{"title": "Warm-up", "minutes": 5}, {"title": "Loops together", "minutes": 20}, {"title": "Q&A", "minutes": 5}],
     )  # fmt: skip
@@ -188,7 +190,9 @@ navigator.mediaDevices.getDisplayMedia = async () => {
 def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
     from apps.progress.selectors import reviews_for_mentor
 
-    mentor, learner, session, booking = _setup()
+    # Started a minute ago (the mentor is late): this journey ends the session, and a session cannot
+    # be ended before its scheduled start.
+    mentor, learner, session, booking = _setup(starts_in=-timedelta(minutes=1))
     url = f"/session/{session.room_code}/"
     mctx = ctx_factory(mentor)
     mctx.add_init_script(FAKE_SCREEN)
@@ -196,7 +200,10 @@ def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
     lctx = ctx_factory(learner)
     lp = lctx.new_page()
 
-    m.goto(url)
+    # As a new mentor would: from "My sessions" (it opens on "Today & live"), Go live on the row.
+    m.goto("/dashboard/mentor/sessions/")
+    m.get_by_test_id("mentor-session").filter(has_text="Python loops, live").get_by_role("link", name="Go live").click()
+    m.wait_for_url(f"**{url}")
     # Pre-join: preview running, devices listed, room server reachable, TURN relay reachable.
     m.wait_for_function("() => document.getElementById('preview-video').videoWidth > 0")
     m.locator('[data-check="signal"][data-status="ok"]').wait_for()
@@ -205,7 +212,12 @@ def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
     m.screenshot(path=str(ARTIFACTS / "room-prejoin-desktop.png"))
     assert not axe_violations(m), format_violations(axe_violations(m))
     m.locator("#join-btn").click()
-    _join(lp, url)
+    # The learner joins from Bookings (the button says "Join", as on the dashboard).
+    lp.goto("/dashboard/learner/bookings/")
+    lp.get_by_test_id("booking-row").filter(has_text="Python loops, live").get_by_role("link", name="Join").click()
+    lp.wait_for_url(f"**{url}")
+    lp.locator("#join-btn").click()
+    lp.locator("#call").wait_for(state="visible")
 
     _assert_video_flowing(m)
     _assert_video_flowing(lp)

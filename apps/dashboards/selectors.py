@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -11,8 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
-
-JOIN_WINDOW = timedelta(minutes=10)
+from apps.rooms.selectors import live_and_soon
 
 
 def learner_upcoming(user: User, *, limit: int = 5) -> list[Booking]:
@@ -27,8 +25,6 @@ def learner_upcoming(user: User, *, limit: int = 5) -> list[Booking]:
         .select_related("session", "session__mentor", "session__domain")
         .order_by("session__start")[:limit]
     )
-    for b in rows:
-        b.can_join = b.status == BookingStatus.CONFIRMED and b.session.start - JOIN_WINDOW <= now  # type: ignore[attr-defined]
     return rows
 
 
@@ -52,30 +48,15 @@ def learner_recent_bookings(user: User, *, limit: int = 10) -> list[Booking]:
     )
 
 
-def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
-    local = timezone.localtime(now)
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1)
-
-
 def mentor_today(user: User) -> list[Session]:
-    """The mentor's sessions today (in the active timezone) that are not over or cancelled."""
+    """The mentor's sessions that are live or start within the next hours (the same window as
+    My sessions' "Today & live"), each with its confirmed-booking count."""
     now = timezone.now()
-    day_start, day_end = _local_day_bounds(now)
-    rows: list[Session] = list(
-        Session.objects.filter(
-            mentor=user,
-            start__gte=day_start,
-            start__lt=day_end,
-            status__in=[SessionStatus.SCHEDULED, SessionStatus.LIVE],
-        )
+    return list(
+        live_and_soon(Session.objects.filter(mentor=user), now)
         .select_related("domain")
         .annotate(booked=Count("bookings", filter=Q(bookings__status=BookingStatus.CONFIRMED)))
-        .order_by("start")
     )
-    for s in rows:
-        s.can_go_live = s.status == SessionStatus.LIVE or s.start - JOIN_WINDOW <= now  # type: ignore[attr-defined]
-    return rows
 
 
 def mentor_stats(user: User) -> dict[str, Any]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from apps.accounts.models import Role
 from apps.bookings.models import Booking, BookingStatus
@@ -56,6 +56,18 @@ def participant_for(*, user: User, room_code: Any, include_completed: bool = Tru
 def join_window(session: Session) -> tuple[datetime, datetime]:
     """(opens, closes): both sides may enter from start - 10 min until end + 5 min grace."""
     return session.start - JOIN_EARLY, session.end + JOIN_GRACE
+
+
+LIVE_AND_SOON_HORIZON = timedelta(hours=12)
+
+
+def live_and_soon(qs: QuerySet[Session], now: datetime) -> QuerySet[Session]:
+    """Sessions a mentor acts on now: live, or starting within the next 12 hours and not past their
+    join window. Crosses midnight (a 00:15 session shows at 23:00), unlike a calendar "today"."""
+    return qs.filter(
+        Q(status=SessionStatus.LIVE)
+        | Q(status=SessionStatus.SCHEDULED, start__lt=now + LIVE_AND_SOON_HORIZON, end__gt=now - JOIN_GRACE)
+    ).order_by("start")
 
 
 def window_state(*, session: Session, now: datetime) -> str:

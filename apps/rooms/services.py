@@ -148,6 +148,15 @@ def complete_session(*, session: Session, now: datetime | None = None, automatic
     return True
 
 
+def end_session(*, session: Session, now: datetime | None = None) -> bool:
+    """The mentor's End button. A session cannot end before its scheduled start: it would count as
+    taught and ask the learner for a review of a session that never happened (cancel it instead)."""
+    now = now or timezone.now()
+    if now < session.start:
+        raise RoomError(_("This session hasn't started yet, so it can't be ended. Cancel it from My sessions instead."))
+    return complete_session(session=session, now=now)
+
+
 def auto_complete_sessions(now: datetime | None = None) -> int:
     """Complete every live session whose end + grace has passed. Safe to call from several workers
     at once (each session completes once). Returns how many this call completed."""

@@ -113,7 +113,10 @@ def end(request: AuthenticatedRequest, room_code: Any) -> JsonResponse:
     p = _participant(request, room_code, include_completed=False)
     if p.role != selectors.MENTOR:
         return JsonResponse({"error": _("Only the mentor can end the session.")}, status=403)
-    services.complete_session(session=p.session)
+    try:
+        services.end_session(session=p.session)
+    except services.RoomError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
     return JsonResponse({"ok": True, "status": "completed"})
 
 

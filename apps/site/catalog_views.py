@@ -166,9 +166,9 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @approved_mentor_required
 def mentor_sessions(request: AuthenticatedRequest) -> HttpResponse:
-    tab = request.GET.get("tab", "upcoming")
-    if tab not in ("today", "upcoming", "past"):
-        tab = "upcoming"
+    tab = request.GET.get("tab", "live")
+    if tab not in ("live", "upcoming", "past"):
+        tab = "live"
     sessions = list(search.mentor_sessions(request.user, tab=tab)[:100])
     return render(request, "catalog/mentor_sessions.html", {"sessions": sessions, "tab": tab, "nav_active": "sessions"})
 

@@ -35,6 +35,7 @@ from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
 from apps.progress.models import Feedback
 from apps.progress.selectors import mentor_reviews as reviews_for_mentor
+from apps.rooms.selectors import LIVE_AND_SOON_HORIZON, live_and_soon
 from apps.taxonomy.models import Domain
 
 if TYPE_CHECKING:
@@ -254,18 +255,15 @@ def mentor_reviews(user_id: int, *, limit: int = 20) -> list[Feedback]:
 
 def mentor_sessions(mentor: User, *, tab: str, now: datetime | None = None) -> QuerySet[Session]:
     now = now or timezone.now()
-    local = timezone.localtime(now)
-    start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    end_of_day = start_of_day + timedelta(days=1)
-    qs = Session.objects.filter(mentor=mentor).select_related("domain")
-    if tab == "today":
-        qs = qs.filter(start__gte=start_of_day, start__lt=end_of_day).order_by("start")
+    qs: QuerySet[Session] = Session.objects.filter(mentor=mentor).select_related("domain")
+    if tab == "live":
+        qs = live_and_soon(qs, now)
     elif tab == "past":
         qs = qs.filter(Q(end__lte=now) | Q(status__in=(SessionStatus.COMPLETED, SessionStatus.CANCELLED))).order_by(
             "-start"
         )
     else:
-        qs = qs.filter(start__gte=end_of_day).exclude(status=SessionStatus.CANCELLED).order_by("start")
+        qs = qs.filter(start__gte=now + LIVE_AND_SOON_HORIZON).exclude(status=SessionStatus.CANCELLED).order_by("start")
 
     return with_seats(qs, now).prefetch_related(
         Prefetch(

@@ -186,3 +186,20 @@ def test_mentor_list_query_count_does_not_grow(
         resp = client.get("/dashboard/mentor/requests/?tab=board")
     assert resp.content.decode().count("data-request=") == 7
     assert client.get("/dashboard/mentor/requests/badge/").content.decode() == "7"
+
+
+@pytest.mark.django_db
+def test_board_badge_refreshes_with_the_list(client: Any, alice: Any, domain: Any, mentor_factory: Any) -> None:
+    """The tab counts live inside the fragment the live refresh re-renders: a new request and a
+    withdrawn one change the count and the rows together (no "0" beside a listed request, no "1"
+    beside "The board is quiet")."""
+    m1 = mentor_factory("M1")
+    client.force_login(m1)
+    empty = client.get("/dashboard/mentor/requests/list/?tab=board").content.decode()
+    assert 'data-count="board">0<' in empty and "The board is quiet" in empty
+    req = _req(alice, domain)
+    listed = client.get("/dashboard/mentor/requests/list/?tab=board").content.decode()
+    assert 'data-count="board">1<' in listed and f'data-request="{req.pk}"' in listed
+    services.withdraw_request(learner=alice, request=req)
+    quiet = client.get("/dashboard/mentor/requests/list/?tab=board").content.decode()
+    assert 'data-count="board">0<' in quiet and "The board is quiet" in quiet

@@ -77,3 +77,18 @@ def test_only_mentor_ends_and_uploads_snapshot(client, tmp_path, settings):
     client.force_login(learner)
     page = client.get(f"/session/{s.room_code}/")
     assert b"Session complete" in page.content and b"Submit feedback" in page.content
+
+
+def test_mentor_cannot_end_before_the_scheduled_start(client):
+    start = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
+    mentor, _learner, _outsider, s, b = trio(start=start)
+    client.force_login(mentor)
+    with time_machine.travel(start - timedelta(seconds=1), tick=False):
+        r = client.post(f"/session/{s.room_code}/end/")
+    assert r.status_code == 400 and "hasn't started yet" in r.json()["error"]
+    s.refresh_from_db()
+    b.refresh_from_db()
+    assert (s.status, b.status) == ("scheduled", "confirmed")
+    mentor.refresh_from_db()
+    with time_machine.travel(start, tick=False):
+        assert client.post(f"/session/{s.room_code}/end/").json()["status"] == "completed"

@@ -156,7 +156,7 @@ def test_book_free_session_via_view_and_mentor_sees_it(client):
     assert response.status_code == 302 and response["Location"] == "/dashboard/learner/bookings/"
     assert "Booked!" in client.get("/dashboard/learner/bookings/").content.decode()
     client.force_login(session.mentor)
-    html = client.get("/dashboard/mentor/sessions/").content.decode()
+    html = client.get("/dashboard/mentor/sessions/?tab=upcoming").content.decode()
     assert "Lina Learner" in html and "1 of 2 seats booked" in html
 
 

@@ -26,6 +26,20 @@
       var text = left > 0 ? [el.dataset.prefix, format(left)].filter(Boolean).join(" ") : (el.dataset.started || "");
       if (el.textContent !== text) el.textContent = text;
     });
+    // A room button shown before its join window opens ({% room_button %}) becomes a live link then.
+    document.querySelectorAll("a[data-opens][aria-disabled='true']").forEach(function (el) {
+      var opens = Date.parse(el.dataset.opens || "");
+      if (isNaN(opens) || opens > now) return;
+      el.setAttribute("href", el.dataset.href || "#");
+      el.removeAttribute("aria-disabled");
+      el.removeAttribute("role");
+      el.classList.remove("btn-secondary", "cursor-not-allowed", "opacity-60");
+      el.classList.add("btn-primary");
+      var lock = el.querySelector("svg");
+      if (lock) lock.remove();
+      var next = el.nextElementSibling;
+      if (next && next.hasAttribute("data-countdown")) next.remove();
+    });
   }
 
   function localTimes() {
@@ -45,7 +59,7 @@
   function init() {
     localTimes();
     tick();
-    if (document.querySelector("[data-countdown]")) window.setInterval(tick, 1000);
+    if (document.querySelector("[data-countdown], a[data-opens]")) window.setInterval(tick, 1000);
   }
   window.PeerLearn = window.PeerLearn || {};
   window.PeerLearn.refreshCountdowns = function () { localTimes(); tick(); };

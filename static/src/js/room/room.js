@@ -273,7 +273,8 @@ class Room {
       await this.saveSnapshot();
       const r = await postJSON(cfg.endUrl, null).catch(() => null);
       if (!r || !r.ok) {
-        $("warn-banner").textContent = t("endFailed");
+        const body = r ? await r.json().catch(() => null) : null;
+        $("warn-banner").textContent = (body && body.error) || t("endFailed");
         $("warn-banner").hidden = false;
         return;
       }
