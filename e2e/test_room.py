@@ -313,6 +313,17 @@ def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
     assert [(r.rating, r.comment) for r in reviews] == [(4, "Patient and clear, loved the live loops.")]
     mentor.mentor_profile.refresh_from_db()
     assert str(mentor.mentor_profile.rating) == "4.0"
+    # After the session, its summary page holds the whiteboard, the checklist, the chat and the review.
+    m.get_by_test_id("ended-summary").click()
+    m.wait_for_url(f"**/session/{session.room_code}/summary/")
+    m.wait_for_function(
+        "() => { const i = document.querySelector('[data-testid=summary-whiteboard] img'); return i && i.complete && i.naturalWidth > 0; }"
+    )
+    m.get_by_test_id("summary-covered").filter(has_text="1 of 3 topics covered").wait_for()
+    m.get_by_test_id("summary-chat").get_by_text("<b>hello</b>", exact=False).wait_for()
+    m.get_by_test_id("summary-feedback").get_by_text("Patient and clear").wait_for()
+    m.screenshot(path=str(ARTIFACTS / "room-summary-mentor.png"), full_page=True)
+    assert not axe_violations(m), format_violations(axe_violations(m))
     # The review appears on the mentor's public profile (Reviews tab).
     profile = lp.goto(f"/mentors/{mentor.pk}/?tab=reviews")
     assert profile is not None and profile.status == 200

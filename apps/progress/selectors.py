@@ -26,6 +26,11 @@ def feedback_for_booking(booking_id: int) -> Feedback | None:
     return Feedback.objects.filter(booking_id=booking_id).first()
 
 
+def feedback_for_session(session_id: int) -> QuerySet[Feedback]:
+    """Every learner's feedback on one session (the mentor's session summary)."""
+    return Feedback.objects.filter(session_id=session_id).select_related("learner").order_by("created_at")
+
+
 def mentor_reviews(*, mentor_id: int, limit: int = 20) -> QuerySet[Feedback]:
     """The catalog's mentor profile (Reviews tab) calls this name; same rows as reviews_for_mentor."""
     return reviews_for_mentor(mentor_id)[:limit]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from apps.core.storage import private_storage
+
 
 class RoomState(models.Model):
     """Per-session room bookkeeping: the server-authoritative timer and the end snapshot.
@@ -23,7 +25,8 @@ class RoomState(models.Model):
     running_since = models.DateTimeField(null=True, blank=True)
     went_live_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    snapshot = models.ImageField(upload_to="whiteboards/%Y/%m/", blank=True)
+    # Private: only the session's mentor and learners see it (rooms:whiteboard checks and streams it).
+    snapshot = models.ImageField(upload_to="whiteboards/%Y/%m/", storage=private_storage, blank=True)
 
     def __str__(self) -> str:
         return f"Room state of session {self.session_id}"

@@ -147,6 +147,49 @@ def agenda_for(session: Session) -> list[dict[str, Any]]:
     return items
 
 
+SUMMARY_CHAT_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a finished session leaves behind, for its mentor and learners."""
+
+    session: Session
+    ended_at: datetime | None
+    minutes: int
+    has_whiteboard: bool
+    checklist: list[dict[str, Any]]
+    covered: int
+    chat: list[ChatMessage]
+    chat_truncated: bool
+    learners: list[str]
+
+
+def summary_for(session: Session) -> Summary:
+    """Five queries whatever the size: room state, checklist ticks, chat (capped), learners."""
+    state = RoomState.objects.filter(session=session).first()
+    checklist = checklist_for(session)
+    chat = list(
+        ChatMessage.objects.filter(session=session).select_related("author").order_by("id")[: SUMMARY_CHAT_LIMIT + 1]
+    )
+    learners = list(
+        Booking.objects.filter(session=session, status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED])
+        .select_related("learner")
+        .values_list("learner__full_name", flat=True)
+    )
+    return Summary(
+        session=session,
+        ended_at=state.ended_at if state else None,
+        minutes=round((state.elapsed_seconds if state else 0) / 60),
+        has_whiteboard=bool(state and state.snapshot),
+        checklist=checklist,
+        covered=sum(1 for row in checklist if row["done"]),
+        chat=chat[:SUMMARY_CHAT_LIMIT],
+        chat_truncated=len(chat) > SUMMARY_CHAT_LIMIT,
+        learners=learners,
+    )
+
+
 def participant_count(session_id: int) -> int:
     return Attendance.objects.filter(session_id=session_id, connections__gt=0).count()
 

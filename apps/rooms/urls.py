@@ -8,4 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("session/<uuid:room_code>/ice/", views.ice_servers, name="ice"),
     path("session/<uuid:room_code>/end/", views.end, name="end"),
     path("session/<uuid:room_code>/snapshot/", views.snapshot, name="snapshot"),
+    path("session/<uuid:room_code>/summary/", views.summary, name="summary"),
+    path("session/<uuid:room_code>/whiteboard.png", views.whiteboard, name="whiteboard"),
 ]

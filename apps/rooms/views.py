@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from apps.accounts.access import AuthenticatedRequest
-from apps.progress.selectors import feedback_for_booking
+from apps.progress.selectors import feedback_for_booking, feedback_for_session
 
 from . import selectors, services
 from .conf import ICE_RATE, JOIN_EARLY, room_socket_path, test_flags_enabled
@@ -128,7 +128,47 @@ def snapshot(request: AuthenticatedRequest, room_code: Any) -> JsonResponse:
     if p.role != selectors.MENTOR:
         return JsonResponse({"error": _("Only the mentor saves the whiteboard.")}, status=403)
     try:
-        state = services.save_snapshot(session=p.session, data=request.body)
+        services.save_snapshot(session=p.session, data=request.body)
     except services.RoomError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse({"ok": True, "url": state.snapshot.url})
+    return JsonResponse({"ok": True, "url": reverse("rooms:whiteboard", args=[p.session.room_code])})
+
+
+@never_cache
+@require_GET
+@login_required
+def summary(request: AuthenticatedRequest, room_code: Any) -> HttpResponse:
+    """After the session: the whiteboard, the checklist outcome, the chat transcript and the
+    feedback — for the session's mentor and its learners only (everyone else: 404)."""
+    p = _participant(request, room_code)
+    session = p.session
+    if p.role == selectors.MENTOR:
+        feedback = list(feedback_for_session(session.pk))
+    else:
+        own = feedback_for_booking(p.booking.pk) if p.booking else None
+        feedback = [own] if own else []
+    ctx = {
+        "summary": selectors.summary_for(session),
+        "session": session,
+        "role": p.role,
+        "booking": p.booking,
+        "feedback": feedback,
+        "ended": session.status == "completed",
+        "nav_active": "sessions" if p.role == selectors.MENTOR else "bookings",
+    }
+    return render(request, "rooms/summary.html", ctx)
+
+
+@never_cache
+@require_GET
+@login_required
+def whiteboard(request: AuthenticatedRequest, room_code: Any) -> FileResponse:
+    """The saved whiteboard PNG, streamed to participants only (it is stored outside MEDIA_ROOT)."""
+    p = _participant(request, room_code)
+    state = selectors.room_state_for(p.session)
+    if not state.snapshot:
+        raise Http404("No whiteboard was saved")
+    response = FileResponse(state.snapshot.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
