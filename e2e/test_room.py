@@ -345,6 +345,16 @@ def test_video_recovers_from_offline_and_socket_kill_on_a_phone(ctx_factory: Any
     _assert_video_flowing(lp)
     _assert_video_flowing(m)
     lp.screenshot(path=str(ARTIFACTS / "room-call-360.png"))
+    # The phone's screen is kept awake during the call (Screen Wake Lock; Chromium has it).
+    lp.wait_for_function("() => { const s = window.__room.awake.sentinel; return Boolean(s && !s.released); }")
+    # Landscape: the remote video and every control stay on screen, nothing scrolls sideways.
+    lp.set_viewport_size({"width": 740, "height": 360})
+    lp.screenshot(path=str(ARTIFACTS / "room-call-360-landscape.png"))
+    for control in ("#ctl-mic", "#ctl-cam", "#ctl-panel", "#ctl-leave"):
+        box = lp.locator(control).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 360 and box["x"] + box["width"] <= 740, control
+    assert lp.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    lp.set_viewport_size({"width": 360, "height": 740})
     lp.locator("#ctl-panel").click()
     lp.locator("#panel").wait_for(state="visible")
     lp.screenshot(path=str(ARTIFACTS / "room-panel-360.png"))

@@ -19,6 +19,7 @@ import { Signalling } from "./signalling.js";
 import { Stage } from "./stage.js";
 import { pageStrings } from "./strings.js";
 import { Timer } from "./timer.js";
+import { AWAKE_STATES, ScreenAwake } from "./wakelock.js";
 import { Whiteboard } from "./whiteboard.js";
 
 const cfg = JSON.parse(document.getElementById("room-config").textContent);
@@ -85,8 +86,8 @@ class Room {
     this.stage.paintLocal();
     this.stage.paintRemote();
     if (cfg.testHooks) {
-      const { sig, peers, local, board } = this;
-      window.__room = { call, sig, peers, local, state: local, board, killSocket: () => sig.kill() };
+      const { sig, peers, local, board, awake } = this;
+      window.__room = { call, sig, peers, local, state: local, board, awake, killSocket: () => sig.kill() };
     }
     call.transition("joining");
     this.sig.connect();
@@ -133,8 +134,10 @@ class Room {
   bindCallState() {
     const banner = $("conn-banner");
     const rejoin = $("rejoin-btn");
+    const awake = (this.awake = new ScreenAwake());
     this.call.subscribe(({ to, detail }) => {
       app.dataset.call = to;
+      awake.want(AWAKE_STATES.has(to)); // a phone's screen stays on while in the call
       if (to === "reconnecting") {
         banner.hidden = false;
         rejoin.hidden = true;
