@@ -3,13 +3,22 @@ access streams them."""
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
 
 class PrivateStorage(FileSystemStorage):
-    def __init__(self) -> None:
-        super().__init__(location=str(settings.PRIVATE_MEDIA_ROOT), base_url=None)
+    """``PRIVATE_MEDIA_ROOT``, read on every use (so an overridden setting in tests applies)."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
 
     def url(self, name: str | None) -> str:
         raise ValueError("Private files have no public URL; serve them through a view that checks access.")

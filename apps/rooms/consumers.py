@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from apps.catalog.models import SessionStatus
 
-from . import selectors, services
+from . import recording, selectors, services
 from .conf import MAX_MESSAGE_BYTES, MESSAGES_PER_SECOND, PRESENCE_GROUP, room_group
 from .protocol import InvalidMessage, validate
 
@@ -235,10 +235,43 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             )
         elif kind == "ping":
             await self.send_json({"type": "pong", "t": m.get("t")})
+        elif kind.startswith("rec-"):
+            await self._recording(m)
         elif kind == "leave":
             self.left = True
             await self._depart()
             await self.close()
+
+    async def _recording(self, m: dict[str, Any]) -> None:
+        """Consent-first recording: every step is checked and stored by apps.rooms.recording, then
+        told to the whole room (both sides show the same state)."""
+        kind, uid = m["type"], self.user.pk
+        try:
+            if kind == "rec-request":
+                rec = await database_sync_to_async(recording.request)(session=self.session, user=self.user)
+                event = "requested"
+            elif kind == "rec-answer":
+                rec = await database_sync_to_async(recording.answer)(
+                    session=self.session, user=self.user, recording_id=m["id"], accept=m["accept"]
+                )
+                event = {"declined": "declined", "consented": "consented"}.get(rec.status, "accepted")
+            elif kind == "rec-start":
+                rec = await database_sync_to_async(recording.start)(
+                    session=self.session, user=self.user, recording_id=m["id"]
+                )
+                event = "started"
+            else:
+                rec = await database_sync_to_async(recording.stop)(
+                    session=self.session, user=self.user, recording_id=m["id"]
+                )
+                event = "stopped" if rec.status == "stopped" else "withdrawn"
+        except recording.RecordingError as exc:
+            await self.send_json({"type": "error", "error": "recording", "detail": str(exc)})
+            return
+        name = self.user.full_name or self.user.email
+        message = {"type": "rec", "event": event, "id": rec.pk, "by": uid, "byName": name,
+                   "requester": rec.requested_by_id, "needed": rec.needed}  # fmt: skip
+        await self._broadcast({"type": "room.relay", "message": message})
 
     # --- group events ---------------------------------------------------------------------------
 

@@ -99,3 +99,53 @@ class ChecklistTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic}: {'done' if self.done else 'open'}"
+
+
+class RecordingStatus(models.TextChoices):
+    REQUESTED = "requested", "Waiting for consent"
+    DECLINED = "declined", "Declined"
+    CONSENTED = "consented", "Consented"
+    RECORDING = "recording", "Recording"
+    STOPPED = "stopped", "Uploading"
+    READY = "ready", "Ready"
+
+
+class Recording(models.Model):
+    """A recording of the call, made in the requester's browser only after every other participant
+    present at the request accepted (SPEC §7). The file is private (streamed to participants)."""
+
+    session = models.ForeignKey("catalog.Session", on_delete=models.CASCADE, related_name="recordings")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=RecordingStatus.choices, default=RecordingStatus.REQUESTED)
+    # User ids whose consent is needed (everyone else in the room when asked) and who gave it.
+    needed = models.JSONField(default=list)
+    accepted = models.JSONField(default=list)
+    file = models.FileField(upload_to="recordings/", storage=private_storage, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    duration_seconds = models.FloatField(default=0)
+    # Participants who deleted their copy; the file goes once all of them have.
+    hidden_for = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"Recording {self.pk} of session {self.session_id} ({self.status})"
+
+
+class RecordingEvent(models.Model):
+    """The consent trail: who asked, accepted, declined, started, stopped or deleted, and when."""
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=12)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.user_id} on recording {self.recording_id}"

@@ -168,6 +168,27 @@ def _simple(kind: str) -> Any:
     return check
 
 
+def _recording_id(m: dict[str, Any]) -> int:
+    v = m.get("id")
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 < v < 2**53:
+        raise InvalidMessage("bad recording id")
+    return v
+
+
+def _rec(kind: str) -> Any:
+    """rec-request {}; rec-answer {id, accept}; rec-start {id}; rec-stop {id}."""
+
+    def check(m: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": kind}
+        if kind != "rec-request":
+            out["id"] = _recording_id(m)
+        if kind == "rec-answer":
+            out["accept"] = _bool(m.get("accept"), "accept")
+        return out
+
+    return check
+
+
 VALIDATORS = {
     "signal": _signal,
     "media": _media,
@@ -178,6 +199,10 @@ VALIDATORS = {
     "hand": _hand,
     "ping": _simple("ping"),
     "leave": _simple("leave"),
+    "rec-request": _rec("rec-request"),
+    "rec-answer": _rec("rec-answer"),
+    "rec-start": _rec("rec-start"),
+    "rec-stop": _rec("rec-stop"),
 }
 
 

@@ -34,7 +34,7 @@ from apps.core.state import conditional_transition
 from apps.notifications.services import notify
 from apps.workflows import sessions as session_flows
 
-from . import selectors
+from . import recording, selectors
 from .conf import JOIN_EARLY, JOIN_GRACE, MAX_CHAT_CHARS, PRESENCE_GROUP, room_group
 from .models import Attendance, ChatMessage, ChecklistTick, RoomState, WhiteboardStroke
 
@@ -137,6 +137,7 @@ def complete_session(*, session: Session, now: datetime | None = None, automatic
             state.running_since = None
         state.ended_at = now
         state.save(update_fields=["elapsed_seconds", "running_since", "ended_at"])
+        recording.stop_open_recordings(session=session, user=None)  # the recorder's page uploads what it has
         sid, code = session.pk, session.room_code
         payload = selectors.timer_payload(session=session, state=state, now=now)
 

@@ -10,4 +10,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("session/<uuid:room_code>/snapshot/", views.snapshot, name="snapshot"),
     path("session/<uuid:room_code>/summary/", views.summary, name="summary"),
     path("session/<uuid:room_code>/whiteboard.png", views.whiteboard, name="whiteboard"),
+    path("session/<uuid:room_code>/recordings/<int:rid>/upload/", views.recording_upload, name="recording_upload"),
+    path(
+        "session/<uuid:room_code>/recordings/<int:rid>/complete/", views.recording_complete, name="recording_complete"
+    ),
+    path("session/<uuid:room_code>/recordings/<int:rid>.webm", views.recording_file, name="recording_file"),
+    path("session/<uuid:room_code>/recordings/<int:rid>/delete/", views.recording_delete, name="recording_delete"),
 ]

@@ -3,23 +3,27 @@ confirmed booking; everyone else (admins included, SPEC §1) gets 404."""
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from apps.accounts.access import AuthenticatedRequest
 from apps.progress.selectors import feedback_for_booking, feedback_for_session
 
-from . import selectors, services
+from . import recording, selectors, services
 from .conf import ICE_RATE, JOIN_EARLY, room_socket_path, test_flags_enabled
 
 
@@ -149,6 +153,7 @@ def summary(request: AuthenticatedRequest, room_code: Any) -> HttpResponse:
         feedback = [own] if own else []
     ctx = {
         "summary": selectors.summary_for(session),
+        "recordings": recording.visible_to(session=session, user=request.user),
         "session": session,
         "role": p.role,
         "booking": p.booking,
@@ -172,3 +177,104 @@ def whiteboard(request: AuthenticatedRequest, room_code: Any) -> FileResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- recordings -------------------------------------------------------------------------------------
+
+
+def _recording_error(exc: recording.RecordingError) -> JsonResponse:
+    return JsonResponse({"error": str(exc), **exc.extra}, status=exc.status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def recording_upload(request: AuthenticatedRequest, room_code: Any, rid: int) -> JsonResponse:
+    """GET: how many bytes the server has (to resume). POST: the next chunk, raw bytes, with
+    ``X-Upload-Offset`` saying where it starts."""
+    p = _participant(request, room_code)
+    try:
+        if request.method == "GET":
+            return JsonResponse(
+                {"offset": recording.upload_offset(session=p.session, user=request.user, recording_id=rid)}
+            )
+        try:
+            offset = int(request.headers.get("X-Upload-Offset", ""))
+        except ValueError:
+            return JsonResponse({"error": _("X-Upload-Offset must be a whole number of bytes.")}, status=400)
+        size = recording.append_chunk(
+            session=p.session, user=request.user, recording_id=rid, offset=offset, data=request.body
+        )
+    except recording.RecordingError as exc:
+        return _recording_error(exc)
+    return JsonResponse({"offset": size})
+
+
+@require_POST
+@login_required
+def recording_complete(request: AuthenticatedRequest, room_code: Any, rid: int) -> JsonResponse:
+    p = _participant(request, room_code)
+    try:
+        duration = float(json.loads(request.body or b"{}").get("duration", 0))
+    except (ValueError, TypeError, AttributeError):
+        return JsonResponse({"error": _("The recording's duration is not valid.")}, status=400)
+    if not math.isfinite(duration):
+        return JsonResponse({"error": _("The recording's duration is not valid.")}, status=400)
+    try:
+        rec = recording.complete(session=p.session, user=request.user, recording_id=rid, duration_seconds=duration)
+    except recording.RecordingError as exc:
+        return _recording_error(exc)
+    return JsonResponse({"ok": True, "url": reverse("rooms:recording_file", args=[room_code, rec.pk])})
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@never_cache
+@require_GET
+@login_required
+def recording_file(request: AuthenticatedRequest, room_code: Any, rid: int) -> HttpResponse | FileResponse:
+    """The recording, to its participants only (not to one who deleted their copy), with byte
+    ranges so the player can seek."""
+    p = _participant(request, room_code)
+    rec = next((r for r in recording.visible_to(session=p.session, user=request.user) if r.pk == rid), None)
+    if rec is None or not rec.file:
+        raise Http404("No such recording")
+    size = rec.size_bytes
+    response: HttpResponse | FileResponse
+    match = _RANGE.match(request.headers.get("Range", ""))
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.group(1), match.group(2)
+        start = int(first) if first else max(0, size - int(last))
+        end = min(int(last), size - 1) if first and last else size - 1
+        if start >= size or start > end:
+            refused = HttpResponse(status=416)
+            refused["Content-Range"] = f"bytes */{size}"
+            return refused
+        with rec.file.open("rb") as fh:
+            fh.seek(start)
+            body = fh.read(end - start + 1)
+        response = HttpResponse(body, status=206, content_type="video/webm")
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    else:
+        response = FileResponse(rec.file.open("rb"), content_type="video/webm")
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def recording_delete(request: AuthenticatedRequest, room_code: Any, rid: int) -> HttpResponse:
+    p = _participant(request, room_code)
+    session = p.session
+    participants = {
+        session.mentor_id,
+        *session.bookings.filter(status__in=["confirmed", "completed"]).values_list("learner_id", flat=True),
+    }
+    try:
+        recording.delete_copy(session=session, user=request.user, recording_id=rid, participants=participants)
+    except recording.RecordingError as exc:
+        raise Http404(str(exc)) from exc
+    messages.success(request, _("The recording was removed from your summary."))
+    return redirect("rooms:summary", room_code=room_code)

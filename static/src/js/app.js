@@ -130,3 +130,13 @@
     }
   });
 })();
+
+/* A destructive form asks first: <form data-confirm="Delete …?"> (the words come from the template). */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var question = form && form.getAttribute ? form.getAttribute("data-confirm") : null;
+    if (question && !window.confirm(question)) e.preventDefault();
+  });
+})();
