@@ -444,3 +444,58 @@ def test_room_is_private_and_says_when_it_opens(ctx_factory: Any) -> None:
     assert lp.locator("#join-btn").count() == 0
     lp.screenshot(path=str(ARTIFACTS / "room-early-360.png"))
     assert not axe_violations(lp), format_violations(axe_violations(lp))
+
+
+DURATION_JS = """async (sel) => {
+  const v = document.querySelector(sel);
+  if (v.readyState < 1) await new Promise((r) => v.addEventListener('loadedmetadata', r, { once: true }));
+  if (!isFinite(v.duration)) {  // MediaRecorder files carry no duration: seek to the end to learn it
+    await new Promise((r) => { v.addEventListener('durationchange', r, { once: true }); v.currentTime = 1e101; });
+  }
+  return v.duration;
+}"""
+
+
+def test_recording_needs_consent_and_both_find_a_playable_file(ctx_factory: Any) -> None:
+    from apps.rooms.models import Recording, RecordingEvent
+
+    mentor, learner, session, _b = _setup(starts_in=-timedelta(minutes=1))
+    url = f"/session/{session.room_code}/"
+    m = ctx_factory(mentor).new_page()
+    lp = ctx_factory(learner).new_page()
+    _join(m, url)
+    _join(lp, url)
+    _assert_video_flowing(lp)
+
+    # A declined request records nothing.
+    m.locator("#ctl-rec").click()
+    lp.locator("#rec-dialog").wait_for(state="visible")
+    lp.locator("#rec-decline").click()
+    m.locator("#announcer", has_text="declined the recording").wait_for(state="attached")
+    assert m.locator("#rec-indicator").is_hidden() and lp.locator("#rec-indicator").is_hidden()
+
+    # The learner asks, the mentor allows: only then both sides show "Recording".
+    lp.locator("#ctl-rec").click()
+    m.locator("#rec-dialog").wait_for(state="visible")
+    assert lp.locator("#rec-indicator").is_hidden()
+    m.screenshot(path=str(ARTIFACTS / "room-recording-consent.png"))
+    m.locator("#rec-accept").click()
+    m.locator("#rec-indicator").wait_for(state="visible")
+    lp.locator("#rec-indicator").wait_for(state="visible")
+    lp.screenshot(path=str(ARTIFACTS / "room-recording-on.png"))
+    lp.wait_for_timeout(5000)  # the length of the recording itself, not a wait for an event
+    m.locator("#rec-stop").click()
+    lp.locator("#rec-indicator").wait_for(state="hidden")
+    lp.wait_for_function("() => document.getElementById('room-app').dataset.recUpload === 'done'", timeout=30_000)
+
+    rows = list(Recording.objects.filter(session=session).order_by("id"))
+    assert [r.status for r in rows] == ["declined", "ready"]
+    assert not rows[0].file and rows[1].size_bytes > 10_000
+    kinds = list(RecordingEvent.objects.filter(recording=rows[1]).values_list("kind", flat=True))
+    assert kinds == ["requested", "accepted", "started", "stopped", "uploaded"]
+    for page in (m, lp):
+        page.goto(f"{url}summary/")
+        page.get_by_test_id("summary-recording").wait_for()
+        duration = page.evaluate(DURATION_JS, "[data-testid=summary-recording] video")
+        assert duration > 3, duration
+    print(f"recording: {rows[1].size_bytes} bytes, {rows[1].duration_seconds} s by the recorder's clock")

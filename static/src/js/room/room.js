@@ -14,6 +14,7 @@ import { LocalMedia } from "./media.js";
 import { Panel, wireBoardTools } from "./panel.js";
 import { PeerSet } from "./peers.js";
 import { prejoin } from "./prejoin.js";
+import { RecordingControl } from "./recording.js";
 import { watchQuality } from "./quality.js";
 import { Signalling } from "./signalling.js";
 import { Stage } from "./stage.js";
@@ -76,6 +77,7 @@ class Room {
     this.local = new LocalMedia(joined);
     this.peers = new PeerSet({ role: cfg.role, iceServers: ice.iceServers, relayOnly: cfg.forceRelay, sig: this.sig, local: this.local, mark });
     this.stage = new Stage({ local: this.local, peers: this.peers, role: cfg.role, otherName: cfg.otherName, t, mark });
+    this.recording = new RecordingControl({ sig: this.sig, t, announce, cfg, csrf: cfg.csrf, $ });
     this.buildPanel();
     ({ sendMedia: this.sendMedia } = wireControls({ local: this.local, peers: this.peers, stage: this.stage, sig: this.sig, announce, t }));
     this.bindCallState();
@@ -86,8 +88,8 @@ class Room {
     this.stage.paintLocal();
     this.stage.paintRemote();
     if (cfg.testHooks) {
-      const { sig, peers, local, board, awake } = this;
-      window.__room = { call, sig, peers, local, state: local, board, awake, killSocket: () => sig.kill() };
+      const { sig, peers, local, board, awake, recording } = this;
+      window.__room = { call, sig, peers, local, state: local, board, awake, recording, killSocket: () => sig.kill() };
     }
     call.transition("joining");
     this.sig.connect();
@@ -251,7 +253,11 @@ class Room {
       case "timer":
         timer.update(m.timer);
         break;
+      case "rec":
+        this.recording.handle(m);
+        break;
       case "ended":
+        this.recording.stopLocal();
         if (m.timer) timer.update(m.timer);
         this.call.transition("ended", m);
         break;
