@@ -40,6 +40,9 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: flo
     raise RuntimeError(f"{what} did not start")
 
 
+PROCS: dict[str, subprocess.Popen[bytes]] = {}  # the TURN relay and the web server, to freeze in outage tests
+
+
 @pytest.fixture(scope="module")
 def turn_port() -> Iterator[int]:
     exe = shutil.which("turnserver")
@@ -56,6 +59,7 @@ def turn_port() -> Iterator[int]:
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     _wait_port(port, proc, "turnserver")  # TCP listener on the same port as UDP
+    PROCS["turn"] = proc
     yield port
     proc.terminate()
     proc.wait(timeout=10)
@@ -83,6 +87,7 @@ def room_server(django_db_setup: None, turn_port: int) -> Iterator[str]:
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     _wait_port(port, proc, "daphne")
+    PROCS["web"] = proc
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     try:
@@ -360,15 +365,25 @@ def test_video_recovers_from_offline_and_socket_kill_on_a_phone(ctx_factory: Any
     lp.screenshot(path=str(ARTIFACTS / "room-panel-360.png"))
     lp.locator("#panel-close").click()
 
-    # Network drop for 3 s: video must play again within 10 s of coming back, without a reload.
-    lctx.set_offline(True)
-    lp.wait_for_timeout(3000)
-    lctx.set_offline(False)
-    t0 = time.monotonic()
-    lp.wait_for_function("() => window.__room.sig.state === 'open'", timeout=10_000)
-    _assert_video_flowing(lp, timeout=10_000)
-    _assert_video_flowing(m, timeout=10_000)
-    assert time.monotonic() - t0 < 10
+    # The browser's offline mode for 3 s and 15 s (it cuts the page's HTTP and WebSocket traffic,
+    # not WebRTC media; the relayed-call test below freezes the media path too): the socket is back
+    # and remote video frames advance on both sides within 5 s of the return, without a reload.
+    for seconds in (3, 15):
+        lctx.set_offline(True)
+        lp.wait_for_timeout(seconds * 1000)  # the length of the outage itself
+        lctx.set_offline(False)
+        t0 = time.monotonic()
+        lp.wait_for_function("() => window.__room.sig.state === 'open'", timeout=5_000)
+        socket_back = time.monotonic() - t0
+        for page in (lp, m):
+            before = _frames(page)
+            page.wait_for_function(
+                f"() => document.getElementById('remote-video').getVideoPlaybackQuality().totalVideoFrames > {before}",
+                timeout=5_000,
+            )
+        video_back = time.monotonic() - t0
+        print(f"reconnect after a {seconds} s drop: socket {socket_back:.2f} s, video {video_back:.2f} s")
+        assert video_back < 5, video_back
 
     # WebSocket killed: the page reconnects (same peer id), the room keeps working.
     before = lp.evaluate("() => window.__room.sig.peerId")
@@ -499,3 +514,40 @@ def test_recording_needs_consent_and_both_find_a_playable_file(ctx_factory: Any)
         duration = page.evaluate(DURATION_JS, "[data-testid=summary-recording] video")
         assert duration > 3, duration
     print(f"recording: {rows[1].size_bytes} bytes, {rows[1].duration_seconds} s by the recorder's clock")
+
+
+def test_video_returns_within_5_s_after_real_outages(ctx_factory: Any) -> None:
+    """A real outage on a relayed call: the TURN relay (all media) and the web server (signalling)
+    are frozen (SIGSTOP) for 3 s and then 15 s. Within 5 s of their return, remote video frames
+    advance again on both sides, without a reload."""
+    import signal
+
+    mentor, learner, session, _b = _setup(starts_in=-timedelta(minutes=1))
+    url = f"/session/{session.room_code}/?relay=1"
+    m = ctx_factory(mentor).new_page()
+    lp = ctx_factory(learner, width=360, height=740).new_page()
+    _join(m, url)
+    _join(lp, url)
+    _assert_video_flowing(lp, timeout=30_000)
+    _assert_video_flowing(m, timeout=30_000)
+    frozen = (PROCS["turn"], PROCS["web"])
+    for seconds in (3, 15):
+        for proc in frozen:
+            proc.send_signal(signal.SIGSTOP)
+        try:
+            time.sleep(seconds)  # the outage itself
+            stalled = [_frames(p) for p in (lp, m)]
+            time.sleep(0.5)
+            assert [_frames(p) for p in (lp, m)] == stalled, "media kept flowing during the outage"
+        finally:
+            for proc in frozen:
+                proc.send_signal(signal.SIGCONT)
+        t0 = time.monotonic()
+        for page, before in zip((lp, m), stalled, strict=True):
+            page.wait_for_function(
+                f"() => document.getElementById('remote-video').getVideoPlaybackQuality().totalVideoFrames > {before} + 10",
+                timeout=5_000,
+            )
+        back = time.monotonic() - t0
+        print(f"video back {back:.2f} s after a {seconds} s outage of media and signalling")
+        assert back < 5, back
