@@ -28,20 +28,25 @@ def learner_requests(*, learner: User) -> QuerySet[SessionRequest]:
     )
 
 
-def mentor_requests(*, mentor: User, tab: str) -> QuerySet[SessionRequest]:
-    """``direct``: addressed to me. ``board``: open posts in my domains I have not dismissed."""
+def _open_for(mentor: User) -> QuerySet[SessionRequest]:
+    """Requests this mentor can act on (both tabs), each marked with whether the mentor has a
+    pending offer on it: the one definition the lists and every badge count from."""
     my_pending = Offer.objects.filter(request=OuterRef("pk"), mentor=mentor, status=OfferStatus.PENDING)
     dismissed = RequestDismissal.objects.filter(request=OuterRef("pk"), mentor=mentor)
-    base = SessionRequest.objects.filter(visible_to_mentor(mentor)).exclude(learner=mentor)
+    return (
+        SessionRequest.objects.filter(visible_to_mentor(mentor), status__in=ACTIVE_REQUEST)
+        .exclude(learner=mentor)
+        .filter(~Exists(dismissed))
+        .annotate(has_my_offer=Exists(my_pending))
+    )
+
+
+def mentor_requests(*, mentor: User, tab: str) -> QuerySet[SessionRequest]:
+    """``direct``: addressed to me. ``board``: open posts in my domains I have not dismissed."""
+    base = _open_for(mentor)
     base = base.filter(mentor=mentor) if tab == "direct" else base.filter(mentor__isnull=True)
     return (
-        base.filter(status__in=ACTIVE_REQUEST)
-        .annotate(
-            has_my_offer=Exists(my_pending),
-            dismissed=Exists(dismissed),
-            offer_count=Count("offers", filter=Q(offers__status=OfferStatus.PENDING)),
-        )
-        .filter(dismissed=False)
+        base.annotate(offer_count=Count("offers", filter=Q(offers__status=OfferStatus.PENDING)))
         .select_related("learner", "domain")
         .prefetch_related(
             Prefetch(
@@ -53,12 +58,6 @@ def mentor_requests(*, mentor: User, tab: str) -> QuerySet[SessionRequest]:
 
 
 def actionable_count(*, mentor: User) -> int:
-    """Requests waiting for this mentor's answer (the Requests badge)."""
-    my_any = Offer.objects.filter(request=OuterRef("pk"), mentor=mentor)
-    dismissed = RequestDismissal.objects.filter(request=OuterRef("pk"), mentor=mentor)
-    return (
-        SessionRequest.objects.filter(visible_to_mentor(mentor), status__in=ACTIVE_REQUEST)
-        .exclude(learner=mentor)
-        .filter(~Exists(my_any), ~Exists(dismissed))
-        .count()
-    )
+    """Requests waiting for this mentor's answer (the Requests badge): listed in either tab with
+    no pending offer of theirs, i.e. exactly the rows that show Accept / Modify & Reply."""
+    return _open_for(mentor).filter(has_my_offer=False).count()  # type: ignore[misc]  # the annotation above
