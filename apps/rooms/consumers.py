@@ -36,9 +36,18 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_OPEN = 4409
 
 
+def _is_join(text: str) -> bool:
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("type") == "join"
+
+
 class RoomConsumer(AsyncJsonWebsocketConsumer):
     peer_id: str = ""
     joined = False
+    in_lobby = False
 
     # --- connection lifecycle -------------------------------------------------------------------
 
@@ -59,11 +68,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_OPEN)
             return
         query = _parse_query(self.scope.get("query_string", b""))
-        if query.get("probe") == "1":  # pre-join connectivity check: reachable and authorised
-            await self.accept()
-            await self.send_json({"type": "probe-ok"})
-            await self.close()
-            return
         wanted = query.get("peer", "")
         prefix = f"u{user.pk}-"
         if wanted.startswith(prefix) and re.fullmatch(r"[A-Za-z0-9_-]{6,40}", wanted):
@@ -76,10 +80,25 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.left = False
         self._bucket = float(MESSAGES_PER_SECOND)
         self._bucket_at = time.monotonic()
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        if query.get("lobby") == "1":
+            # Opened while the pre-join screen shows: authorised and connected now, so pressing
+            # Join costs one message instead of a handshake and the access checks.
+            # It is in the room's group already, so a revoke (booking or session cancelled) or the
+            # session's end reaches it; everything else waits for Join.
+            self.in_lobby = True
+            await self.channel_layer.group_add(self.group, self.channel_name)
+            await self.accept()
+            await self.send_json({"type": "lobby", "you": self._peer_info()})
+            return
         await self.accept()
-        # Introduce ourselves before the database work so media negotiation starts at once; the
-        # full room state follows in the welcome.
+        await self._enter()
+
+    async def _enter(self) -> None:
+        """Join the room: introduce ourselves before the database work so media negotiation starts
+        at once; the full room state follows in the welcome."""
+        if not self.in_lobby:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        self.in_lobby = False
         self.joined = True
         await self.send_json({"type": "hello", "you": self._peer_info()})
         await self._broadcast(
@@ -126,6 +145,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         }
 
     async def disconnect(self, code: int) -> None:
+        if self.in_lobby:
+            self.in_lobby = False
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            return
         await self._depart()
 
     async def _depart(self) -> None:
@@ -154,6 +177,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     # --- inbound --------------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.in_lobby:
+            if text_data is not None and len(text_data) < 64 and _is_join(text_data):
+                await self._enter()
+            return
         if not self.joined:
             return
         if text_data is None:
@@ -235,6 +262,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             )
         elif kind == "ping":
             await self.send_json({"type": "pong", "t": m.get("t")})
+        elif kind == "resync":  # an outage ended on the sender's side: others send key frames
+            await self._broadcast({"type": "room.relay", "message": {"type": "resync"}, "skip": self.channel_name})
         elif kind.startswith("rec-"):
             await self._recording(m)
         elif kind == "leave":
@@ -289,10 +318,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         }
 
     async def room_signal(self, event: dict[str, Any]) -> None:
+        if self.in_lobby:
+            return
         if event["to"] == self.peer_id and event["from"] != self.peer_id:
             await self.send_json({"type": "signal", "from": event["from"], **event["payload"]})
 
     async def room_peer(self, event: dict[str, Any]) -> None:
+        if self.in_lobby:
+            return
         peer = event["peer"]
         if peer["id"] == self.peer_id:
             return
@@ -302,14 +335,20 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.send(event["reply_to"], {"type": "room.present", "peer": self._peer_info()})
 
     async def room_present(self, event: dict[str, Any]) -> None:
+        if self.in_lobby:
+            return
         await self.send_json({"type": "peer-present", "peer": event["peer"]})
 
     async def room_relay(self, event: dict[str, Any]) -> None:
+        if self.in_lobby:
+            return
         if event.get("skip") == self.channel_name:
             return
         await self.send_json(event["message"])
 
     async def room_timer(self, event: dict[str, Any]) -> None:
+        if self.in_lobby:
+            return
         await self.send_json({"type": "timer", "timer": event["timer"]})
 
     async def room_ended(self, event: dict[str, Any]) -> None:

@@ -199,6 +199,7 @@ VALIDATORS = {
     "hand": _hand,
     "ping": _simple("ping"),
     "leave": _simple("leave"),
+    "resync": _simple("resync"),
     "rec-request": _rec("rec-request"),
     "rec-answer": _rec("rec-answer"),
     "rec-start": _rec("rec-start"),

@@ -296,3 +296,40 @@ async def test_a_cancelled_session_closes_the_sockets_of_learners_waiting_in_it(
     await receive_until(l_, "welcome")  # early, waiting for the mentor: the session is still scheduled
     await database_sync_to_async(cancel_session)(session=s, by="admin", reason="test")
     assert await close_code(l_) == 4403
+
+
+async def test_lobby_socket_enters_with_one_message_and_hears_only_revokes():
+    mentor, learner, _outsider, s, _b = await database_sync_to_async(trio)()
+    m = communicator(s, mentor)
+    assert (await m.connect())[0]
+    await receive_until(m, "welcome")
+    lobby = communicator(s, learner, "?lobby=1")
+    assert (await lobby.connect())[0]
+    assert (await lobby.receive_json_from())["type"] == "lobby"
+    # In the lobby: the mentor does not see the learner yet, and room traffic does not reach it.
+    assert not [x for x in await drain(m) if x["type"].startswith("peer")]
+    await m.send_json_to({"type": "chat", "body": "anyone?"})
+    await receive_until(m, "chat")
+    assert await lobby.receive_nothing(timeout=0.3)
+    # Anything but "join" is ignored in the lobby.
+    await lobby.send_json_to({"type": "chat", "body": "sneaky"})
+    assert await lobby.receive_nothing(timeout=0.3)
+    await lobby.send_json_to({"type": "join"})
+    assert (await receive_until(lobby, "hello"))["you"]["user"] == learner.pk
+    assert (await receive_until(m, "peer-joined"))["peer"]["user"] == learner.pk
+    welcome = await receive_until(lobby, "welcome")
+    assert [c["body"] for c in welcome["chat"]] == ["anyone?"]
+    await m.disconnect()
+    await lobby.disconnect()
+
+
+async def test_a_cancelled_booking_closes_the_lobby_socket_too():
+    from apps.core.realtime import broadcast
+    from apps.rooms.conf import room_group
+
+    _mentor, learner, _o, s, _b = await database_sync_to_async(trio)()
+    lobby = communicator(s, learner, "?lobby=1")
+    assert (await lobby.connect())[0]
+    await lobby.receive_json_from()
+    await database_sync_to_async(broadcast)(room_group(s.room_code), {"type": "room.revoke", "user_id": learner.pk})
+    assert (await lobby.receive_output(timeout=3))["type"] == "websocket.close"

@@ -6,11 +6,14 @@
 const DISCONNECT_GRACE_MS = 2500;
 
 export class Peer extends EventTarget {
-  constructor({ id, polite, iceServers, relayOnly, send, stream }) {
+  // signalHealthy(): whether the room server answers right now. An ICE restart needs it (the
+  // offer travels through it); while it is silent, the old path may simply come back by itself.
+  constructor({ id, polite, iceServers, relayOnly, send, stream, signalHealthy = () => true }) {
     super();
     this.id = id;
     this.polite = polite;
     this.send = send; // (payload) => void, payload = {description} | {candidate}
+    this.signalHealthy = signalHealthy;
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.settingRemoteAnswer = false;
@@ -48,7 +51,7 @@ export class Peer extends EventTarget {
       if (state === "connected") return;
       const age = performance.now() - this.created;
       const limit = this.polite ? 12000 : 6000;
-      if (age > limit && this.pc.signalingState === "stable" && (!this.lastRestart || Date.now() - this.lastRestart > limit)) {
+      if (age > limit && this.pc.signalingState === "stable" && this.signalHealthy() && (!this.lastRestart || Date.now() - this.lastRestart > limit)) {
         this.restart();
       }
     }, 2000);
@@ -133,10 +136,15 @@ export class Peer extends EventTarget {
     if (ice === "failed" || conn === "failed") {
       this.restart();
     } else if (ice === "disconnected") {
-      // A short blip often heals by itself; restart ICE if it doesn't.
-      this.discTimer = setTimeout(() => {
-        if (this.pc.iceConnectionState === "disconnected") this.restart();
-      }, DISCONNECT_GRACE_MS);
+      // A short blip often heals by itself; restart ICE if it doesn't, as soon as the room server
+      // answers (a restart begun during an outage gathers candidates that time out, and its
+      // retries back off for seconds after the network returns).
+      const check = () => {
+        if (this.closed || this.pc.iceConnectionState !== "disconnected") return;
+        if (this.signalHealthy()) this.restart();
+        else this.discTimer = setTimeout(check, 250);
+      };
+      this.discTimer = setTimeout(check, DISCONNECT_GRACE_MS);
     }
   }
 
@@ -161,6 +169,20 @@ export class Peer extends EventTarget {
     } else if (track) {
       this.pc.addTrack(track, stream); // no camera sender yet: negotiate a new one
     }
+  }
+
+  // After an outage the receiver can wait seconds for a decodable frame (its references were
+  // lost): restarting our encoder sends a key frame at once. Skipped when video is off on purpose.
+  async sendKeyFrame() {
+    const sender = this.videoSender();
+    if (!sender) return;
+    const p = sender.getParameters();
+    if (!p.encodings || !p.encodings.length || p.encodings.some((e) => e.active === false)) return;
+    p.encodings.forEach((e) => (e.active = false));
+    await sender.setParameters(p).catch(() => {});
+    const q = sender.getParameters();
+    q.encodings.forEach((e) => (e.active = true));
+    await sender.setParameters(q).catch(() => {});
   }
 
   async setVideoSending(active) {

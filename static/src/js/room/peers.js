@@ -67,6 +67,7 @@ export class PeerSet extends EventTarget {
       relayOnly: this.relayOnly,
       stream: this.local.outgoing(),
       send: (payload) => this.sig.send({ type: "signal", to: info.id, ...payload }),
+      signalHealthy: () => this.sig.healthy,
     });
     entry = { peer, info, connected: false };
     this.mark("peer");
@@ -92,6 +93,12 @@ export class PeerSet extends EventTarget {
     if (info.media.lowBandwidth !== wasLow) e.peer.setVideoSending(!(info.media.lowBandwidth || this.local.lowBandwidth));
     this.emit("change");
     return true;
+  }
+
+  // A key frame to every peer (after an outage), and an ICE restart where the path broke.
+  keyFrames() {
+    for (const { peer } of this.entries.values()) peer.sendKeyFrame();
+    this.heal();
   }
 
   // Restart ICE at once on every connection that broke (a resumed socket, a peer back).

@@ -2,7 +2,7 @@
 // connectivity check (room server reachable, TURN relay candidates gathered when TURN is set).
 
 import { getMedia, listDevices, micMeter, stopStream } from "./media.js";
-import { probe } from "./signalling.js";
+import { lobbyReady } from "./signalling.js";
 
 // Why the camera or microphone is unavailable -> prefix of the translated title and advice
 // (helpDeniedTitle, helpDeniedBody, ...).
@@ -36,7 +36,7 @@ async function checkTurn(ice, t) {
   setCheck("turn", found ? "ok" : "warn", t(found ? "turnOk" : "turnFail"));
 }
 
-export async function prejoin(cfg, iceReady, t) {
+export async function prejoin(cfg, iceReady, t, sig) {
   const video = document.getElementById("preview-video");
   const off = document.getElementById("preview-off");
   const offText = document.getElementById("preview-off-text");
@@ -121,7 +121,8 @@ export async function prejoin(cfg, iceReady, t) {
   micSel.addEventListener("change", start);
 
   await start();
-  probe(cfg.wsPath).then((r) => setCheck("signal", r.ok ? "ok" : "fail", t(r.ok ? "signalOk" : "signalFail")));
+  // The room server check is the lobby socket itself (opened with the page, kept for Join).
+  lobbyReady(sig).then((ok) => setCheck("signal", ok ? "ok" : "fail", t(ok ? "signalOk" : "signalFail")));
   iceReady.then((ice) => checkTurn(ice, t)).catch(() => setCheck("turn", "warn", t("turnError")));
 
   joinBtn.focus({ preventScroll: true });

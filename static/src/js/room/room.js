@@ -58,22 +58,26 @@ async function main() {
   const timer = new Timer($("timer"), { t });
   timer.update({ start: cfg.start, end: cfg.end, elapsed: 0, running_since: null, now: cfg.serverNow, ended: false });
   const iceReady = fetchIce();
-  const joined = await prejoin(cfg, iceReady, t);
+  // The room socket opens now, in the lobby: by the time Join is pressed it is connected and
+  // authorised, so entering costs one message.
+  const sig = new Signalling(cfg.wsPath, { lobby: true });
+  sig.connect();
+  const joined = await prejoin(cfg, iceReady, t, sig);
   mark("join");
   const ice = await iceReady;
   app.dataset.phase = "call";
   $("prejoin").hidden = true;
   $("call").hidden = false;
-  new Room({ call, timer, joined, ice });
+  new Room({ call, timer, joined, ice, sig });
 }
 
 // The call in progress: builds the parts and routes socket, peer and user events between them.
 class Room {
-  constructor({ call, timer, joined, ice }) {
+  constructor({ call, timer, joined, ice, sig }) {
     this.call = call;
     this.timer = timer;
     this.welcomed = false;
-    this.sig = new Signalling(cfg.wsPath);
+    this.sig = sig;
     this.local = new LocalMedia(joined);
     this.peers = new PeerSet({ role: cfg.role, iceServers: ice.iceServers, relayOnly: cfg.forceRelay, sig: this.sig, local: this.local, mark });
     this.stage = new Stage({ local: this.local, peers: this.peers, role: cfg.role, otherName: cfg.otherName, t, mark });
@@ -92,7 +96,7 @@ class Room {
       window.__room = { call, sig, peers, local, state: local, board, awake, recording, killSocket: () => sig.kill() };
     }
     call.transition("joining");
-    this.sig.connect();
+    this.sig.join();
   }
 
   // Side panel (chat, whiteboard, topics, agenda) and the timer's hooks into it.
@@ -194,6 +198,13 @@ class Room {
     window.addEventListener("online", () => {
       if (!call.isOver) sig.retryNow();
     });
+    // An outage ended (the server answers again): send a key frame so the other side's video
+    // resumes at once, and ask the other side to do the same for us.
+    sig.addEventListener("recovered", () => {
+      if (call.isOver) return;
+      this.peers.keyFrames();
+      sig.send({ type: "resync" });
+    });
   }
 
   onMessage(m) {
@@ -249,6 +260,9 @@ class Room {
         break;
       case "check":
         this.checklist.set(m.topic, m.done);
+        break;
+      case "resync":
+        peers.keyFrames();
         break;
       case "timer":
         timer.update(m.timer);

@@ -13,22 +13,32 @@ const REFUSED = [4403, 4409];
 // Durable messages are kept while the socket is down and sent after the reconnect; signals go stale.
 const DURABLE = ["chat", "stroke", "check", "wb-clear", "media", "hand"];
 const QUEUE_MAX = 500;
+const HEARTBEAT_MS = 2000;
 
 export class Signalling extends EventTarget {
-  constructor(path) {
+  // lobby: open the socket while the pre-join screen shows (authorised, not yet in the room);
+  // join() then enters with one message instead of a new handshake.
+  constructor(path, { lobby = false } = {}) {
     super();
     this.path = path;
+    this.lobby = lobby;
+    this.urlWasLobby = false;
     this.peerId = "";
     this.state = "idle";
     this.queue = [];
     this.everOpened = false;
+    this.lastPong = 0;
+    this.heartbeat = null;
     this.socket = new ReconnectingSocket({
       url: () => this.url(),
       maxAttempts: MAX_ATTEMPTS,
       ...BACKOFF,
       shouldRetry: (ev) => !REFUSED.includes(ev.code),
       onState: (state, detail) => this.onSocketState(state, detail),
-      onOpen: () => this.queue.splice(0).forEach((m) => this.send(m)),
+      onOpen: () => {
+        if (this.urlWasLobby && !this.lobby) this.socket.send({ type: "join" }); // Join pressed while connecting
+        this.queue.splice(0).forEach((m) => this.send(m));
+      },
       onMessage: (ev) => this.onMessage(ev),
     });
   }
@@ -36,12 +46,18 @@ export class Signalling extends EventTarget {
   url() {
     const q = new URLSearchParams();
     if (this.peerId) q.set("peer", this.peerId);
+    if (this.lobby) q.set("lobby", "1");
+    this.urlWasLobby = this.lobby;
     const qs = q.toString();
     return socketUrl(`${this.path}${qs ? "?" + qs : ""}`);
   }
 
   onSocketState(state, detail) {
-    if (state === "open") this.everOpened = true;
+    if (state === "open") {
+      this.everOpened = true;
+      this.lastPong = performance.now();
+      this.startHeartbeat();
+    }
     const mapped = {
       connecting: this.everOpened ? "reconnecting" : "connecting",
       waiting: "reconnecting",
@@ -64,12 +80,42 @@ export class Signalling extends EventTarget {
     } catch {
       return;
     }
-    if ((msg.type === "hello" || msg.type === "welcome") && msg.you) this.peerId = msg.you.id;
+    if (msg.type === "pong") {
+      const silent = performance.now() - this.lastPong;
+      this.lastPong = performance.now();
+      // The server answered again after a silence longer than two heartbeats: an outage ended.
+      if (silent > HEARTBEAT_MS * 2) this.dispatchEvent(new CustomEvent("recovered", { detail: { silent } }));
+      return;
+    }
+    if ((msg.type === "hello" || msg.type === "welcome" || msg.type === "lobby") && msg.you) this.peerId = msg.you.id;
     this.dispatchEvent(new CustomEvent("message", { detail: msg }));
   }
 
   connect() {
     this.socket.connect();
+  }
+
+  // A ping every 2 s while the socket is open: an open socket to a server that stopped answering
+  // (frozen, or the path dropped without a FIN) is not healthy.
+  startHeartbeat() {
+    if (this.heartbeat || typeof setInterval !== "function") return;
+    this.heartbeat = setInterval(() => {
+      if (this.state === "open") this.socket.send({ type: "ping", t: Date.now() });
+    }, HEARTBEAT_MS);
+  }
+
+  get healthy() {
+    return this.state === "open" && performance.now() - this.lastPong < HEARTBEAT_MS * 2 + 500;
+  }
+
+  // Enter the room from the lobby: one message on the open socket; if it is still connecting, the
+  // open handler sends it; a reconnect after this point joins directly (no lobby in the URL).
+  join() {
+    const fromLobby = this.lobby;
+    this.lobby = false;
+    if (!fromLobby) return this.connect();
+    if (this.urlWasLobby) this.socket.send({ type: "join" });
+    this.socket.connect(); // no-op on an open or connecting socket; reopens a waiting one at once
   }
 
   // Reconnect now (the browser came back online, or the user pressed Rejoin).
@@ -84,6 +130,8 @@ export class Signalling extends EventTarget {
   }
 
   leave() {
+    clearInterval(this.heartbeat);
+    this.heartbeat = null;
     this.socket.send({ type: "leave" });
     this.socket.close();
   }
@@ -94,27 +142,20 @@ export class Signalling extends EventTarget {
   }
 }
 
-// One-shot reachability check used by the pre-join screen.
-export function probe(path, timeoutMs = 6000) {
+// Resolves true once the socket is open (or already is), false if it fails or 6 s pass first.
+export function lobbyReady(sig, timeoutMs = 6000) {
+  if (sig.state === "open") return Promise.resolve(true);
   return new Promise((resolve) => {
-    let done = false;
-    const finish = (ok, why) => {
-      if (done) return;
-      done = true;
-      clearTimeout(t);
-      try {
-        ws.close();
-      } catch {}
-      resolve({ ok, why });
+    const timer = setTimeout(() => done(false), timeoutMs);
+    const onState = ({ detail }) => {
+      if (detail.state === "open") done(true);
+      else if (detail.state === "failed") done(false);
     };
-    const ws = new WebSocket(socketUrl(`${path}?probe=1`));
-    const t = setTimeout(() => finish(false, "timeout"), timeoutMs);
-    ws.addEventListener("message", (ev) => {
-      try {
-        if (JSON.parse(ev.data).type === "probe-ok") finish(true);
-      } catch {}
-    });
-    ws.addEventListener("close", (ev) => finish(false, ev.code));
-    ws.addEventListener("error", () => finish(false, "error"));
+    function done(ok) {
+      clearTimeout(timer);
+      sig.removeEventListener("state", onState);
+      resolve(ok);
+    }
+    sig.addEventListener("state", onState);
   });
 }
