@@ -73,7 +73,10 @@ def test_search_filter_and_book_a_free_session(new_context: Any) -> None:
     # The mentor sees the booking on their next page load.
     mentor_page = new_context().new_page()
     login(mentor_page, mentor.email)
+    # It starts in 30 hours: not on the default "Today & live" view but under Upcoming.
     mentor_page.goto("/dashboard/mentor/sessions/")
+    mentor_page.get_by_role("link", name="Upcoming", exact=True).click()
+    mentor_page.wait_for_url("**tab=upcoming**")
     item = mentor_page.get_by_test_id("mentor-session").filter(has_text=f"Graphs {tag} free")
     assert f"Lakshmi {tag}" in item.inner_text()
     assert "1 of 2 seats booked" in item.inner_text()

@@ -50,6 +50,14 @@ def _assert_not_reloaded(page: Any) -> None:
     assert page.evaluate("() => window.__presenceNoReload === true"), "the page was reloaded"
 
 
+def _start_passes(session: Any) -> None:
+    from django.utils import timezone
+
+    from apps.catalog.models import Session
+
+    Session.objects.filter(pk=session.pk).update(start=timezone.now() - timedelta(minutes=1))
+
+
 def _join_room(page: Any, room_code: Any) -> None:
     page.goto(f"/session/{room_code}/")
     page.locator("#join-btn").click()
@@ -128,7 +136,9 @@ def test_live_badge_and_participant_count_follow_the_room(new_context: Any) -> N
     assert not violations, format_violations(violations)
     screenshot(phone, "presence-landing-live-360")
 
-    # The mentor ends the session: badges and counts disappear everywhere, still without reload.
+    # The scheduled start passes (ending before it is refused), then the mentor ends the session:
+    # badges and counts disappear everywhere, still without reload.
+    _start_passes(session)
     room_m.locator("#ctl-end").click()
     room_m.locator("#end-confirm").click()
     room_m.locator("#ended-overlay").wait_for(state="visible")
