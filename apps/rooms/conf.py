@@ -16,6 +16,12 @@ END_WARNING = timedelta(minutes=5)
 MAX_MESSAGE_BYTES = 64 * 1024  # SDP offers are ~5-10 KB; long whiteboard strokes stay below this
 MAX_CHAT_CHARS = 2000
 MAX_STROKE_POINTS = 2000
+# A board holds at most this much between clears (a busy hour is ~300 strokes of ~60 points); the
+# replay to a joining peer is sent in parts of at most REPLAY_PART_BYTES of JSON, well below the
+# channel layer's and common WebSocket clients' 1 MiB message limits.
+MAX_BOARD_STROKES = 1000
+MAX_BOARD_POINTS = 200_000
+REPLAY_PART_BYTES = 128 * 1024
 CHAT_HISTORY = 200
 MESSAGES_PER_SECOND = 60  # per connection, a burst allowance for ICE candidates and strokes
 

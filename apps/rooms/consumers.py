@@ -117,7 +117,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4500)
             return
         presence = welcome.pop("_presence")
-        await self.send_json(welcome)
+        # A full board is replayed in parts, each a message well under 1 MiB: the first rides in
+        # the welcome, the rest follow in order as "board" messages.
+        parts = welcome.pop("_board")
+        await self.send_json({**welcome, "strokes": parts[0], "boardParts": len(parts)})
+        for i, part in enumerate(parts[1:], start=2):
+            await self.send_json({"type": "board", "part": i, "parts": len(parts), "strokes": part})
         await self._broadcast({"type": "room.timer", "timer": welcome["timer"]})
         await self.channel_layer.group_send(PRESENCE_GROUP, presence)
 
@@ -137,7 +142,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             "status": session.status,
             "timer": timer,
             "chat": selectors.chat_history(session),
-            "strokes": selectors.strokes_for(session),
+            "_board": selectors.replay_parts(selectors.strokes_for(session)),
             "checklist": selectors.checklist_for(session),
             "_presence": services.presence_event(
                 session.pk, live=live, participants=selectors.participant_count(session.pk) if live else 0
@@ -239,9 +244,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 {"type": "room.relay", "message": {"type": "chat", "message": selectors.chat_payload(msg)}}
             )
         elif kind == "stroke":
-            stored = await database_sync_to_async(services.add_stroke)(
-                session=self.session, author=self.user, stroke=m["stroke"]
-            )
+            try:
+                stored = await database_sync_to_async(services.add_stroke)(
+                    session=self.session, author=self.user, stroke=m["stroke"]
+                )
+            except services.BoardFull as exc:
+                # The sender takes its stroke back off its canvas and tells the user to clear.
+                await self.send_json(
+                    {"type": "error", "error": "board-full", "detail": str(exc), "stroke": m["stroke"]["id"]}
+                )
+                return
             if stored:
                 await self._broadcast(
                     {

@@ -73,13 +73,19 @@ class WhiteboardStroke(models.Model):
     color = models.CharField(max_length=7)
     width = models.PositiveSmallIntegerField()
     points = models.JSONField()
+    # Stored beside the points so the per-session cap is a SUM, not a read of every stroke.
+    n_points = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # "Clear" archives: cleared strokes leave the board (and its replay and cap) but stay stored
+    # with the session until it is deleted.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("id",)
         constraints = [
             models.UniqueConstraint(fields=["session", "client_id"], name="stroke_unique_client_id"),
         ]
+        indexes = [models.Index(fields=["session", "archived_at"], name="stroke_board_idx")]
 
     def __str__(self) -> str:
         return f"Stroke {self.pk} in {self.session_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ from apps.accounts.models import Role
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
 
-from .conf import CHAT_HISTORY, JOIN_EARLY, JOIN_GRACE
+from .conf import CHAT_HISTORY, JOIN_EARLY, JOIN_GRACE, REPLAY_PART_BYTES
 from .models import Attendance, ChatMessage, ChecklistTick, RoomState, WhiteboardStroke
 
 if TYPE_CHECKING:
@@ -114,7 +115,26 @@ def chat_payload(m: ChatMessage) -> dict[str, Any]:
 
 
 def strokes_for(session: Session) -> list[dict[str, Any]]:
-    return [stroke_payload(s) for s in WhiteboardStroke.objects.filter(session=session).order_by("id")]
+    """The strokes on the board now (since the last clear), oldest first."""
+    return [
+        stroke_payload(s)
+        for s in WhiteboardStroke.objects.filter(session=session, archived_at__isnull=True).order_by("id")
+    ]
+
+
+def replay_parts(strokes: list[dict[str, Any]], *, max_bytes: int = REPLAY_PART_BYTES) -> list[list[dict[str, Any]]]:
+    """Split a board's strokes, in order, into parts whose JSON stays within ``max_bytes`` (a single
+    stroke is at most MAX_MESSAGE_BYTES, far below it). Always at least one (possibly empty) part."""
+    parts: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for s in strokes:
+        n = len(json.dumps(s, separators=(",", ":"))) + 1
+        if parts[-1] and size + n > max_bytes:
+            parts.append([])
+            size = 0
+        parts[-1].append(s)
+        size += n
+    return parts
 
 
 def stroke_payload(s: WhiteboardStroke) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,15 @@ from apps.notifications.services import notify
 from apps.workflows import sessions as session_flows
 
 from . import recording, selectors
-from .conf import JOIN_EARLY, JOIN_GRACE, MAX_CHAT_CHARS, PRESENCE_GROUP, room_group
+from .conf import (
+    JOIN_EARLY,
+    JOIN_GRACE,
+    MAX_BOARD_POINTS,
+    MAX_BOARD_STROKES,
+    MAX_CHAT_CHARS,
+    PRESENCE_GROUP,
+    room_group,
+)
 from .models import Attendance, ChatMessage, ChecklistTick, RoomState, WhiteboardStroke
 
 if TYPE_CHECKING:
@@ -245,8 +253,21 @@ def post_chat(*, session: Session, author: User, body: str) -> ChatMessage:
     return msg
 
 
+class BoardFull(RoomError):
+    """The board holds MAX_BOARD_STROKES strokes or MAX_BOARD_POINTS points: clear it to go on."""
+
+
 def add_stroke(*, session: Session, author: User, stroke: dict[str, Any]) -> bool:
-    """Persist one validated stroke; False if that client id was already stored (a resend)."""
+    """Persist one validated stroke; False if that client id was already stored (a resend).
+
+    Raises BoardFull when the board (its strokes since the last clear) is at its cap. Two strokes
+    racing for the last place may both land: the cap bounds the replay, it is not a quota."""
+    n_points = len(stroke["points"])
+    board = WhiteboardStroke.objects.filter(session=session, archived_at__isnull=True).aggregate(
+        strokes=Count("id"), points=Sum("n_points")
+    )
+    if board["strokes"] >= MAX_BOARD_STROKES or (board["points"] or 0) + n_points > MAX_BOARD_POINTS:
+        raise BoardFull(_("The whiteboard is full. Clear it to keep drawing (the cleared board stays saved)."))
     try:
         with transaction.atomic():
             WhiteboardStroke.objects.create(
@@ -257,6 +278,7 @@ def add_stroke(*, session: Session, author: User, stroke: dict[str, Any]) -> boo
                 color=stroke["color"],
                 width=stroke["width"],
                 points=stroke["points"],
+                n_points=n_points,
             )
     except IntegrityError:
         return False
@@ -264,8 +286,8 @@ def add_stroke(*, session: Session, author: User, stroke: dict[str, Any]) -> boo
 
 
 def clear_whiteboard(*, session: Session) -> int:
-    deleted, _ = WhiteboardStroke.objects.filter(session=session).delete()
-    return deleted
+    """Take every stroke off the board; they are archived (kept), not deleted."""
+    return WhiteboardStroke.objects.filter(session=session, archived_at__isnull=True).update(archived_at=timezone.now())
 
 
 def set_tick(*, session: Session, user: User, topic: str, done: bool) -> bool:

@@ -119,15 +119,20 @@ class Room {
     wireBoardTools(this.board);
     const agenda = new Agenda($("agenda"), { t });
     Object.assign(this.timer, {
-      onWarning: (mins) => {
-        const w = $("warn-banner");
-        w.textContent = t(`warn${Math.min(5, mins)}`);
-        w.hidden = false;
-        announce(w.textContent);
-        setTimeout(() => (w.hidden = true), 12000);
-      },
+      onWarning: (mins) => this.warn(t(`warn${Math.min(5, mins)}`)),
       onTick: (elapsed) => agenda.render(elapsed),
     });
+  }
+
+  // The banner under the header: time warnings, a refused end, a full whiteboard. Announced to
+  // screen readers, hidden again after a while.
+  warn(text, ms = 12000) {
+    const w = $("warn-banner");
+    w.textContent = text;
+    w.hidden = false;
+    announce(text);
+    clearTimeout(this.warnTimer);
+    this.warnTimer = setTimeout(() => (w.hidden = true), ms);
   }
 
   // In the room (socket open), the call settles on waiting / negotiating / connected from the peers.
@@ -258,6 +263,15 @@ class Room {
       case "wb-clear":
         this.board.clear({ broadcast: false });
         break;
+      case "board":
+        this.board.addMany(m.strokes);
+        break;
+      case "error":
+        if (m.error === "board-full") {
+          this.board.remove(m.stroke);
+          this.warn(m.detail);
+        }
+        break;
       case "check":
         this.checklist.set(m.topic, m.done);
         break;
@@ -297,8 +311,7 @@ class Room {
       const r = await postJSON(cfg.endUrl, null).catch(() => null);
       if (!r || !r.ok) {
         const body = r ? await r.json().catch(() => null) : null;
-        $("warn-banner").textContent = (body && body.error) || t("endFailed");
-        $("warn-banner").hidden = false;
+        this.warn((body && body.error) || t("endFailed"));
         return;
       }
       this.call.tryTransition("ended", { automatic: false });

@@ -82,6 +82,18 @@ export class Whiteboard {
     this.drawStroke(stroke);
   }
 
+  // A later part of the board's replay (a full board arrives in several messages).
+  addMany(strokes) {
+    for (const s of strokes) this.add(s);
+  }
+
+  // Take a stroke back off the board (the server refused it: the board is full).
+  remove(id) {
+    if (!this.ids.delete(id)) return;
+    this.strokes = this.strokes.filter((s) => s.id !== id);
+    this.redraw();
+  }
+
   load(strokes) {
     // Server copy is the truth after a (re)join; keep a stroke still in flight.
     this.strokes = strokes.slice();
