@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
 Each app that owns WebSocket consumers exposes ``websocket_urlpatterns`` in its ``routing``
-module; they are collected here so the router has one list.
+module; they are collected here so the router has one list. In the embedded profile the web
+server also runs the background work (``apps/core/background.py``).
 """
 
 import os
@@ -15,6 +16,8 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from apps.core.background import in_process, with_runner  # noqa: E402
+from peerlearn.celery import periodic_jobs  # noqa: E402
 from peerlearn.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -23,3 +26,5 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+if in_process():
+    application = with_runner(application, periodic_jobs)

@@ -2,9 +2,9 @@
 
 Two profiles, chosen by the environment:
 
-* **embedded** (default): SQLite in WAL mode, in-memory channel layer, Celery on the kombu
-  filesystem broker under ``var/``, file/console email, local media, sandbox payments. Needs
-  nothing installed beyond the Python packages.
+* **embedded** (default): SQLite in WAL mode, in-memory channel layer, background jobs inside the
+  web process (``apps/core/background.py``), file/console email, local media, sandbox payments.
+  Needs nothing installed beyond the Python packages.
 * **production**: set ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``. Redis then backs the
   channel layer, the cache and the Celery broker, and missing secrets fail loudly.
 
@@ -19,7 +19,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from apps.core.env import env_bool, env_int, env_list, env_required, env_str
+from apps.core.env import env_bool, env_choice, env_int, env_list, env_required, env_str
 from apps.core.net import client_ip
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -162,24 +162,21 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    # A task is acknowledged after it ran, so a worker killed mid-task has it re-delivered; every
+    # task is idempotent (a claimed row, a stamped outbox email), so the second run has no effect.
+    CELERY_TASK_ACKS_LATE = True
+    CELERY_TASK_REJECT_ON_WORKER_LOST = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # One web process serves every request in this profile, so its local-memory cache is the
     # shared cache django-ratelimit asks for (production counts in Redis).
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
+    # No broker: the web process runs the background work itself (apps/core/background.py).
+    CELERY_BROKER_URL = "memory://"
+# Where background work runs: "celery" (a worker on the Redis broker, production) or "inprocess"
+# (a runner inside the web server, the embedded profile: nothing to install, nothing to lose).
+BACKGROUND = env_choice("PEERLEARN_BACKGROUND", ("celery", "inprocess"), default="celery" if REDIS_URL else "inprocess")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
+from apps.core import views as core_views
+
 handler400 = "apps.core.views.bad_request"
 handler403 = "apps.core.views.permission_denied"
 handler404 = "apps.core.views.page_not_found"
@@ -12,6 +14,7 @@ handler500 = "apps.core.views.server_error"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path(settings.ADMIN_URL, admin.site.urls),
+    path("healthz", core_views.health, name="health"),
     path("", include("apps.site.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.site.catalog_urls")),  # namespace "catalog"

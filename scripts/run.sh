@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# `make run`: the ASGI web server (daphne: HTTP + WebSockets) and the Celery worker with embedded
-# beat, together, in the foreground. Ctrl-C (or SIGTERM) stops both.
+# `make run`: the ASGI web server (daphne: HTTP + WebSockets) in the foreground, with the background
+# work where the profile puts it (apps/core/background.py):
+#   embedded (no REDIS_URL): inside daphne itself — no broker, no second process to lose;
+#   production (REDIS_URL): a Celery worker with embedded beat beside it.
+# Ctrl-C (or SIGTERM) stops everything.
 #   scripts/run.sh [HOST] [PORT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,20 +33,22 @@ interrupted=0
 trap 'interrupted=1' INT TERM
 trap cleanup EXIT
 
-# The worker consumes the filesystem broker under var/broker (embedded profile) or Redis
-# (production profile); -B runs the beat scheduler inside it, so one process covers both.
-$PY -m celery -A peerlearn worker -B --loglevel INFO --concurrency 2 \
-  --schedule "$VAR_DIR/celerybeat-schedule" >"$VAR_DIR/celery.log" 2>&1 &
-pids+=($!)
-
+BACKGROUND=${PEERLEARN_BACKGROUND:-$([ -n "${REDIS_URL:-}" ] && echo celery || echo inprocess)}
 $PY -m daphne -b "$HOST" -p "$PORT" peerlearn.asgi:application &
 pids+=($!)
+if [ "$BACKGROUND" = celery ]; then
+  # The worker consumes Redis; -B runs the beat scheduler inside it, so one process covers both.
+  $PY -m celery -A peerlearn worker -B --loglevel INFO --concurrency 2 \
+    --schedule "$VAR_DIR/celerybeat-schedule" >"$VAR_DIR/celery.log" 2>&1 &
+  pids+=($!)
+fi
 
 # Wait until the web server accepts connections before announcing the URL.
 for _ in $(seq 1 150); do
+  # An HTTP request, not only a TCP connect: the first request also starts the in-process runner.
   if $PY - "$HOST" "$PORT" <<'PYEOF' 2>/dev/null; then break; fi
-import socket, sys
-socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=0.5).close()
+import sys, urllib.request
+urllib.request.urlopen(f"http://{sys.argv[1]}:{sys.argv[2]}/healthz", timeout=2).read()
 PYEOF
   [ $interrupted -eq 0 ] || exit 0
   for pid in "${pids[@]}"; do
@@ -55,9 +60,13 @@ done
 $PY manage.py seed_demo --logins-only
 echo
 echo "PeerLearn is running at http://$HOST:$PORT/"
-echo "  web:    daphne (ASGI, WebSockets) pid ${pids[1]}"
-echo "  worker: celery worker + beat     pid ${pids[0]} (log: $VAR_DIR/celery.log)"
-echo "Press Ctrl-C to stop both."
+echo "  web:    daphne (ASGI, WebSockets) pid ${pids[0]}"
+if [ "$BACKGROUND" = celery ]; then
+  echo "  worker: celery worker + beat     pid ${pids[1]} (log: $VAR_DIR/celery.log)"
+else
+  echo "  background jobs run inside the web server (embedded profile; see README)"
+fi
+echo "Press Ctrl-C to stop."
 
 # Return as soon as either process ends or Ctrl-C/SIGTERM arrives, then stop both (EXIT trap).
 # Ctrl-C is a normal stop (exit 0); a process dying on its own is an error.

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-READ = re.compile(r"env_(?:str|bool|int|list|required)\(\s*\"([A-Z][A-Z0-9_]*)\"")
+READ = re.compile(r"env_(?:str|bool|int|list|required|choice)\(\s*\"([A-Z][A-Z0-9_]*)\"")
 
 
 def variables_read() -> set[str]:

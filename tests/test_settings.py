@@ -49,7 +49,8 @@ print(json.dumps({
     "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "cache": settings.CACHES["default"]["BACKEND"],
     "broker": settings.CELERY_BROKER_URL,
-    "broker_options": settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+    "background": settings.BACKGROUND,
+    "acks_late": getattr(settings, "CELERY_TASK_ACKS_LATE", False),
     "email": settings.EMAIL_BACKEND,
     "debug": settings.DEBUG,
     "ssl_redirect": getattr(settings, "SECURE_SSL_REDIRECT", False),
@@ -106,10 +107,9 @@ def test_embedded_profile_needs_nothing_installed(tmp_path: Path) -> None:
     assert "journal_mode=WAL" in s["db_options"]["init_command"]
     assert s["channel_layer"] == "channels.layers.InMemoryChannelLayer"
     assert s["cache"].endswith("LocMemCache")
-    assert s["broker"] == "filesystem://"
-    opts = s["broker_options"]
-    assert opts["data_folder_in"] == opts["data_folder_out"] == str(tmp_path / "broker" / "queue")
-    assert (tmp_path / "broker" / "queue").is_dir()
+    # No broker: background jobs run inside the web process.
+    assert s["broker"] == "memory://" and s["background"] == "inprocess"
+    assert not (tmp_path / "broker").exists()
     assert s["email"] == "django.core.mail.backends.filebased.EmailBackend"
     assert s["media_root"] == str(tmp_path / "media")
     assert s["debug"] is False
@@ -132,6 +132,7 @@ def test_production_profile_uses_postgres_and_redis(tmp_path: Path) -> None:
     assert s["channel_layer"] == "channels_redis.core.RedisChannelLayer"
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert s["broker"] == "redis://127.0.0.1:6379/0"
+    assert s["background"] == "celery" and s["acks_late"] is True
     assert s["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert s["ssl_redirect"] is True
     assert s["hsts"] >= 31536000

@@ -1,5 +1,5 @@
-"""Celery wiring: the embedded broker is the filesystem under var/, and a task round-trips through
-it to a real worker."""
+"""Background wiring: the embedded profile has no broker (the web process runs the jobs), the
+production profile's tasks round-trip through Redis to a real worker, and both run one schedule."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from apps.core.tasks import ping
@@ -17,16 +18,18 @@ from apps.core.tasks import ping
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_embedded_broker_is_the_filesystem() -> None:
-    if settings.PROFILE != "embedded":
-        assert settings.CELERY_BROKER_URL == settings.REDIS_URL
-        return
+def test_each_profile_runs_its_background_where_it_should() -> None:
     from peerlearn.celery import app
 
-    assert app.conf.broker_url == "filesystem://"
-    queue = Path(app.conf.broker_transport_options["data_folder_in"])
-    assert queue == Path(settings.VAR_DIR) / "broker" / "queue"
-    assert queue.is_dir()
+    if settings.PROFILE != "embedded":
+        assert settings.CELERY_BROKER_URL == settings.REDIS_URL
+        assert settings.BACKGROUND == "celery"
+        assert app.conf.task_acks_late is True and app.conf.task_reject_on_worker_lost is True
+        return
+    # No broker files to half-read, no second process to lose: the web server runs the jobs.
+    assert settings.BACKGROUND == "inprocess"
+    assert app.conf.broker_url == "memory://"
+    assert not (Path(settings.VAR_DIR) / "broker").exists()
 
 
 def test_ping_task_runs_eagerly_in_tests(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -35,8 +38,10 @@ def test_ping_task_runs_eagerly_in_tests(settings, tmp_path: Path) -> None:  # t
     assert (tmp_path / "ping" / "abc123").read_text() == "pong"
 
 
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="the Celery worker is the production profile's (Redis)")
 def test_task_round_trips_through_a_real_worker(tmp_path: Path) -> None:
-    """Start `celery worker` as `make run` does, enqueue from another process, see it run."""
+    """Start `celery worker` as `make run` does with Redis, enqueue from another process, see it run.
+    (The embedded profile's runner is exercised by tests/test_background_faults.py.)"""
     env = {
         k: v for k, v in os.environ.items() if k not in {"CELERY_TASK_ALWAYS_EAGER", "PEERLEARN_VAR_DIR", "SQLITE_PATH"}
     }
@@ -83,6 +88,7 @@ EXPECTED_JOBS = {
     "payments.reconcile",
     "payments.release_matured_earnings",
     "accounts.purge_stale_uploads",
+    "notifications.deliver_due_emails",
 }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+
+from . import background
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -27,3 +30,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request, no context processors, no database: a plain render of a self-contained template.
     return HttpResponse(loader.get_template("errors/500.html").render({}), status=500)
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and ``scripts/run.sh``: the web server answers, and (embedded
+    profile) whether its background runner is going. No database query, nothing private."""
+    return JsonResponse(
+        {"ok": True, "background": settings.BACKGROUND, "runner": background.runner_running()},
+        headers={"Cache-Control": "no-store"},
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,6 +86,37 @@ class Notification(models.Model):
             "data": self.data,
             "created_at": self.created_at.isoformat() if self.created_at else None,
         }
+
+
+class OutboundEmail(models.Model):
+    """A notification's email, written in the same transaction as what it tells (the outbox).
+
+    Delivery claims the row with a conditional UPDATE (``claimed_until``), sends, then stamps
+    ``sent_at``; a failed send is retried with backoff; a worker killed mid-send leaves the claim to
+    expire and the periodic sweep sends it. So an email is never lost with a queue message, and is
+    sent twice only if the process dies between the mail server's "OK" and the stamp.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=32, choices=NotificationType.choices)
+    title = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [models.Index(fields=["sent_at", "gave_up_at", "next_attempt_at"], name="email_outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"email {self.pk} to {self.user_id}: {self.title}"
 
 
 class NotificationPreference(models.Model):

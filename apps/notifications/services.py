@@ -1,7 +1,8 @@
 """Notification writes and real-time pushes.
 
-``notify()`` stores the row first, then (after the surrounding transaction commits) pushes it over
-the user's WebSocket and queues the email — so nobody is told about something that rolled back.
+``notify()`` stores the row (and its email, in the outbox: ``email.py``) in the caller's transaction,
+then after commit pushes it over the user's WebSocket and hands the email to the background — so
+nobody is told about something that rolled back, and no email is lost with a queue message.
 
 Real-time events for other apps
 -------------------------------
@@ -43,7 +44,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from .models import EMAIL_BY_DEFAULT, Channel, Notification, NotificationPreference, NotificationType
+from . import email as outbox
+from .models import EMAIL_BY_DEFAULT, Channel, Notification, NotificationPreference, NotificationType, OutboundEmail
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -180,17 +182,18 @@ def notify(
 
         transaction.on_commit(push)
     if wants_email and user.email:
-        from .tasks import send_notification_email
-
-        args = {
-            "user_id": user.pk,
-            "type": type,
-            "title": title,
-            "message": message,
-            "link": str(link),
-            "attachments": attachments or [],
-        }
-        transaction.on_commit(lambda: send_notification_email.delay(**args))
+        outbox.queue(
+            [
+                OutboundEmail(
+                    user=user,
+                    type=type,
+                    title=title[:200],
+                    message=message,
+                    link=str(link)[:500],
+                    attachments=attachments or [],
+                )
+            ]
+        )
     return notification
 
 
@@ -260,19 +263,13 @@ def notify_many(
     if payloads:
         transaction.on_commit(push)
     if email is not False:
-        from .tasks import send_notification_email
-
-        for uid, user in people.items():
-            if user.email and enabled(uid, Channel.EMAIL):
-                args = {
-                    "user_id": uid,
-                    "type": type,
-                    "title": title,
-                    "message": message,
-                    "link": link,
-                    "attachments": [],
-                }
-                transaction.on_commit(lambda args=args: send_notification_email.delay(**args))  # type: ignore[misc]
+        outbox.queue(
+            [
+                OutboundEmail(user_id=uid, type=type, title=title[:200], message=message, link=link[:500])
+                for uid, user in people.items()
+                if user.email and enabled(uid, Channel.EMAIL)
+            ]
+        )
     return created
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.background import enqueue
 from apps.core.signing import hmac_sha256
 
 from .keys import SANDBOX_WEBHOOK_SECRET
@@ -56,7 +57,7 @@ def queue_webhook(event: str, payload: dict[str, Any]) -> None:
     def send() -> None:
         from .tasks import deliver_webhook
 
-        deliver_webhook.delay(body, event_id)
+        enqueue(deliver_webhook, body, event_id)
 
     transaction.on_commit(send)
 

@@ -2,7 +2,8 @@
 
    - Keeps the bell count live and shows a toast for each notification (title, message, Open link).
    - Session reminders (data.reminder) get a Join link and Snooze 5/10 min buttons; the T−10 min
-     one also plays a short beep (WebAudio, no audio file) and stays until dismissed.
+     one also plays a short beep (WebAudio, no audio file) and stays until dismissed. Unread
+     reminders of sessions not yet over also show when a tab first opens.
    - Typed events from the server ({"type": "request.new", ...}) refresh page regions: every element
      with data-refresh-on="<type> [<type> ...]", hx-get and hx-trigger="peerlearn:refresh" is
      re-fetched by htmx (honouring hx-target / hx-select / hx-swap, default innerHTML). Set that
@@ -182,6 +183,14 @@ import { ReconnectingSocket, socketUrl } from "./socket.js";
     });
   }
 
+  // A session reminder stays worth showing until its session is well under way.
+  var RELEVANT_AFTER_START_MS = 15 * 60 * 1000;
+  function stillRelevant(n) {
+    var data = n.data || {};
+    var start = Date.parse(data.start || "");
+    return !!data.reminder && !isNaN(start) && Date.now() < start + RELEVANT_AFTER_START_MS;
+  }
+
   function lastSeen() { return parseInt(window.sessionStorage.getItem(SEEN_KEY) || "0", 10) || 0; }
   function markSeen(id) { if (id > lastSeen()) window.sessionStorage.setItem(SEEN_KEY, String(id)); }
 
@@ -194,6 +203,10 @@ import { ReconnectingSocket, socketUrl } from "./socket.js";
       if (connectedOnce) {
         missed.slice(0, 3).reverse().forEach(showToast);
         refreshRegions("*");
+      } else {
+        // First load of this tab: unread session reminders whose session has not ended yet show
+        // again (a reminder sent while no page was open is not lost), the newest two at most.
+        missed.filter(stillRelevant).slice(0, 2).reverse().forEach(showToast);
       }
       (msg.recent_unread || []).forEach(function (n) { markSeen(n.id); });
       connectedOnce = true;

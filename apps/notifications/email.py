@@ -1,0 +1,116 @@
+"""The email outbox: notification emails are rows first, deliveries second (see ``OutboundEmail``).
+
+``queue()`` is called by ``notify``/``notify_many`` inside their caller's transaction; after commit
+each new row is handed to the background (``send_outbound_email``) for a prompt send, and the
+periodic ``deliver_due_emails`` sends anything that fast path missed (a lost queue message, a
+killed worker, a mail server that was down).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from apps.core.background import enqueue
+
+from .models import OutboundEmail
+
+log = logging.getLogger(__name__)
+
+CLAIM_FOR = timedelta(minutes=2)  # a claim older than this belonged to a process that died
+MAX_ATTEMPTS = 6
+SWEEP_BATCH = 200
+
+
+def absolute_url(link: str) -> str:
+    if not link or link.startswith(("http://", "https://")):
+        return link
+    return settings.SITE_URL.rstrip("/") + "/" + link.lstrip("/")
+
+
+def queue(rows: list[OutboundEmail]) -> None:
+    """Store the emails with the caller's transaction; send each after it commits."""
+    if not rows:
+        return
+    created = OutboundEmail.objects.bulk_create(rows)
+    # (A backend without INSERT ... RETURNING gives no ids: the periodic sweep sends those.)
+    ids = [r.pk for r in created if r.pk is not None]
+
+    def hand_over() -> None:
+        from .tasks import send_outbound_email
+
+        for pk in ids:
+            enqueue(send_outbound_email, pk)
+
+    transaction.on_commit(hand_over)
+
+
+def _due(now: datetime) -> Q:
+    return Q(sent_at__isnull=True, gave_up_at__isnull=True, next_attempt_at__lte=now) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def deliver(pk: int, now: datetime | None = None) -> str:
+    """Claim one email, send it, stamp it. Returns "sent", "taken" (not due, already sent or being
+    sent by someone else), "skipped" (the user is gone or inactive) or "failed" (retried later)."""
+    now = now or timezone.now()
+    claimed = OutboundEmail.objects.filter(_due(now), pk=pk).update(claimed_until=now + CLAIM_FOR)
+    if not claimed:
+        return "taken"
+    email = OutboundEmail.objects.select_related("user").get(pk=pk)
+    user = email.user
+    if not user.is_active or not user.email:
+        OutboundEmail.objects.filter(pk=pk).update(gave_up_at=now, claimed_until=None, last_error="no active address")
+        return "skipped"
+    try:
+        _send(email)
+    except Exception as exc:  # the mail server's problem, or ours: retry with backoff, then give up
+        attempts = email.attempts + 1
+        log.warning("email %s not sent (attempt %s): %s", pk, attempts, exc)
+        OutboundEmail.objects.filter(pk=pk).update(
+            attempts=attempts,
+            claimed_until=None,
+            last_error=repr(exc)[:2000],
+            next_attempt_at=now + timedelta(seconds=30 * 2**attempts),
+            gave_up_at=now if attempts >= MAX_ATTEMPTS else None,
+        )
+        return "failed"
+    OutboundEmail.objects.filter(pk=pk).update(sent_at=timezone.now(), claimed_until=None, attempts=email.attempts + 1)
+    return "sent"
+
+
+def deliver_due(now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    for pk in OutboundEmail.objects.filter(_due(now)).order_by("id").values_list("pk", flat=True)[:SWEEP_BATCH]:
+        outcome = deliver(pk, now)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def _send(email: OutboundEmail) -> None:
+    user: Any = email.user
+    context = {
+        "user": user,
+        "type": email.type,
+        "title": email.title,
+        "message": email.message,
+        "url": absolute_url(email.link),
+    }
+    with timezone.override(getattr(user, "timezone", None) or "UTC"), translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string("notifications/email/notification.txt", context)
+        html = render_to_string("notifications/email/notification.html", context)
+    mail = EmailMultiAlternatives(subject=f"PeerLearn: {email.title}", body=text, to=[user.email])
+    mail.attach_alternative(html, "text/html")
+    for part in email.attachments or []:
+        mail.attach(part["filename"], part["content"], part["mimetype"])
+    mail.send()

@@ -1,0 +1,88 @@
+"""The email outbox: stored with the notification, sent once, retried, never lost with a message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from apps.notifications import email as outbox
+from apps.notifications.models import NotificationType, OutboundEmail
+from apps.notifications.services import notify
+
+pytestmark = pytest.mark.django_db
+
+
+def _notify(user: Any) -> None:
+    notify(user=user, type=NotificationType.BOOKING_CONFIRMED, title="Booked", message="See you", email=True)
+
+
+def test_the_email_is_a_row_of_the_same_transaction(alice: Any, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _notify(alice)
+    row = OutboundEmail.objects.get(user=alice)
+    assert row.sent_at is None and mail.outbox == []  # nothing sent before commit
+    for cb in callbacks:
+        cb()
+    row.refresh_from_db()
+    assert row.sent_at is not None and row.attempts == 1
+    assert [m.subject for m in mail.outbox] == ["PeerLearn: Booked"]
+
+
+def test_a_rolled_back_notification_leaves_no_email(alice: Any) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _notify(alice)
+        raise RuntimeError("the booking failed")
+    assert not OutboundEmail.objects.exists() and mail.outbox == []
+
+
+def test_a_lost_hand_over_is_swept_and_a_second_delivery_sends_nothing(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        _notify(alice)  # the queue message is lost: the callbacks never run
+    assert mail.outbox == []
+    assert outbox.deliver_due() == {"sent": 1}
+    assert outbox.deliver_due() == {}
+    pk = OutboundEmail.objects.get().pk
+    assert outbox.deliver(pk) == "taken"  # a re-delivered task has no second effect
+    assert len(mail.outbox) == 1
+
+
+def test_a_claim_of_a_dead_process_expires_then_the_sweep_sends(alice: Any) -> None:
+    now = timezone.now()
+    row = OutboundEmail.objects.create(user=alice, type=NotificationType.GENERAL, title="Hi", claimed_until=now)
+    assert outbox.deliver(row.pk, now - timedelta(seconds=1)) == "taken"  # someone is sending it
+    assert outbox.deliver_due(now + timedelta(seconds=1)) == {"sent": 1}
+    assert len(mail.outbox) == 1
+
+
+def test_a_failing_mail_server_is_retried_with_backoff_then_given_up(alice: Any, monkeypatch: Any) -> None:
+    def down(_email: Any) -> None:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(outbox, "_send", down)
+    row = OutboundEmail.objects.create(user=alice, type=NotificationType.GENERAL, title="Hi")
+    now = timezone.now()
+    assert outbox.deliver(row.pk, now) == "failed"
+    row.refresh_from_db()
+    assert row.attempts == 1 and row.claimed_until is None and "connection refused" in row.last_error
+    assert row.next_attempt_at == now + timedelta(seconds=60)
+    assert outbox.deliver(row.pk, now + timedelta(seconds=59)) == "taken"  # not due yet
+    for _ in range(outbox.MAX_ATTEMPTS - 1):
+        row.refresh_from_db()
+        assert outbox.deliver(row.pk, row.next_attempt_at) == "failed"
+    row.refresh_from_db()
+    assert row.gave_up_at is not None and row.attempts == outbox.MAX_ATTEMPTS
+    assert outbox.deliver_due(row.next_attempt_at + timedelta(days=1)) == {}
+
+
+def test_an_inactive_user_gets_no_email(alice: Any) -> None:
+    row = OutboundEmail.objects.create(user=alice, type=NotificationType.GENERAL, title="Hi")
+    type(alice).objects.filter(pk=alice.pk).update(is_active=False)
+    assert outbox.deliver(row.pk) == "skipped"
+    assert mail.outbox == []
