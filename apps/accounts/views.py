@@ -15,14 +15,16 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit as django_ratelimit
 
+from apps.core.storage import private_storage
 from apps.taxonomy.models import Domain, Topic
 
 from . import forms as f
@@ -120,7 +122,13 @@ def register_wizard(request: HttpRequest, role: str) -> HttpResponse:
         return _finish(request, state)
 
     form = state.bound_form(request.POST, request.FILES)
-    if not form.is_valid():
+    valid = form.is_valid()
+    if request.FILES and (refusal := _upload_refusal(request, state)):
+        for name in request.FILES:
+            if name in form.fields:
+                form.add_error(name, refusal)
+        valid = False
+    if not valid:
         state.remember_draft(request.POST, invalid=True)
         # An upload that passed its own checks is kept even if another field failed.
         for name in state.current.form_class.file_fields:
@@ -135,6 +143,52 @@ def register_wizard(request: HttpRequest, role: str) -> HttpResponse:
     state.advance()
     state.save()
     return redirect(request.path)
+
+
+# Anonymous uploads: per address and per browser session, and a byte budget per sign-up.
+WIZARD_UPLOADS_PER_IP = "30/h"
+WIZARD_UPLOADS_PER_SESSION = "12/h"
+UPLOAD_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def _session_key(_group: str, request: HttpRequest) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return str(request.session.session_key)
+
+
+def _upload_refusal(request: HttpRequest, state: WizardState) -> str | None:
+    """Why this wizard upload is refused (too many from this address or session, or over the
+    sign-up's byte budget), or None. Counting happens here, before anything is stored."""
+    limited = is_ratelimited(request, group="wizard-upload-ip", key="ip", rate=WIZARD_UPLOADS_PER_IP, increment=True)
+    limited = (
+        is_ratelimited(
+            request, group="wizard-upload-session", key=_session_key, rate=WIZARD_UPLOADS_PER_SESSION, increment=True
+        )
+        or limited
+    )
+    if limited:
+        return _("Too many uploads in a short time. Wait a while and try again; everything you typed is kept.")
+    incoming = sum(int(getattr(f, "size", 0) or 0) for f in request.FILES.values())
+    if state.over_budget(incoming):
+        return _("This sign-up has uploaded too much already. Restart it to upload again.")
+    return None
+
+
+@require_GET
+def wizard_file(request: HttpRequest, role: str, filename: str) -> FileResponse:
+    """A wizard upload (the avatar preview), only to the browser session that uploaded it and only
+    until its account is created; everyone else gets a 404."""
+    if role not in ROLES:
+        raise Http404
+    path = WizardState(request, ROLES[role]).owns_file(filename)
+    storage = private_storage()
+    if path is None or not storage.exists(path):
+        raise Http404
+    kind = UPLOAD_TYPES.get(filename.rsplit(".", 1)[-1], "application/octet-stream")
+    response = FileResponse(storage.open(path, "rb"), content_type=kind)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _finish(request: HttpRequest, state: WizardState) -> HttpResponse:

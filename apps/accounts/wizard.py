@@ -6,7 +6,9 @@ State lives in the visitor's session under ``registration:<role>``:
 * ``data`` — cleaned data of every step that passed validation (JSON; the password only as a hash);
 * ``drafts`` — what the visitor typed into a step that did not validate yet, or that they left with
   Back, so a reload shows it again (never passwords);
-* ``files`` — uploads that passed their checks, kept under ``MEDIA_ROOT/tmp/`` until Finish.
+* ``files`` — uploads that passed their checks, kept in private storage (``PRIVATE_MEDIA_ROOT/wizard/``,
+  never under a public URL; only this visitor's session can fetch them) until Finish;
+* ``uploaded`` — bytes this wizard has accepted so far, replaced files included (capped).
 
 Nothing touches the database until Finish, which creates the account in one transaction and then
 hands over to allauth's email-verification-by-code stage (see ``finish``).
@@ -22,10 +24,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils import timezone
+
+from apps.core.storage import private_storage
 
 from . import forms as f
 from .models import Role, User
@@ -33,7 +37,9 @@ from .models import Role, User
 logger = logging.getLogger(__name__)
 
 SESSION_PREFIX = "registration:"
-TMP_DIR = "tmp"
+TMP_DIR = "wizard"
+# What one sign-up may upload in all (an avatar and an intro video, each replaced a few times).
+UPLOAD_BUDGET_BYTES = 80 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class WizardState:
         self.drafts: dict[str, dict[str, Any]] = stored.get("drafts", {})
         self.files: dict[str, str] = stored.get("files", {})
         self.next_url: str = stored.get("next", "")
+        self.uploaded: int = int(stored.get("uploaded", 0))
 
     # --- persistence -----------------------------------------------------------------------
     def save(self) -> None:
@@ -84,6 +91,7 @@ class WizardState:
             "drafts": self.drafts,
             "files": self.files,
             "next": self.next_url,
+            "uploaded": self.uploaded,
         }
 
     def clear(self) -> None:
@@ -173,25 +181,40 @@ class WizardState:
     # --- temporary uploads -----------------------------------------------------------------
     def store_file(self, name: str, clean: Any) -> None:
         self.drop_file(name)
-        path = default_storage.save(f"{TMP_DIR}/{uuid.uuid4().hex}.{clean.extension}", clean.content)
+        path = private_storage().save(f"{TMP_DIR}/{uuid.uuid4().hex}.{clean.extension}", clean.content)
         self.files[name] = path
 
     def drop_file(self, name: str) -> None:
         old = self.files.pop(name, None)
         if old and PurePosixPath(old).parts[:1] == (TMP_DIR,):
-            default_storage.delete(old)
+            private_storage().delete(old)
+
+    def over_budget(self, incoming: int) -> bool:
+        """Count ``incoming`` bytes against this sign-up's upload budget; True if they exceed it."""
+        if self.uploaded + incoming > UPLOAD_BUDGET_BYTES:
+            return True
+        self.uploaded += incoming
+        return False
+
+    def owns_file(self, filename: str) -> str | None:
+        """The stored path of this wizard's upload called ``filename`` (its random name), if any."""
+        for path in self.files.values():
+            if PurePosixPath(path).name == filename and PurePosixPath(path).parts[:1] == (TMP_DIR,):
+                return path
+        return None
 
     def file_url(self, name: str) -> str | None:
         path = self.files.get(name)
-        if path and default_storage.exists(path):
-            return default_storage.url(path)
+        if path and private_storage().exists(path):
+            return reverse("accounts:wizard_file", args=[self.role, PurePosixPath(path).name])
         return None
 
     def open_file(self, name: str) -> File[Any] | None:
         path = self.files.get(name)
-        if not path or not default_storage.exists(path):
+        storage = private_storage()
+        if not path or not storage.exists(path):
             return None
-        return File(default_storage.open(path, "rb"), name=PurePosixPath(path).name)
+        return File(storage.open(path, "rb"), name=PurePosixPath(path).name)
 
     # --- progress --------------------------------------------------------------------------
     def progress(self) -> list[dict[str, Any]]:
@@ -270,17 +293,18 @@ class EmailTaken(Exception):
 
 
 def purge_stale_uploads(*, max_age: timedelta = timedelta(days=1)) -> int:
-    """Delete files in ``MEDIA_ROOT/tmp/`` older than ``max_age`` (abandoned wizards); returns
-    how many were removed. Sessions last longer than a day only for visitors who never finish."""
+    """Delete wizard uploads older than ``max_age`` (abandoned sign-ups); returns how many were
+    removed. Sessions last longer than a day only for visitors who never finish."""
+    storage = private_storage()
     try:
-        _dirs, names = default_storage.listdir(TMP_DIR)
+        _dirs, names = storage.listdir(TMP_DIR)
     except FileNotFoundError:
         return 0
     cutoff = timezone.now() - max_age
     removed = 0
     for name in names:
         path = f"{TMP_DIR}/{name}"
-        if default_storage.get_modified_time(path) < cutoff:
-            default_storage.delete(path)
+        if storage.get_modified_time(path) < cutoff:
+            storage.delete(path)
             removed += 1
     return removed

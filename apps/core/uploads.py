@@ -5,7 +5,10 @@
 * Sizes are capped by ``MAX_IMAGE_UPLOAD_BYTES`` / ``MAX_VIDEO_UPLOAD_BYTES``.
 * Images are decoded and re-encoded with Pillow: metadata (EXIF, GPS, ICC comments) is dropped,
   dimensions are limited, and decompression bombs are refused before they are decoded.
-* Videos are accepted only as MP4 or WebM containers.
+* Videos are accepted only as MP4 or WebM containers, and the container's structure is walked,
+  not only its first bytes: an MP4's boxes must chain exactly to the end of the file with an
+  ``ftyp`` first and a ``moov``; a WebM must open with a complete EBML header declaring ``webm``
+  followed by its Segment. A valid header glued to anything else is refused.
 """
 
 from __future__ import annotations
@@ -125,8 +128,93 @@ def clean_video(upload: Any, *, max_bytes: int | None = None) -> CleanUpload:
             % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    kind = filetype.guess(_head(upload))
+    head = _head(upload)
+    kind = filetype.guess(head)
     if kind is None or kind.mime not in VIDEO_FORMATS:
         raise ValidationError(_("Upload an MP4 or WebM video."), code="bad_type")
+    intact = mp4_structure_ok(upload, size) if kind.mime == "video/mp4" else webm_header_ok(head)
     upload.seek(0)
+    if not intact:
+        raise ValidationError(_("This video file is damaged or not a real video."), code="corrupt")
     return CleanUpload(content=upload, extension=VIDEO_FORMATS[kind.mime], content_type=kind.mime)
+
+
+# --- container structure ----------------------------------------------------------------------
+
+_MP4_MAX_BOXES = 10_000
+
+
+def mp4_structure_ok(fileobj: Any, size: int) -> bool:
+    """Walk an MP4/ISO-BMFF file's top-level boxes by their headers (no payload is read): each box's
+    size must be sane, the boxes must end exactly at the end of the file, the first must be
+    ``ftyp``, and a ``moov`` (the index a player needs) must be among them."""
+    offset = 0
+    types: list[bytes] = []
+    while offset < size:
+        if len(types) >= _MP4_MAX_BOXES:
+            return False
+        fileobj.seek(offset)
+        header = fileobj.read(16)
+        if len(header) < 8:
+            return False
+        box_size, box_type = int.from_bytes(header[:4], "big"), header[4:8]
+        if not all(0x20 <= c < 0x7F for c in box_type):
+            return False
+        if box_size == 1:  # 64-bit size follows
+            if len(header) < 16:
+                return False
+            box_size = int.from_bytes(header[8:16], "big")
+            if box_size < 16:
+                return False
+        elif box_size == 0:  # extends to the end of the file
+            box_size = size - offset
+        elif box_size < 8:
+            return False
+        types.append(box_type)
+        offset += box_size
+    return offset == size and bool(types) and types[0] == b"ftyp" and b"moov" in types
+
+
+EBML_ID = 0x1A45DFA3
+EBML_DOCTYPE_ID = 0x4282
+MATROSKA_SEGMENT_ID = 0x18538067
+
+
+def _vint(data: bytes, pos: int, *, keep_marker: bool) -> tuple[int, int] | None:
+    """An EBML variable-length integer at ``pos``: (value, next position), or None if malformed."""
+    if pos >= len(data) or data[pos] == 0:
+        return None
+    first = data[pos]
+    length = 8 - first.bit_length() + 1
+    if length > 8 or pos + length > len(data):
+        return None
+    value = first if keep_marker else first & ((1 << (8 - length)) - 1)
+    for b in data[pos + 1 : pos + length]:
+        value = (value << 8) | b
+    return value, pos + length
+
+
+def webm_header_ok(head: bytes) -> bool:
+    """``head`` (the first KBs of a file) opens with a complete EBML header whose DocType is
+    ``webm`` (or ``matroska``), immediately followed by a Segment element."""
+    element = _vint(head, 0, keep_marker=True)
+    if element is None or element[0] != EBML_ID:
+        return False
+    sized = _vint(head, element[1], keep_marker=False)
+    if sized is None:
+        return False
+    header_size, pos = sized
+    end = pos + header_size
+    if header_size > 4096 or end > len(head):
+        return False
+    doctype = b""
+    while pos < end:
+        child = _vint(head, pos, keep_marker=True)
+        child_size = _vint(head, child[1], keep_marker=False) if child else None
+        if child is None or child_size is None or child_size[1] + child_size[0] > end:
+            return False
+        if child[0] == EBML_DOCTYPE_ID:
+            doctype = head[child_size[1] : child_size[1] + child_size[0]]
+        pos = child_size[1] + child_size[0]
+    segment = _vint(head, end, keep_marker=True)
+    return doctype.rstrip(b"\0") in (b"webm", b"matroska") and segment is not None and segment[0] == MATROSKA_SEGMENT_ID

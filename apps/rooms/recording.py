@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import Session, SessionStatus
+from apps.core.uploads import webm_header_ok
 
 from .models import Attendance, Recording, RecordingEvent, RecordingStatus
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
 MAX_RECORDING_BYTES = 200 * 1024 * 1024  # about an hour of 720p VP8/Opus at MediaRecorder's defaults
 MAX_CHUNK_BYTES = 4 * 1024 * 1024
-EBML_MAGIC = b"\x1a\x45\xdf\xa3"  # every WebM (Matroska) file starts with an EBML header
 OPEN = (RecordingStatus.REQUESTED, RecordingStatus.CONSENTED, RecordingStatus.RECORDING)
 
 
@@ -160,7 +160,7 @@ def append_chunk(*, session: Session, user: User, recording_id: int, offset: int
             raise RecordingError(
                 _("The upload must resume from the server's offset."), status=409, offset=rec.size_bytes
             )
-        if offset == 0 and not data.startswith(EBML_MAGIC):
+        if offset == 0 and not webm_header_ok(data[:8192]):
             raise RecordingError(_("Recordings must be WebM video."), status=415)
         if rec.size_bytes + len(data) > MAX_RECORDING_BYTES:
             raise RecordingError(_("The recording is larger than 200 MB and can't be kept."), status=413)

@@ -12,8 +12,18 @@ from apps.core.uploads import MAX_IMAGE_SIDE, clean_image, clean_video
 from .conftest import jpeg_with_exif, png_bytes
 
 # Minimal container headers: an ISO-BMFF "ftyp" box (MP4) and an EBML header with DocType "webm".
-MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
-WEBM_HEAD = bytes.fromhex("1a45dfa3") + b"\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" + b"\x00" * 64
+# A structurally complete MP4: ftyp, an (empty) moov and an mdat, each box's size exact.
+MP4_HEAD = (
+    b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    + b"\x00\x00\x00\x08moov"
+    + b"\x00\x00\x00\x48mdat"
+    + b"\x00" * 64
+)
+# EBMLVersion 1, DocType "webm", then a Segment of unknown size (as MediaRecorder writes it).
+_EBML_BODY = b"\x42\x86\x81\x01\x42\x82\x84webm"
+WEBM_HEAD = (
+    bytes.fromhex("1a45dfa3") + bytes([0x80 | len(_EBML_BODY)]) + _EBML_BODY + bytes.fromhex("1853806701ffffffffffffff")
+) + b"\x00" * 64
 AVI_HEAD = b"RIFF\x00\x00\x00\x00AVI LIST" + b"\x00" * 64
 
 
@@ -79,6 +89,24 @@ def test_other_videos_and_files_rejected(payload: bytes) -> None:
     with pytest.raises(ValidationError) as exc:
         clean_video(SimpleUploadedFile("intro.mp4", payload, content_type="video/mp4"))
     assert exc.value.code == "bad_type"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        MP4_HEAD[:24] + b"\x00" * 5_000,  # an MP4 header glued to anything: the boxes do not chain
+        MP4_HEAD[:24] + b"\x00\x00\x00\x48mdat" + b"\x00" * 64,  # boxes chain, but no moov
+        MP4_HEAD + b"junk",  # trailing bytes after the last box
+        MP4_HEAD[:24] + b"\x00\x00\x00\x08mo\x00v" + MP4_HEAD[32:],  # a box type that is not text
+        bytes.fromhex("1a45dfa3") + b"\x84\x42\x82\x84webm" + b"\x00" * 64,  # EBML size cuts the DocType
+        WEBM_HEAD.replace(b"webm", b"avi!"),  # the header declares another document type
+        WEBM_HEAD[:16] + b"\x00" * 64,  # no Segment after the header
+    ],
+)
+def test_a_valid_header_on_a_broken_container_is_rejected(payload: bytes) -> None:
+    with pytest.raises(ValidationError) as exc:
+        clean_video(SimpleUploadedFile("intro.mp4", payload, content_type="video/mp4"))
+    assert exc.value.code in {"corrupt", "bad_type"}
 
 
 def test_oversized_video_rejected(settings) -> None:  # type: ignore[no-untyped-def]

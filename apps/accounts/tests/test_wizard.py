@@ -247,17 +247,18 @@ def test_stale_wizard_uploads_are_purged(client: Client) -> None:
     import os
     import time
 
-    from django.core.files.storage import default_storage
-
     from apps.accounts.tasks import purge_stale_wizard_uploads
+    from apps.core.storage import private_storage
+
+    default_storage = private_storage()
 
     post(client, LEARNER, basic("purge@example.in"))
     post(client, LEARNER, {"interests": "Maths"})
     post(client, LEARNER, {"goal_choice": ""})
     client.post(LEARNER, {"action": "next", "avatar": SimpleUploadedFile("a.png", png_bytes())})
     # The avatar step is the last one, so that upload finished the wizard; leave one abandoned file.
-    fresh = default_storage.save("tmp/fresh.png", SimpleUploadedFile("f.png", png_bytes()))
-    old = default_storage.save("tmp/old.png", SimpleUploadedFile("o.png", png_bytes()))
+    fresh = default_storage.save("wizard/fresh.png", SimpleUploadedFile("f.png", png_bytes()))
+    old = default_storage.save("wizard/old.png", SimpleUploadedFile("o.png", png_bytes()))
     two_days_ago = time.time() - 2 * 86400
     os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
     assert purge_stale_wizard_uploads() == 1
@@ -296,3 +297,53 @@ def test_check_email_is_throttled(client: Client, monkeypatch: Any) -> None:
     monkeypatch.setattr(views, "CHECK_EMAIL_RATE", "3/m")
     codes = [client.get("/register/check-email/", {"email": f"p{i}@example.in"}).status_code for i in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+# --- anonymous uploads (issue 14 #7) ----------------------------------------------------------
+
+
+def _to_mentor_media_step(client: Client) -> None:
+    d = Domain.objects.create(name="Cloud", slug="cloud")
+    post(client, MENTOR, basic("uploads@example.in"))
+    post(client, MENTOR, {"domains": [d.pk]})
+    post(client, MENTOR, {"skills": "AWS"})
+    post(client, MENTOR, {"bio": BIO})
+
+
+def _bad_video() -> SimpleUploadedFile:
+    return SimpleUploadedFile("intro.mp4", AVI_HEAD, content_type="video/mp4")
+
+
+def test_a_wizard_upload_is_private_to_its_own_session(client: Client, settings: Any) -> None:
+    _to_mentor_media_step(client)
+    avatar = SimpleUploadedFile("me.png", png_bytes())
+    html = client.post(MENTOR, {"action": "next", "intro_video": _bad_video(), "avatar": avatar}).content.decode()
+    url = re.search(r"/register/mentor/file/[0-9a-f]{32}\.png", html)
+    assert url is not None, "the kept picture is previewed through the wizard's own URL"
+    mine = client.get(url.group(0))
+    assert mine.status_code == 200 and mine["Content-Type"] == "image/png"
+    assert mine["Cache-Control"] == "private, no-store"
+    assert Client().get(url.group(0)).status_code == 404  # another visitor
+    assert client.get("/register/mentor/file/../../settings.py").status_code == 404
+    name = url.group(0).rsplit("/", 1)[-1]
+    assert not list(settings.MEDIA_ROOT.rglob(name))  # nothing under the public media folder
+
+
+def test_uploads_from_one_session_are_rate_limited(client: Client) -> None:
+    _to_mentor_media_step(client)
+    for _ in range(12):
+        html = client.post(MENTOR, {"action": "next", "intro_video": _bad_video()}).content.decode()
+        assert "Upload an MP4 or WebM video." in html
+    html = client.post(MENTOR, {"action": "next", "intro_video": _bad_video(), "bio": "kept"}).content.decode()
+    assert "Too many uploads in a short time." in html
+
+
+def test_a_sign_up_has_an_upload_budget(client: Client, monkeypatch: Any) -> None:
+    from apps.accounts import wizard
+
+    monkeypatch.setattr(wizard, "UPLOAD_BUDGET_BYTES", len(MP4_HEAD) + 10)
+    _to_mentor_media_step(client)
+    avatar = SimpleUploadedFile("me.png", png_bytes())
+    html = client.post(MENTOR, {"action": "next", "intro_video": _bad_video(), "avatar": avatar}).content.decode()
+    assert "This sign-up has uploaded too much already." in html
+    assert not User.objects.filter(email="uploads@example.in").exists()

@@ -6,13 +6,12 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
+from apps.accounts.tests.test_uploads import WEBM_HEAD as WEBM
 from apps.rooms import recording
 from apps.rooms.models import Attendance, Recording, RecordingEvent, RecordingStatus
 
 from .factories import trio, user
 from .test_consumers import both_joined, receive_until
-
-WEBM = b"\x1a\x45\xdf\xa3" + b"\x9f\x42\x86\x81\x01" + b"webm" + b"\x00" * 64
 
 
 def _present(s, *people):
