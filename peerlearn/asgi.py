@@ -17,6 +17,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from apps.core.background import in_process, with_runner  # noqa: E402
+from peerlearn import http_limits  # noqa: E402
 from peerlearn.celery import periodic_jobs  # noqa: E402
 from peerlearn.routing import websocket_urlpatterns  # noqa: E402
 
@@ -26,5 +27,6 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+http_limits.install()  # 414/431 instead of a dropped connection (daphne's Twisted HTTP channel)
 if in_process():
     application = with_runner(application, periodic_jobs)

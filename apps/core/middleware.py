@@ -3,9 +3,11 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 
 class UserTimezoneMiddleware:
@@ -38,3 +40,30 @@ class PrivatePagesMiddleware:
         if request.user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class RejectNulMiddleware:
+    """No text a person types contains a NUL character, and PostgreSQL cannot store one (SQLite
+    would): a query string or form field carrying one is refused here, once for every view, with
+    a 400 page that says so, instead of reaching a form or the database."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            return render(
+                request,
+                "errors/400.html",
+                {
+                    "message": _(
+                        "The request contained a NUL character (\\0), which text cannot hold. Remove it and try again."
+                    )
+                },
+                status=400,
+            )
+        return self.get_response(request)
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())

@@ -175,3 +175,23 @@ def test_signed_in_pages_are_private_and_not_stored(client: Client) -> None:
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     anonymous = Client().get("/")
     assert "no-store" not in anonymous.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", "/sessions/?q=py%00thon", None),
+        ("get", "/mentors/?q%00=x", None),
+        ("post", "/register/learner/", {"action": "next", "full_name": "Asha\x00", "email": "nul@example.in"}),
+        ("post", "/login/", {"login": "nul@example.in\x00", "password": "x"}),
+    ],
+)
+def test_a_nul_character_anywhere_in_the_input_is_a_clear_400(client: Client, method: str, url: str, data: Any) -> None:
+    response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+    assert client.session.get("registration:learner") is None  # nothing of it was kept
+
+
+def test_ordinary_text_still_passes_the_nul_check(client: Client) -> None:
+    assert client.get("/sessions/?q=नमस्ते").status_code == 200
