@@ -47,7 +47,7 @@ def install() -> bool:
             return
         original_line_received(self, line)
 
-    channel.lineLengthExceeded = line_length_exceeded
-    channel.lineReceived = line_received
-    channel._peerlearn_limits = True
+    channel.lineLengthExceeded = line_length_exceeded  # type: ignore[method-assign]
+    channel.lineReceived = line_received  # type: ignore[method-assign]
+    channel._peerlearn_limits = True  # type: ignore[attr-defined]
     return True
