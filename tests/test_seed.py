@@ -16,8 +16,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apps.accounts.models import LearnerProfile, MentorProfile, MentorStatus, Role, User
+from apps.audit.models import AuditEntry
 from apps.catalog.models import Session
-from apps.site.management.commands.seed_demo import DEMO_PASSWORD, MENTORS, PENDING_MENTOR, all_logins
+from apps.site.management.commands.seed_demo import BLOCKED_LEARNER, DEMO_PASSWORD, MENTORS, PENDING_MENTOR, all_logins
 from apps.taxonomy.models import Domain, Topic
 
 IST = zoneinfo.ZoneInfo("Asia/Kolkata")
@@ -54,7 +55,7 @@ def test_running_twice_changes_nothing_and_every_login_works() -> None:
     )
     assert "0 new accounts, 0 new sessions" in second_output
     assert first["domains"] == 10
-    assert first["users"] == len(all_logins()) == 21
+    assert first["users"] == len(all_logins()) + 1 == 22  # + the blocked account, which has no login
 
     for _role, name, email in all_logins():
         assert email in first_output, f"{email} not printed"
@@ -82,8 +83,11 @@ def test_roles_and_profiles() -> None:
     assert pending.user.full_name == PENDING_MENTOR.name
     assert not Session.objects.filter(mentor=pending.user).exists()
 
-    learners = LearnerProfile.objects.all()
+    learners = LearnerProfile.objects.filter(user__is_blocked=False)
     assert learners.count() == 6
+    blocked = User.objects.get(is_blocked=True)
+    assert blocked.full_name == BLOCKED_LEARNER[0] and not blocked.is_active
+    assert AuditEntry.objects.get(action="user.block", object_id=str(blocked.pk)).reason == BLOCKED_LEARNER[1]
     assert all(1 <= len(p.interests) <= 5 for p in learners)
 
 

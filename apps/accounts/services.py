@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.audit import services as audit
 from apps.core.state import conditional_transition
 
 from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
@@ -236,4 +237,52 @@ def delete_account(*, user: User) -> User:
             is_featured=False,
         )
     logger.info("account %s deleted (anonymised)", user.pk)
+    return user
+
+
+# --- blocking (admin console) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def block_user(*, user: User, by: User, reason: str, ip: str | None = None) -> User:
+    """Block an account: it can no longer sign in (inactive) and every session it has is logged
+    out at its next request. Audited with the reason. Admins cannot be blocked here."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidTransition(_("Give a reason for blocking."))
+    if user.role == Role.ADMIN or user.pk == by.pk:
+        raise InvalidTransition(_("Admins cannot be blocked from the console."))
+    done = User.objects.filter(pk=user.pk, is_blocked=False, is_active=True).update(is_blocked=True, is_active=False)
+    if not done:
+        raise InvalidTransition(_("%(name)s is already blocked or closed.") % {"name": user.full_name or user.email})
+    audit.record(
+        actor=by,
+        action="user.block",
+        obj=user,
+        before={"is_blocked": False, "is_active": True},
+        after={"is_blocked": True, "is_active": False},
+        reason=reason,
+        ip=ip,
+    )
+    user.is_blocked, user.is_active = True, False
+    logger.info("user %s blocked by %s", user.pk, by.pk)
+    return user
+
+
+@transaction.atomic
+def unblock_user(*, user: User, by: User, reason: str = "", ip: str | None = None) -> User:
+    done = User.objects.filter(pk=user.pk, is_blocked=True).update(is_blocked=False, is_active=True)
+    if not done:
+        raise InvalidTransition(_("%(name)s is not blocked.") % {"name": user.full_name or user.email})
+    audit.record(
+        actor=by,
+        action="user.unblock",
+        obj=user,
+        before={"is_blocked": True, "is_active": False},
+        after={"is_blocked": False, "is_active": True},
+        reason=(reason or "").strip(),
+        ip=ip,
+    )
+    user.is_blocked, user.is_active = False, True
+    logger.info("user %s unblocked by %s", user.pk, by.pk)
     return user

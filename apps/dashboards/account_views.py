@@ -1,24 +1,30 @@
 """Account pages that run cross-app flows: closing an account (sessions and bookings are
-cancelled and refunded) and the admin's mentor approvals (the decision is also notified)."""
+cancelled and refunded), the admin's mentor approvals (the decision is also notified) and the
+admin's Users page (blocking cancels and refunds, and closes the person's sockets)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import forms as f
 from apps.accounts import services
 from apps.accounts.access import admin_required
-from apps.accounts.models import MentorProfile, MentorStatus, User
+from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.accounts.views import _login_required
+from apps.core.net import client_ip
 from apps.taxonomy.models import Domain
 from apps.workflows import accounts as account_flows
+
+from . import selectors
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,3 +96,62 @@ def admin_mentor_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except services.InvalidTransition as exc:
         messages.error(request, str(exc))
     return redirect("dashboards:admin_mentors")
+
+
+# --- Users: search, filter, block / unblock (admin console) ----------------------------------
+
+USER_STATUSES = (("active", _l("Active")), ("blocked", _l("Blocked")))
+
+
+@admin_required
+@require_GET
+def admin_users(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()[:100]
+    role = request.GET.get("role", "")
+    role = role if role in Role.values else ""
+    status = request.GET.get("status", "")
+    status = status if status in dict(USER_STATUSES) else ""
+    page = Paginator(selectors.users_for_admin(q=q, role=role, status=status), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dashboards/admin_users.html",
+        {
+            "page_obj": page,
+            "q": q,
+            "role": role,
+            "status": status,
+            "roles": Role.choices,
+            "statuses": USER_STATUSES,
+            "nav_active": "users",
+        },
+    )
+
+
+@admin_required
+@require_POST
+def admin_user_block(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    back = request.POST.get("back") or ""
+    target = back if back.startswith("?") else ""
+    name = person.full_name or person.email
+    try:
+        if request.POST.get("decision") == "block":
+            reason = (request.POST.get("reason") or "").strip()
+            if not reason or request.POST.get("confirm") != "on":
+                messages.error(
+                    request, _("Give a reason and tick the confirmation to block %(name)s.") % {"name": name}
+                )
+                return redirect(reverse("dashboards:admin_users") + target + f"#user-{person.pk}")
+            account_flows.block_user(user=person, by=request.user, reason=reason[:1000], ip=client_ip(request))  # type: ignore[arg-type]
+            messages.success(
+                request,
+                _("%(name)s is blocked: signed out, their future sessions and bookings cancelled.") % {"name": name},
+            )
+        elif request.POST.get("decision") == "unblock":
+            account_flows.unblock_user(user=person, by=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+            messages.success(request, _("%(name)s can sign in again.") % {"name": name})
+        else:
+            messages.error(request, _("Unknown decision."))
+    except services.InvalidTransition as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("dashboards:admin_users") + target)

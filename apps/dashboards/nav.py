@@ -61,6 +61,7 @@ MENTOR = (
 ADMIN = (
     NavEntry("home", _("Overview"), "dashboards:admin", "chart-pie"),
     NavEntry("mentors", _("Mentor approvals"), "dashboards:admin_mentors", "user-plus"),
+    NavEntry("users", _("Users"), "dashboards:admin_users", "users"),
 )
 BY_ROLE: dict[str, tuple[NavEntry, ...]] = {Role.LEARNER: LEARNER, Role.MENTOR: MENTOR, Role.ADMIN: ADMIN}
 

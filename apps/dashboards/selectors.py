@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.accounts.models import MentorProfile, MentorStatus, Role, User
+from apps.audit.models import AuditEntry
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
 from apps.rooms.selectors import live_and_soon
@@ -139,3 +141,21 @@ def mentor_pending_requests(user: User, *, limit: int = 5) -> tuple[int, list[An
     if len(rows) < limit:
         rows += [r for r in mentor_requests(mentor=user, tab="board")[:limit] if not getattr(r, "has_my_offer", False)]
     return count, rows[:limit]
+
+
+def users_for_admin(*, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:
+    """The admin's Users list: search by name or email, filter by role and active/blocked, newest
+    first, with the reason of each blocked account's latest block (one query per page)."""
+    qs = User.objects.all()
+    if q:
+        qs = qs.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
+    if role:
+        qs = qs.filter(role=role)
+    if status == "blocked":
+        qs = qs.filter(is_blocked=True)
+    elif status == "active":
+        qs = qs.filter(is_blocked=False, is_active=True)
+    last_block = AuditEntry.objects.filter(
+        action="user.block", object_type=User._meta.label_lower, object_id=Cast(OuterRef("pk"), CharField())
+    ).order_by("-created_at", "-id")
+    return qs.annotate(block_reason=Subquery(last_block.values("reason")[:1])).order_by("-date_joined", "-id")

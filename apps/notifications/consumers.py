@@ -73,5 +73,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         else:
             log.warning("notifications ws: dropped unknown action %r", str(action)[:40])
 
+    async def user_revoke(self, message: dict[str, Any]) -> None:
+        """The account was blocked or closed: 4401 tells the page it is signed out (no reconnect)."""
+        await self.close(code=4401)
+
     async def user_event(self, message: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(message["event"]))

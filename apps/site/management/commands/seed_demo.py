@@ -24,6 +24,7 @@ from apps.accounts.models import LearnerProfile, MentorStatus, Role, User
 from apps.accounts.services import create_user
 from apps.catalog.models import Session, SessionStatus
 from apps.taxonomy.models import Domain, Topic
+from apps.workflows.accounts import block_user
 
 DEMO_PASSWORD = "PeerLearn@Demo26"  # noqa: S105 - the documented, public demo password
 EMAIL_DOMAIN = "demo.peerlearn.in"
@@ -701,6 +702,12 @@ WEEKDAY_SLOTS = [time(18, 0), time(18, 30), time(19, 0), time(19, 30), time(20, 
 WEEKEND_SLOTS = [time(10, 0), time(11, 30), time(15, 0), time(16, 30), time(18, 0)]
 
 
+BLOCKED_LEARNER = (
+    "Tarun Mehra",
+    "Posted the same paid-course advert in the chat of 12 sessions; warned twice by email.",
+)
+
+
 def email_for(name: str) -> str:
     return f"{name.lower().replace(' ', '.')}@{EMAIL_DOMAIN}"
 
@@ -788,6 +795,12 @@ class Command(BaseCommand):
             new_users += created
             if created:
                 LearnerProfile.objects.filter(user=user).update(interests=interests, career_goal=goal)
+
+        # One account the admin blocked, with its reason in the audit log (the Users page shows it).
+        spammer, created = self.ensure_user(BLOCKED_LEARNER[0], Role.LEARNER)
+        new_users += created
+        if created:
+            block_user(user=spammer, by=admin, reason=BLOCKED_LEARNER[1])
 
         today = now.astimezone(IST).date()
         for index, (mentor, seed) in enumerate(mentors):

@@ -1,0 +1,55 @@
+"""The admin blocks a learner from the Users page while the learner has a page open: the
+learner's live connection is closed at once and their next click lands on the sign-in page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from e2e.conftest import axe_violations, format_violations, login, make_user, screenshot
+from tests.totp import current_code, enrol_totp
+
+
+def test_admin_finds_and_blocks_a_learner_who_is_signed_in(new_context: Any) -> None:
+    learner = make_user("learner", full_name="Tarak Bose")
+    lpage = new_context(width=360, height=780).new_page()
+    login(lpage, learner.email, next_url="/dashboard/learner/")
+    lpage.wait_for_function("() => document.body.dataset.notificationsSocket === 'open'")
+
+    admin = make_user("admin", full_name="Anita Admin")
+    secret = enrol_totp(admin)
+    page = new_context().new_page()
+    login(page, admin.email)
+    page.get_by_label("Code").fill(current_code(secret))
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/admin/$"))
+
+    page.get_by_role("navigation").get_by_role("link", name="Users").first.click()
+    page.get_by_label("Name or email").fill("Tarak")
+    page.get_by_role("button", name="Search").click()
+    row = page.locator(f"[data-user-row='{learner.email}']")
+    expect(row).to_be_visible()
+    row.get_by_text("Block…").click()
+    row.get_by_label("Reason (kept in the audit log)").fill("Shared another learner's phone number in chat")
+    row.get_by_role("checkbox").check()
+    row.get_by_role("button", name="Block this account").click()
+
+    expect(page.locator("#toasts [data-toast]").filter(has_text="Tarak Bose is blocked")).to_be_visible()
+    row = page.locator(f"[data-user-row='{learner.email}']")
+    expect(row.get_by_text("Blocked", exact=True)).to_be_visible()
+    expect(row.get_by_text("Shared another learner's phone number in chat")).to_be_visible()
+    assert "q=Tarak" in page.url  # the search is kept
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    screenshot(page, "admin-users-blocked-1280")
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    screenshot(page, "admin-users-blocked-360")
+
+    # The learner's open page: the live connection is closed as signed out, and the next
+    # navigation asks them to sign in.
+    lpage.wait_for_function("() => document.body.dataset.notificationsSocket !== 'open'")
+    lpage.goto("/dashboard/learner/bookings/")
+    expect(lpage).to_have_url(re.compile(r"/login/"))
