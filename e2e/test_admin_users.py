@@ -48,6 +48,21 @@ def test_admin_finds_and_blocks_a_learner_who_is_signed_in(new_context: Any) -> 
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
     screenshot(page, "admin-users-blocked-360")
 
+    # The audit log has the entry, with who, why and from where.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_role("navigation").get_by_role("link", name="Audit log").first.click()
+    page.get_by_label("Action").select_option("user.block")
+    page.get_by_role("button", name="Apply").click()
+    entry = page.locator("[data-audit-entry='user.block']").filter(has_text="Tarak Bose")
+    expect(entry).to_contain_text("Shared another learner's phone number in chat")
+    expect(entry).to_contain_text("by Anita Admin")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    screenshot(page, "admin-audit-1280")
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    screenshot(page, "admin-audit-360")
+
     # The learner's open page: the live connection is closed as signed out, and the next
     # navigation asks them to sign in.
     lpage.wait_for_function("() => document.body.dataset.notificationsSocket !== 'open'")

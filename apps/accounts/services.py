@@ -130,9 +130,18 @@ def _email_on_commit(*, subject: str, template: str, context: dict[str, Any], to
 
 
 @transaction.atomic
-def approve_mentor(*, mentor: User | MentorProfile, by: User) -> MentorProfile:
+def approve_mentor(*, mentor: User | MentorProfile, by: User, ip: str | None = None) -> MentorProfile:
+    before = _profile_of(mentor).status
     profile = _transition_mentor(
         _profile_of(mentor), MentorStatus.APPROVED, approved_at=timezone.now(), rejection_reason=""
+    )
+    audit.record(
+        actor=by,
+        action="mentor.approve",
+        obj=profile.user,
+        before={"status": before},
+        after={"status": profile.status},
+        ip=ip,
     )
     logger.info("mentor %s approved by %s", profile.user_id, by.pk)
     _email_on_commit(
@@ -145,11 +154,21 @@ def approve_mentor(*, mentor: User | MentorProfile, by: User) -> MentorProfile:
 
 
 @transaction.atomic
-def reject_mentor(*, mentor: User | MentorProfile, by: User, reason: str) -> MentorProfile:
+def reject_mentor(*, mentor: User | MentorProfile, by: User, reason: str, ip: str | None = None) -> MentorProfile:
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("A reason is required to reject a mentor")
+    before = _profile_of(mentor).status
     profile = _transition_mentor(_profile_of(mentor), MentorStatus.REJECTED, rejection_reason=reason)
+    audit.record(
+        actor=by,
+        action="mentor.reject",
+        obj=profile.user,
+        before={"status": before},
+        after={"status": profile.status},
+        reason=reason,
+        ip=ip,
+    )
     logger.info("mentor %s rejected by %s", profile.user_id, by.pk)
     _email_on_commit(
         subject=_("About your PeerLearn mentor application"),

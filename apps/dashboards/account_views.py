@@ -4,6 +4,9 @@ admin's Users page (blocking cancels and refunds, and closes the person's socket
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
@@ -77,7 +80,7 @@ def admin_mentor_decide(request: HttpRequest, pk: int) -> HttpResponse:
     decision = request.POST.get("decision")
     try:
         if decision == "approve":
-            account_flows.decide_mentor(mentor=profile, by=request.user, approve=True)  # type: ignore[arg-type]
+            account_flows.decide_mentor(mentor=profile, by=request.user, approve=True, ip=client_ip(request))  # type: ignore[arg-type]
             messages.success(request, _("%(name)s is approved and was emailed.") % {"name": profile.user.full_name})
         elif decision == "reject":
             reason = (request.POST.get("reason") or "").strip()
@@ -87,7 +90,13 @@ def admin_mentor_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Give a reason and tick the confirmation to reject %(name)s.") % {"name": profile.user.full_name},
                 )
                 return redirect(reverse("dashboards:admin_mentors") + f"#mentor-{profile.pk}")
-            account_flows.decide_mentor(mentor=profile, by=request.user, approve=False, reason=reason)  # type: ignore[arg-type]
+            account_flows.decide_mentor(
+                mentor=profile,
+                by=request.user,  # type: ignore[arg-type]
+                approve=False,
+                reason=reason,
+                ip=client_ip(request),
+            )
             messages.success(
                 request, _("%(name)s was rejected and emailed the reason.") % {"name": profile.user.full_name}
             )
@@ -155,3 +164,40 @@ def admin_user_block(request: HttpRequest, pk: int) -> HttpResponse:
     except services.InvalidTransition as exc:
         messages.error(request, str(exc))
     return redirect(reverse("dashboards:admin_users") + target)
+
+
+# --- Audit log ---------------------------------------------------------------------------------
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(required=False, max_length=64)
+    actor = forms.CharField(required=False, max_length=100, label=_l("Actor (name or email)"))
+    obj = forms.CharField(required=False, max_length=130, label=_l("Object"))
+    since = forms.DateField(required=False, label=_l("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label=_l("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
+
+
+@admin_required
+@require_GET
+def admin_audit(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    entries = selectors.audit_entries(**filters) if not form.errors else selectors.audit_entries().none()
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        keys = sorted({*entry.before, *entry.after})
+        entry.changes = [(k, entry.before.get(k, "—"), entry.after.get(k, "—")) for k in keys]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "dashboards/admin_audit.html",
+        {"form": form, "page_obj": page, "actions": selectors.audit_actions(), "nav_active": "audit"},
+    )

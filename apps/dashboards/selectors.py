@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -159,3 +160,32 @@ def users_for_admin(*, q: str = "", role: str = "", status: str = "") -> QuerySe
         action="user.block", object_type=User._meta.label_lower, object_id=Cast(OuterRef("pk"), CharField())
     ).order_by("-created_at", "-id")
     return qs.annotate(block_reason=Subquery(last_block.values("reason")[:1])).order_by("-date_joined", "-id")
+
+
+def audit_entries(
+    *, action: str = "", actor: str = "", obj: str = "", since: date | None = None, until: date | None = None
+) -> QuerySet[AuditEntry]:
+    """The audit log for the admin console, newest first, filtered by action, actor (name or
+    email), object ("type" or "type#id", or the name it had) and a day range in the viewer's zone."""
+    qs = AuditEntry.objects.select_related("actor")
+    if action:
+        qs = qs.filter(action=action)
+    if actor:
+        qs = qs.filter(Q(actor__email__icontains=actor) | Q(actor__full_name__icontains=actor))
+    if obj:
+        kind, _sep, pk = obj.partition("#")
+        qs = (
+            qs.filter(object_type=kind.strip(), object_id=pk.strip())
+            if pk
+            else qs.filter(Q(object_type=obj) | Q(object_repr__icontains=obj))
+        )
+    zone = timezone.get_current_timezone()
+    if since:
+        qs = qs.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until:
+        qs = qs.filter(created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
+    return qs.order_by("-created_at", "-id")
+
+
+def audit_actions() -> list[str]:
+    return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())

@@ -98,14 +98,16 @@ def delete_account(*, user: User) -> User:
         return accounts.delete_account(user=user)
 
 
-def decide_mentor(*, mentor: User | MentorProfile, by: User, approve: bool, reason: str = "") -> MentorProfile:
+def decide_mentor(
+    *, mentor: User | MentorProfile, by: User, approve: bool, reason: str = "", ip: str | None = None
+) -> MentorProfile:
     """An admin approves or rejects a mentor application: the decision is recorded and emailed
     (accounts) and shown in-app (notifications)."""
     with transaction.atomic():
         if approve:
-            profile = accounts.approve_mentor(mentor=mentor, by=by)
+            profile = accounts.approve_mentor(mentor=mentor, by=by, ip=ip)
         else:
-            profile = accounts.reject_mentor(mentor=mentor, by=by, reason=reason)
+            profile = accounts.reject_mentor(mentor=mentor, by=by, reason=reason, ip=ip)
         approved = profile.status == MentorStatus.APPROVED
         transaction.on_commit(
             lambda: notify(
