@@ -68,3 +68,49 @@ def test_admin_finds_and_blocks_a_learner_who_is_signed_in(new_context: Any) -> 
     lpage.wait_for_function("() => document.body.dataset.notificationsSocket !== 'open'")
     lpage.goto("/dashboard/learner/bookings/")
     expect(lpage).to_have_url(re.compile(r"/login/"))
+
+
+def test_admin_cancels_a_session_from_the_sessions_page(new_context: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.bookings.models import Booking
+    from apps.catalog.models import Session
+    from apps.taxonomy.models import Domain
+
+    mentor = make_user("mentor", full_name="Devika Pillai")
+    learner = make_user("learner", full_name="Omar Sheikh")
+    domain, _ = Domain.objects.get_or_create(slug="programming", defaults={"name": "Programming"})
+    session = Session.objects.create(
+        mentor=mentor,
+        domain=domain,
+        title="Rust ownership, slowly",
+        description="Borrowing without tears",
+        start=timezone.now() + timedelta(days=2),
+        duration_minutes=45,
+        capacity=3,
+        topics=["Ownership"],
+    )
+    Booking.objects.create(session=session, learner=learner, status="confirmed")
+
+    admin = make_user("admin", full_name="Anil Admin")
+    secret = enrol_totp(admin)
+    page = new_context(width=360, height=780).new_page()
+    login(page, admin.email)
+    page.get_by_label("Code").fill(current_code(secret))
+    page.get_by_role("button", name="Verify").click()
+    page.goto("/dashboard/admin/sessions/?mentor=Devika")
+    row = page.locator("[data-admin-session='Rust ownership, slowly']")
+    expect(row).to_contain_text("1 of 3 seats booked")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    screenshot(page, "admin-sessions-360")
+    row.get_by_text("Cancel…").click()
+    row.get_by_label("Reason (learners and the mentor see it)").fill("The mentor had to travel for a family emergency")
+    row.get_by_role("checkbox").check()
+    row.get_by_role("button", name="Cancel this session").click()
+    expect(page.locator("#toasts [data-toast]").filter(has_text="is cancelled; 1 learner")).to_be_visible()
+    expect(page.locator("[data-admin-session='Rust ownership, slowly']").get_by_text("Cancelled")).to_be_visible()
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    screenshot(page, "admin-sessions-cancelled-360")

@@ -18,7 +18,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from apps.core.background import in_process, with_runner  # noqa: E402
 from peerlearn import http_limits  # noqa: E402
-from peerlearn.celery import periodic_jobs  # noqa: E402
+from peerlearn.celery import periodic_jobs, startup_steps  # noqa: E402
 from peerlearn.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -29,4 +29,4 @@ application = ProtocolTypeRouter(
 )
 http_limits.install()  # 414/431 instead of a dropped connection (daphne's Twisted HTTP channel)
 if in_process():
-    application = with_runner(application, periodic_jobs)
+    application = with_runner(application, periodic_jobs, startup_steps)

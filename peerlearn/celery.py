@@ -52,6 +52,13 @@ def periodic_jobs() -> list[Any]:
     ]
 
 
+def startup_steps() -> list[Any]:
+    """Run once when the embedded profile's in-process runner starts (it is then the only sender)."""
+    from apps.notifications.email import release_claims
+
+    return [release_claims]
+
+
 @app.on_after_finalize.connect
 def schedule_periodic_jobs(sender: Celery, **kwargs: Any) -> None:
     for job in periodic_jobs():

@@ -54,6 +54,16 @@ def _apply(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         close_old_connections()
 
 
+def _run_plain(step: Callable[[], Any]) -> None:
+    close_old_connections()
+    try:
+        step()
+    except Exception:
+        log.exception("background start-up step %s failed", getattr(step, "__name__", step))
+    finally:
+        close_old_connections()
+
+
 class Runner:
     """Runs periodic jobs and enqueued tasks on the web server's event loop (embedded profile).
 
@@ -62,8 +72,9 @@ class Runner:
     loop's thread pool, where Django's synchronous code and ``async_to_sync`` work as in a view.
     """
 
-    def __init__(self, periodic: list[Periodic]) -> None:
+    def __init__(self, periodic: list[Periodic], startup: list[Callable[[], Any]] | None = None) -> None:
         self.periodic = periodic
+        self.startup = startup or []
         self.loop: asyncio.AbstractEventLoop | None = None
         self.queue: asyncio.Queue[tuple[Any, tuple[Any, ...], dict[str, Any]]] | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -86,6 +97,8 @@ class Runner:
         self.loop.call_soon_threadsafe(self.queue.put_nowait, (task, args, kwargs))
 
     async def _periodic_lane(self) -> None:
+        for step in self.startup:  # e.g. release what a killed predecessor had claimed
+            await sync_to_async(_run_plain, thread_sensitive=False)(step)
         loop = asyncio.get_running_loop()
         next_at = {p.name: loop.time() for p in self.periodic}  # everything runs once at start
         while True:
@@ -128,14 +141,17 @@ def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
         _apply(task, args, kwargs)
 
 
-def with_runner(app: ASGIApp, periodic: Callable[[], list[Periodic]]) -> ASGIApp:
+def with_runner(
+    app: ASGIApp, periodic: Callable[[], list[Periodic]], startup: Callable[[], list[Callable[[], Any]]] | None = None
+) -> ASGIApp:
     """Wrap the ASGI application so the runner starts on the server's loop with its first
-    connection (daphne has no lifespan events; ``scripts/run.sh`` makes that first request)."""
+    connection (daphne has no lifespan events; ``scripts/run.sh`` makes that first request).
+    ``startup`` steps run once before the first periodic pass."""
 
     async def wrapped(scope: MutableMapping[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
         global _runner
         if _runner is None:
-            _runner = Runner(periodic())
+            _runner = Runner(periodic(), startup() if startup else None)
             _runner.start()
         await app(scope, receive, send)
 

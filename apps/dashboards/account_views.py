@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import forms as f
@@ -23,9 +24,12 @@ from apps.accounts import services
 from apps.accounts.access import admin_required
 from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.accounts.views import _login_required
+from apps.catalog.models import Session, SessionStatus
+from apps.catalog.services import InvalidTransition
 from apps.core.net import client_ip
 from apps.taxonomy.models import Domain
 from apps.workflows import accounts as account_flows
+from apps.workflows import sessions as session_flows
 
 from . import selectors
 
@@ -169,10 +173,9 @@ def admin_user_block(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Audit log ---------------------------------------------------------------------------------
 
 
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(required=False, max_length=64)
-    actor = forms.CharField(required=False, max_length=100, label=_l("Actor (name or email)"))
-    obj = forms.CharField(required=False, max_length=130, label=_l("Object"))
+class DayRangeForm(forms.Form):
+    """Filters with an optional From/To day range (a range that ends before it starts is explained)."""
+
     since = forms.DateField(required=False, label=_l("From"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_l("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -183,15 +186,27 @@ class AuditFilterForm(forms.Form):
             self.add_error("until", _("The end date is before the start date."))
         return data
 
+    def filters(self) -> dict[str, Any] | None:
+        """The valid, non-empty filters; {} when unbound; None when something is wrong."""
+        if not self.is_bound:
+            return {}
+        if not self.is_valid():
+            return None
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class AuditFilterForm(DayRangeForm):
+    action = forms.CharField(required=False, max_length=64)
+    actor = forms.CharField(required=False, max_length=100, label=_l("Actor (name or email)"))
+    obj = forms.CharField(required=False, max_length=130, label=_l("Object"))
+
 
 @admin_required
 @require_GET
 def admin_audit(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    filters: dict[str, Any] = {}
-    if form.is_bound and form.is_valid():
-        filters = {k: v for k, v in form.cleaned_data.items() if v}
-    entries = selectors.audit_entries(**filters) if not form.errors else selectors.audit_entries().none()
+    filters = form.filters()
+    entries = selectors.audit_entries(**filters) if filters is not None else selectors.audit_entries().none()
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     for entry in page:
         keys = sorted({*entry.before, *entry.after})
@@ -201,3 +216,56 @@ def admin_audit(request: HttpRequest) -> HttpResponse:
         "dashboards/admin_audit.html",
         {"form": form, "page_obj": page, "actions": selectors.audit_actions(), "nav_active": "audit"},
     )
+
+
+# --- Sessions: filter, cancel with full refunds ------------------------------------------------
+
+
+class SessionFilterForm(DayRangeForm):
+    status = forms.ChoiceField(required=False, choices=[("", _l("Any status")), *SessionStatus.choices])
+    mentor = forms.CharField(required=False, max_length=100, label=_l("Mentor (name or email)"))
+
+
+@admin_required
+@require_GET
+def admin_sessions(request: HttpRequest) -> HttpResponse:
+    form = SessionFilterForm(request.GET or None)
+    filters = form.filters()
+    sessions = selectors.sessions_for_admin(**filters) if filters is not None else Session.objects.none()
+    page = Paginator(sessions, 25).get_page(request.GET.get("page"))
+    return render(request, "dashboards/admin_sessions.html", {"form": form, "page_obj": page, "nav_active": "sessions"})
+
+
+@admin_required
+@require_POST
+def admin_session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.select_related("mentor"), pk=pk)
+    back = request.POST.get("back") or ""
+    target = reverse("dashboards:admin_sessions") + (back if back.startswith("?") else "")
+    reason = (request.POST.get("reason") or "").strip()[:500]
+    if not reason or request.POST.get("confirm") != "on":
+        messages.error(
+            request, _("Give a reason and tick the confirmation to cancel “%(title)s”.") % {"title": session.title}
+        )
+        return redirect(target + f"#session-{session.pk}")
+    try:
+        count = session_flows.admin_cancel_session(
+            session=session, by=request.user, reason=reason, ip=client_ip(request)
+        )
+    except InvalidTransition:
+        messages.error(
+            request,
+            _("“%(title)s” can no longer be cancelled (it is %(status)s).")
+            % {"title": session.title, "status": session.get_status_display().lower()},
+        )
+        return redirect(target)
+    messages.success(
+        request,
+        ngettext(
+            "“%(title)s” is cancelled; %(n)s learner is refunded in full and told.",
+            "“%(title)s” is cancelled; %(n)s learners are refunded in full and told.",
+            count,
+        )
+        % {"title": session.title, "n": count},
+    )
+    return redirect(target)

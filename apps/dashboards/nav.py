@@ -62,6 +62,7 @@ ADMIN = (
     NavEntry("home", _("Overview"), "dashboards:admin", "chart-pie"),
     NavEntry("mentors", _("Mentor approvals"), "dashboards:admin_mentors", "user-plus"),
     NavEntry("users", _("Users"), "dashboards:admin_users", "users"),
+    NavEntry("sessions", _("Sessions"), "dashboards:admin_sessions", "video-camera"),
     NavEntry("audit", _("Audit log"), "dashboards:admin_audit", "clipboard-document-list"),
 )
 BY_ROLE: dict[str, tuple[NavEntry, ...]] = {Role.LEARNER: LEARNER, Role.MENTOR: MENTOR, Role.ADMIN: ADMIN}

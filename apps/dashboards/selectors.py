@@ -179,13 +179,32 @@ def audit_entries(
             if pk
             else qs.filter(Q(object_type=obj) | Q(object_repr__icontains=obj))
         )
-    zone = timezone.get_current_timezone()
-    if since:
-        qs = qs.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=zone))
-    if until:
-        qs = qs.filter(created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
-    return qs.order_by("-created_at", "-id")
+    return _within_days(qs, "created_at", since, until).order_by("-created_at", "-id")
 
 
 def audit_actions() -> list[str]:
     return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def sessions_for_admin(
+    *, status: str = "", mentor: str = "", since: date | None = None, until: date | None = None
+) -> QuerySet[Session]:
+    """Sessions for the admin console, soonest first, with the seats taken (one query per page)."""
+    qs = Session.objects.select_related("mentor", "domain").annotate(
+        seats_taken=Count("bookings", filter=Q(bookings__status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED)))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if mentor:
+        qs = qs.filter(Q(mentor__full_name__icontains=mentor) | Q(mentor__email__icontains=mentor))
+    return _within_days(qs, "start", since, until).order_by("start", "id")
+
+
+def _within_days(qs: QuerySet[Any], field: str, since: date | None, until: date | None) -> QuerySet[Any]:
+    """Rows whose ``field`` falls on the days ``since``..``until`` (inclusive) in the viewer's zone."""
+    zone = timezone.get_current_timezone()
+    if since:
+        qs = qs.filter(**{f"{field}__gte": datetime.combine(since, time.min, tzinfo=zone)})
+    if until:
+        qs = qs.filter(**{f"{field}__lt": datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)})
+    return qs

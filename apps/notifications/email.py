@@ -88,6 +88,13 @@ def deliver(pk: int, now: datetime | None = None) -> str:
     return "sent"
 
 
+def release_claims() -> int:
+    """Forget every claim on an unsent email. Only for a start-up where this process is the only
+    one sending (the embedded profile): any claim left is a killed predecessor's, and its email is
+    sent again at once instead of after the claim expires. Returns how many were released."""
+    return OutboundEmail.objects.filter(sent_at__isnull=True, claimed_until__isnull=False).update(claimed_until=None)
+
+
 def deliver_due(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     counts: dict[str, int] = {}

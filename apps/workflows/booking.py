@@ -221,6 +221,12 @@ def _tell_cancelled(booking: Booking, percent: int, by: str) -> None:
     refund = _("You will get a %(pct)s%% refund.") % {"pct": percent} if percent else _("No payment was taken.")
     if by == CancelledBy.LEARNER:
         text = _("You cancelled “%(title)s”. %(refund)s") % {"title": session.title, "refund": refund}
+    elif by == CancelledBy.ADMIN and booking.cancellation_reason:
+        text = _("PeerLearn cancelled “%(title)s”: %(reason)s. %(refund)s") % {
+            "title": session.title,
+            "reason": booking.cancellation_reason.rstrip("."),
+            "refund": refund,
+        }
     else:
         text = _("“%(title)s” was cancelled. %(refund)s") % {"title": session.title, "refund": refund}
     notify(

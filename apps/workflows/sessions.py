@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import MentorProfile
+from apps.audit import services as audit
 from apps.bookings.models import SEAT_HOLDING, Booking, BookingStatus, CancelledBy
 from apps.catalog import services as catalog
 from apps.catalog.models import Session, SessionStatus, room_group_name
@@ -114,3 +116,35 @@ def complete_session(*, session: Session, now: datetime | None = None) -> bool:
                 email=False,
             )
     return True
+
+
+def admin_cancel_session(*, session: Session, by: Any, reason: str, ip: str | None = None) -> int:
+    """An admin cancels a scheduled session (SPEC §11): every learner refunded in full and told,
+    with the admin's reason; the mentor told; the action audited. Returns the bookings cancelled."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("A reason is required")
+    with transaction.atomic():
+        before = session.status
+        count = cancel_session(session=session, by=CancelledBy.ADMIN, reason=reason)
+        audit.record(
+            actor=by,
+            action="session.cancel",
+            obj=session,
+            before={"status": before},
+            after={"status": SessionStatus.CANCELLED, "bookings_cancelled": count},
+            reason=reason,
+            ip=ip,
+        )
+        mentor, title = session.mentor, session.title
+        transaction.on_commit(
+            lambda: notify(
+                user=mentor,
+                type=NotificationType.SESSION_CANCELLED,
+                title=_("PeerLearn cancelled your session"),
+                message=_("“%(title)s”: %(reason)s") % {"title": title, "reason": reason},
+                link=reverse("catalog:mentor_sessions"),
+                reference=f"session:{session.pk}",
+            )
+        )
+    return count

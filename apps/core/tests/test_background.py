@@ -58,7 +58,8 @@ def test_a_failing_job_does_not_stop_the_others_and_submitted_tasks_run(caplog: 
 
     async def scenario() -> None:
         runner = background.Runner(
-            [background.Periodic(0.01, broken, "broken"), background.Periodic(0.01, ticks, "tick")]
+            [background.Periodic(0.01, broken, "broken"), background.Periodic(0.01, ticks, "tick")],
+            startup=[lambda: seen.append("started"), _boom],
         )
         runner.start()
         assert runner.running
@@ -72,6 +73,7 @@ def test_a_failing_job_does_not_stop_the_others_and_submitted_tasks_run(caplog: 
     asyncio.run(asyncio.wait_for(scenario(), timeout=20))
     assert broken.calls >= 3  # kept being called, kept failing, never stopped the lane
     assert "hello" in seen and seen.count("tick") >= 3
+    assert seen.index("started") < seen.index("tick")  # start-up steps first; a failing one stops nothing
     assert "a broken job" in caplog.text
 
 

@@ -86,3 +86,17 @@ def test_an_inactive_user_gets_no_email(alice: Any) -> None:
     type(alice).objects.filter(pk=alice.pk).update(is_active=False)
     assert outbox.deliver(row.pk) == "skipped"
     assert mail.outbox == []
+
+
+def test_a_restart_releases_a_dead_process_claims_at_once(alice: Any) -> None:
+    """Embedded profile: the runner's start-up step frees what a killed predecessor had claimed,
+    so its email goes out now rather than when the two-minute claim runs out."""
+    now = timezone.now()
+    row = OutboundEmail.objects.create(
+        user=alice, type=NotificationType.GENERAL, title="Hi", claimed_until=now + timedelta(minutes=2)
+    )
+    assert outbox.deliver_due(now) == {}
+    assert outbox.release_claims() == 1
+    assert outbox.deliver_due() == {"sent": 1}
+    row.refresh_from_db()
+    assert row.sent_at is not None and len(mail.outbox) == 1
