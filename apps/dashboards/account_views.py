@@ -27,6 +27,8 @@ from apps.accounts.views import _login_required
 from apps.catalog.models import Session, SessionStatus
 from apps.catalog.services import InvalidTransition
 from apps.core.net import client_ip
+from apps.progress import services as feedback_services
+from apps.progress.models import Feedback
 from apps.taxonomy.models import Domain
 from apps.workflows import accounts as account_flows
 from apps.workflows import sessions as session_flows
@@ -268,4 +270,66 @@ def admin_session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         )
         % {"title": session.title, "n": count},
     )
+    return redirect(target)
+
+
+# --- Feedback inbox: hide / unhide abusive reviews ---------------------------------------------
+
+
+class FeedbackFilterForm(forms.Form):
+    visibility = forms.ChoiceField(
+        required=False,
+        label=_l("Shown"),
+        choices=[("", _l("All reviews")), ("visible", _l("On profiles")), ("hidden", _l("Hidden"))],
+    )
+    max_rating = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        label=_l("Rating"),
+        choices=[("", _l("Any rating")), *[(n, _l("%(n)s★ or lower") % {"n": n}) for n in (1, 2, 3, 4)]],
+    )
+    mentor = forms.CharField(required=False, max_length=100, label=_l("Mentor (name or email)"))
+
+
+@admin_required
+@require_GET
+def admin_feedback(request: HttpRequest) -> HttpResponse:
+    form = FeedbackFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        reviews = Feedback.objects.none()
+    else:
+        data = form.cleaned_data if form.is_bound else {}
+        reviews = selectors.feedback_for_admin(**{k: v for k, v in data.items() if v})
+    page = Paginator(reviews, 25).get_page(request.GET.get("page"))
+    return render(request, "dashboards/admin_feedback.html", {"form": form, "page_obj": page, "nav_active": "feedback"})
+
+
+@admin_required
+@require_POST
+def admin_feedback_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(Feedback.objects.select_related("mentor"), pk=pk)
+    back = request.POST.get("back") or ""
+    target = reverse("dashboards:admin_feedback") + (back if back.startswith("?") else "")
+    try:
+        if request.POST.get("decision") == "hide":
+            reason = (request.POST.get("reason") or "").strip()[:500]
+            if not reason or request.POST.get("confirm") != "on":
+                messages.error(request, _("Give a reason and tick the confirmation to hide this review."))
+                return redirect(target + f"#review-{review.pk}")
+            feedback_services.hide_feedback(feedback=review, by=request.user, reason=reason, ip=client_ip(request))  # type: ignore[arg-type]
+            messages.success(
+                request,
+                _("The review is hidden and no longer counts in %(name)s's rating.")
+                % {"name": review.mentor.full_name},
+            )
+        elif request.POST.get("decision") == "unhide":
+            feedback_services.unhide_feedback(feedback=review, by=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+            messages.success(
+                request, _("The review is back on %(name)s's profile.") % {"name": review.mentor.full_name}
+            )
+        else:
+            messages.error(request, _("Unknown decision."))
+    except feedback_services.FeedbackError as exc:
+        messages.error(request, str(exc))
     return redirect(target)

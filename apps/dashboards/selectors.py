@@ -13,6 +13,7 @@ from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.audit.models import AuditEntry
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
+from apps.progress.models import Feedback
 from apps.rooms.selectors import live_and_soon
 
 
@@ -208,3 +209,17 @@ def _within_days(qs: QuerySet[Any], field: str, since: date | None, until: date 
     if until:
         qs = qs.filter(**{f"{field}__lt": datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)})
     return qs
+
+
+def feedback_for_admin(*, visibility: str = "", max_rating: int | None = None, mentor: str = "") -> QuerySet[Feedback]:
+    """Every review, newest first, for the admin's feedback inbox."""
+    qs = Feedback.objects.select_related("mentor", "learner", "session")
+    if visibility == "hidden":
+        qs = qs.filter(hidden_at__isnull=False)
+    elif visibility == "visible":
+        qs = qs.filter(hidden_at__isnull=True)
+    if max_rating:
+        qs = qs.filter(rating__lte=max_rating)
+    if mentor:
+        qs = qs.filter(Q(mentor__full_name__icontains=mentor) | Q(mentor__email__icontains=mentor))
+    return qs.order_by("-created_at", "-id")

@@ -12,6 +12,10 @@ urlpatterns = [
     path("dashboard/admin/mentors/<int:pk>/decide/", account_views.admin_mentor_decide, name="admin_mentor_decide"),
     path("dashboard/admin/users/", account_views.admin_users, name="admin_users"),
     path("dashboard/admin/audit/", account_views.admin_audit, name="admin_audit"),
+    path("dashboard/admin/feedback/", account_views.admin_feedback, name="admin_feedback"),
+    path(
+        "dashboard/admin/feedback/<int:pk>/", account_views.admin_feedback_visibility, name="admin_feedback_visibility"
+    ),
     path("dashboard/admin/sessions/", account_views.admin_sessions, name="admin_sessions"),
     path("dashboard/admin/sessions/<int:pk>/cancel/", account_views.admin_session_cancel, name="admin_session_cancel"),
     path("dashboard/admin/users/<int:pk>/block/", account_views.admin_user_block, name="admin_user_block"),

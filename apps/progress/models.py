@@ -14,6 +14,9 @@ class Feedback(models.Model):
     rating = models.PositiveSmallIntegerField()
     comment = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An admin hid an abusive review: off the mentor's profile and out of the rating, kept here.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ("-created_at",)

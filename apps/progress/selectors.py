@@ -19,7 +19,11 @@ def reviews_for_mentor(mentor: User | int) -> QuerySet[Feedback]:
     ``learner.full_name`` and ``session.title``.
     """
     mentor_id = mentor if isinstance(mentor, int) else mentor.pk
-    return Feedback.objects.filter(mentor_id=mentor_id).select_related("learner", "session").order_by("-created_at")
+    return (
+        Feedback.objects.filter(mentor_id=mentor_id, hidden_at__isnull=True)
+        .select_related("learner", "session")
+        .order_by("-created_at")
+    )
 
 
 def feedback_for_booking(booking_id: int) -> Feedback | None:

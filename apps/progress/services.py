@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import MentorProfile
+from apps.audit import services as audit
 from apps.bookings.models import Booking, BookingStatus
 
 from .models import Feedback
@@ -46,7 +47,8 @@ def mentor_rating(ratings: list[Rated], *, now: datetime) -> Decimal | None:
 
 
 def recompute_mentor_rating(*, mentor_id: int, now: datetime | None = None) -> Decimal | None:
-    """Recompute and store the mentor's rating and rating count from all their feedback."""
+    """Recompute and store the mentor's rating and rating count from their feedback (hidden
+    reviews do not count)."""
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the profile so two feedback submissions recompute one after the other.
@@ -54,7 +56,10 @@ def recompute_mentor_rating(*, mentor_id: int, now: datetime | None = None) -> D
         if profile is None:
             return None
         rows = [
-            Rated(r, at) for r, at in Feedback.objects.filter(mentor_id=mentor_id).values_list("rating", "created_at")
+            Rated(r, at)
+            for r, at in Feedback.objects.filter(mentor_id=mentor_id, hidden_at__isnull=True).values_list(
+                "rating", "created_at"
+            )
         ]
         value = mentor_rating(rows, now=now)
         MentorProfile.objects.filter(pk=profile.pk).update(rating=value, rating_count=len(rows))
@@ -87,3 +92,42 @@ def submit_feedback(*, booking: Booking, learner: User, rating: int, comment: st
         raise FeedbackError(_("You have already rated this session.")) from exc
     recompute_mentor_rating(mentor_id=session.mentor_id)
     return fb
+
+
+def hide_feedback(*, feedback: Feedback, by: User, reason: str, ip: str | None = None) -> Feedback:
+    """An admin hides an abusive review: it leaves the mentor's profile and rating; audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FeedbackError(_("Give a reason for hiding this review."))
+    with transaction.atomic():
+        now = timezone.now()
+        if not Feedback.objects.filter(pk=feedback.pk, hidden_at__isnull=True).update(
+            hidden_at=now, hidden_reason=reason
+        ):
+            raise FeedbackError(_("This review is already hidden."))
+        audit.record(
+            actor=by,
+            action="feedback.hide",
+            obj=feedback,
+            before={"hidden": False},
+            after={"hidden": True},
+            reason=reason,
+            ip=ip,
+        )
+        recompute_mentor_rating(mentor_id=feedback.mentor_id, now=now)
+    feedback.hidden_at, feedback.hidden_reason = now, reason
+    return feedback
+
+
+def unhide_feedback(*, feedback: Feedback, by: User, ip: str | None = None) -> Feedback:
+    with transaction.atomic():
+        if not Feedback.objects.filter(pk=feedback.pk, hidden_at__isnull=False).update(
+            hidden_at=None, hidden_reason=""
+        ):
+            raise FeedbackError(_("This review is not hidden."))
+        audit.record(
+            actor=by, action="feedback.unhide", obj=feedback, before={"hidden": True}, after={"hidden": False}, ip=ip
+        )
+        recompute_mentor_rating(mentor_id=feedback.mentor_id)
+    feedback.hidden_at, feedback.hidden_reason = None, ""
+    return feedback
