@@ -4,6 +4,7 @@ admin's Users page (blocking cancels and refunds, and closes the person's socket
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,10 +28,15 @@ from apps.accounts.views import _login_required
 from apps.catalog.models import Session, SessionStatus
 from apps.catalog.services import InvalidTransition
 from apps.core.net import client_ip
+from apps.core.templatetags.ui import inr
+from apps.payments import services as payment_services
+from apps.payments.models import Payment, PaymentStatus
+from apps.payments.services import PaymentError
 from apps.progress import services as feedback_services
 from apps.progress.models import Feedback
 from apps.taxonomy.models import Domain
 from apps.workflows import accounts as account_flows
+from apps.workflows import booking as booking_flows
 from apps.workflows import sessions as session_flows
 
 from . import selectors
@@ -333,3 +339,72 @@ def admin_feedback_visibility(request: HttpRequest, pk: int) -> HttpResponse:
     except feedback_services.FeedbackError as exc:
         messages.error(request, str(exc))
     return redirect(target)
+
+
+# --- Payments: filter, inspect, refund ----------------------------------------------------------
+
+
+class PaymentFilterForm(DayRangeForm):
+    status = forms.ChoiceField(required=False, choices=[("", _l("Any status")), *PaymentStatus.choices])
+    learner = forms.CharField(required=False, max_length=100, label=_l("Learner (name or email)"))
+    min_rupees = forms.DecimalField(required=False, min_value=0, max_digits=9, decimal_places=2, label=_l("From ₹"))
+    max_rupees = forms.DecimalField(required=False, min_value=0, max_digits=9, decimal_places=2, label=_l("To ₹"))
+
+
+class RefundForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    amount_rupees = forms.DecimalField(
+        min_value=Decimal("0.01"), max_digits=9, decimal_places=2, label=_l("Amount (₹)"), localize=False
+    )
+    reason = forms.CharField(max_length=200, label=_l("Reason (kept in the audit log)"))
+    confirm = forms.BooleanField(label=_l("Yes, send this refund to the learner's payment method"))
+
+
+@admin_required
+@require_GET
+def admin_payments(request: HttpRequest) -> HttpResponse:
+    form = PaymentFilterForm(request.GET or None)
+    filters = form.filters()
+    found = selectors.payments_for_admin(**filters) if filters is not None else Payment.objects.none()
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
+    return render(request, "dashboards/admin_payments.html", {"form": form, "page_obj": page, "nav_active": "payments"})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def admin_payment(request: HttpRequest, receipt: str) -> HttpResponse:
+    try:
+        payment = selectors.payment_for_admin(receipt)
+    except Payment.DoesNotExist as exc:
+        raise Http404 from exc
+    items = list(payment.items.all())
+    forms_by_item = {i.pk: RefundForm(initial={"item": i.pk}, prefix=f"i{i.pk}") for i in items}
+    if request.method == "POST":
+        pk = request.POST.get("item_pk", "")
+        item = next((i for i in items if str(i.pk) == pk), None)
+        if item is None:
+            raise Http404
+        form = RefundForm(request.POST, prefix=f"i{item.pk}")
+        forms_by_item[item.pk] = form
+        if form.is_valid():
+            amount = int((form.cleaned_data["amount_rupees"] * 100).to_integral_value())
+            try:
+                booking_flows.admin_refund(
+                    item=item,
+                    amount_paise=amount,
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                    ip=client_ip(request),
+                )
+            except PaymentError as exc:
+                form.add_error("amount_rupees", str(exc))
+            else:
+                messages.success(request, _("Refund of %(amount)s sent.") % {"amount": inr(amount)})
+                return redirect("dashboards:admin_payment", receipt=payment.receipt)
+    rows = [(i, payment_services.refundable_paise(i), forms_by_item[i.pk]) for i in items]
+    return render(
+        request,
+        "dashboards/admin_payment.html",
+        {"payment": payment, "rows": rows, "nav_active": "payments"},
+        status=400 if request.method == "POST" else 200,
+    )

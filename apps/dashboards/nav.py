@@ -63,6 +63,7 @@ ADMIN = (
     NavEntry("mentors", _("Mentor approvals"), "dashboards:admin_mentors", "user-plus"),
     NavEntry("users", _("Users"), "dashboards:admin_users", "users"),
     NavEntry("sessions", _("Sessions"), "dashboards:admin_sessions", "video-camera"),
+    NavEntry("payments", _("Payments"), "dashboards:admin_payments", "credit-card"),
     NavEntry("feedback", _("Feedback"), "dashboards:admin_feedback", "star"),
     NavEntry("audit", _("Audit log"), "dashboards:admin_audit", "clipboard-document-list"),
 )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.audit.models import AuditEntry
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
+from apps.payments.models import LedgerTransaction, Payment
 from apps.progress.models import Feedback
 from apps.rooms.selectors import live_and_soon
 
@@ -223,3 +225,39 @@ def feedback_for_admin(*, visibility: str = "", max_rating: int | None = None, m
     if mentor:
         qs = qs.filter(Q(mentor__full_name__icontains=mentor) | Q(mentor__email__icontains=mentor))
     return qs.order_by("-created_at", "-id")
+
+
+def payments_for_admin(
+    *,
+    status: str = "",
+    learner: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    min_rupees: Decimal | None = None,
+    max_rupees: Decimal | None = None,
+) -> QuerySet[Payment]:
+    qs = Payment.objects.select_related("learner")
+    if status:
+        qs = qs.filter(status=status)
+    if learner:
+        qs = qs.filter(Q(learner__full_name__icontains=learner) | Q(learner__email__icontains=learner))
+    if min_rupees is not None:
+        qs = qs.filter(amount_paise__gte=int(min_rupees * 100))
+    if max_rupees is not None:
+        qs = qs.filter(amount_paise__lte=int(max_rupees * 100))
+    return _within_days(qs, "created_at", since, until).order_by("-created_at", "-id")
+
+
+def payment_for_admin(receipt: str) -> Payment:
+    """One payment with everything an admin checks: items (booking, session), refunds, attempts
+    and ledger legs."""
+    return (
+        Payment.objects.select_related("learner")
+        .prefetch_related(
+            "items__booking__session",
+            "items__refunds",
+            "attempts",
+            Prefetch("ledger_txs", queryset=LedgerTransaction.objects.prefetch_related("entries__account")),
+        )
+        .get(receipt=receipt)
+    )

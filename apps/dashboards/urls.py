@@ -12,6 +12,8 @@ urlpatterns = [
     path("dashboard/admin/mentors/<int:pk>/decide/", account_views.admin_mentor_decide, name="admin_mentor_decide"),
     path("dashboard/admin/users/", account_views.admin_users, name="admin_users"),
     path("dashboard/admin/audit/", account_views.admin_audit, name="admin_audit"),
+    path("dashboard/admin/payments/", account_views.admin_payments, name="admin_payments"),
+    path("dashboard/admin/payments/<str:receipt>/", account_views.admin_payment, name="admin_payment"),
     path("dashboard/admin/feedback/", account_views.admin_feedback, name="admin_feedback"),
     path(
         "dashboard/admin/feedback/<int:pk>/", account_views.admin_feedback_visibility, name="admin_feedback_visibility"

@@ -376,6 +376,14 @@ def request_refund(*, item: PaymentItem, percent: int, reason: str, amount_paise
     return refund
 
 
+def refundable_paise(item: PaymentItem) -> int:
+    """What is still refundable on one paid item (refunds that failed do not count)."""
+    if item.payment.status not in PAID_STATES:
+        return 0
+    already = sum(r.amount_paise for r in item.refunds.exclude(status=RefundStatus.FAILED))
+    return max(0, item.amount_paise - already)
+
+
 def send_refund(refund: Refund) -> None:
     item = PaymentItem.objects.select_related("payment").get(pk=refund.item_id)
     try:

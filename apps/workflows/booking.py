@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.audit import services as audit
 from apps.bookings import services as bookings
 from apps.bookings.models import Booking, BookingStatus, CancelledBy, CartItem
 from apps.bookings.services import BookingError
@@ -255,3 +256,31 @@ def expire_payment_holds(*, now: datetime | None = None) -> int:
     for booking in Booking.objects.filter(pk__in=[b.pk for b in expired]).select_related("session"):
         booking_changed(booking)
     return len(expired)
+
+
+def admin_refund(*, item: PaymentItem, amount_paise: int, reason: str, by: Any, ip: str | None = None) -> Refund:
+    """An admin refunds part or all of one paid item (SPEC §11) through the gateway and the ledger.
+    The amount must be positive and at most what is still refundable; the learner hears when the
+    gateway confirms (``refund_processed``). Audited."""
+    reason = (reason or "").strip()
+    refundable = payments.refundable_paise(item)
+    if not reason:
+        raise payments.PaymentError(_("Give a reason for the refund."))
+    if not 0 < amount_paise <= refundable:
+        raise payments.PaymentError(
+            _("Refund between ₹0.01 and %(max)s (what is still refundable).") % {"max": inr(refundable)}
+        )
+    percent = max(1, min(100, round(amount_paise * 100 / item.amount_paise)))
+    refund = payments.request_refund(item=item, percent=percent, reason=reason, amount_paise=amount_paise)
+    if refund is None:
+        raise payments.PaymentError(_("Nothing left to refund on this payment."))
+    audit.record(
+        actor=by,
+        action="payment.refund",
+        obj=item.payment,
+        before={"refunded": inr(item.amount_paise - refundable)},
+        after={"refunded": inr(item.amount_paise - refundable + refund.amount_paise), "refund": refund.pk},
+        reason=reason,
+        ip=ip,
+    )
+    return refund

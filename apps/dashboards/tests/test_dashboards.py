@@ -178,10 +178,9 @@ def test_admin_needs_totp_then_sees_real_kpis(client):
     body = r.content.decode()
     assert r.status_code == 200
     assert "2 mentors are waiting for approval" in body
-    for built in ("mentors", "users", "sessions", "feedback", "audit"):
+    for built in ("mentors", "users", "sessions", "payments", "feedback", "audit"):
         assert f'href="/dashboard/admin/{built}/"' in body, built
     for planned in [
-        "/dashboard/admin/payments/",
         "/dashboard/admin/withdrawals/",
         "/dashboard/admin/reports/",
     ]:
