@@ -7,6 +7,7 @@ import itertools
 import zoneinfo
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -128,3 +129,24 @@ def test_later_run_keeps_past_sessions_and_schedules_new_upcoming_ones() -> None
         assert "40 new sessions" in output
         seed()  # and idempotent again at the new time
         assert Session.objects.count() == before * 2
+
+
+def test_history_is_made_through_the_real_flows(django_capture_on_commit_callbacks: Any) -> None:
+    from apps.bookings.models import Booking
+    from apps.payments import ledger
+    from apps.payments.models import Payment, Refund
+
+    with django_capture_on_commit_callbacks(execute=True):  # as after the seed's commit
+        seed()
+    assert sorted(Booking.objects.values_list("status", flat=True)) == [
+        "cancelled",
+        "confirmed",
+        "confirmed",
+        "confirmed",
+    ]
+    assert sorted(Payment.objects.values_list("status", flat=True)) == ["paid", "partially_refunded", "refunded"]
+    assert Refund.objects.filter(status="processed").count() == 2
+    assert list(ledger.unbalanced_transactions()) == []
+    assert AuditEntry.objects.filter(action="payment.refund").count() == 1
+    seed()  # a second run adds nothing
+    assert Booking.objects.count() == 4 and Payment.objects.count() == 3

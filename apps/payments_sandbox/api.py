@@ -13,6 +13,9 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.core.signing import hmac_sha256
+
+from .keys import SANDBOX_KEY_SECRET
 from .models import SandboxOrder, SandboxPayment, SandboxRefund
 from .webhooks import queue_webhook
 
@@ -146,3 +149,30 @@ def fetch_refund(refund_id: str) -> dict[str, Any]:
     if r is None:
         raise SandboxError(400, NOT_FOUND)
     return refund_entity(r)
+
+
+def attempt(order: SandboxOrder, *, success: bool) -> SandboxPayment:
+    """One payment attempt on an order, as Checkout makes it: captured (the order is paid) or
+    failed (the order stays attempted). The caller holds the order's row lock."""
+    order.attempts += 1
+    pay = SandboxPayment(payment_id=new_id("pay"), order=order, amount=order.amount)
+    if success:
+        pay.status = "captured"
+        order.status = "paid"
+    else:
+        pay.status = "failed"
+        pay.error_code = "BAD_REQUEST_ERROR"
+        pay.error_description = "Payment failed because the tester chose failure in the sandbox."
+        order.status = "attempted"
+    pay.save()
+    order.save(update_fields=["attempts", "status"])
+    return pay
+
+
+def checkout_success_fields(order: SandboxOrder, pay: SandboxPayment) -> dict[str, str]:
+    """What Checkout hands the merchant's callback after a capture (signed like Razorpay's)."""
+    return {
+        "razorpay_payment_id": pay.payment_id,
+        "razorpay_order_id": order.order_id,
+        "razorpay_signature": hmac_sha256(SANDBOX_KEY_SECRET, f"{order.order_id}|{pay.payment_id}"),
+    }

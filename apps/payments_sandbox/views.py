@@ -18,11 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from apps.core.signing import hmac_sha256
-
 from . import api
 from .keys import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
-from .models import SandboxOrder, SandboxPayment
+from .models import SandboxOrder
 from .webhooks import queue_webhook
 
 View = Callable[..., HttpResponse]
@@ -127,26 +125,11 @@ def checkout(request: HttpRequest, order_id: str) -> HttpResponse:
                 "error[metadata]": json.dumps({"order_id": order.order_id, "payment_id": ""}),
             }
             return render(request, "payments/sandbox_redirect.html", {"action": callback, "fields": fields.items()})
-        order.attempts += 1
-        pay = SandboxPayment(payment_id=api.new_id("pay"), order=order, amount=order.amount)
-        if outcome == "success":
-            pay.status = "captured"
-            order.status = "paid"
-        else:
-            pay.status = "failed"
-            pay.error_code = "BAD_REQUEST_ERROR"
-            pay.error_description = "Payment failed because the tester chose failure in the sandbox."
-            order.status = "attempted"
-        pay.save()
-        order.save(update_fields=["attempts", "status"])
+        pay = api.attempt(order, success=outcome == "success")
         if outcome == "success":
             queue_webhook("payment.captured", {"payment": api.payment_entity(pay)})
             queue_webhook("order.paid", {"order": api.order_entity(order), "payment": api.payment_entity(pay)})
-            fields = {
-                "razorpay_payment_id": pay.payment_id,
-                "razorpay_order_id": order.order_id,
-                "razorpay_signature": hmac_sha256(SANDBOX_KEY_SECRET, f"{order.order_id}|{pay.payment_id}"),
-            }
+            fields = api.checkout_success_fields(order, pay)
         else:
             queue_webhook("payment.failed", {"payment": api.payment_entity(pay)})
             fields = {

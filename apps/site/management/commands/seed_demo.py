@@ -15,16 +15,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.accounts.models import LearnerProfile, MentorStatus, Role, User
 from apps.accounts.services import create_user
+from apps.bookings.models import Booking, CancelledBy
 from apps.catalog.models import Session, SessionStatus
+from apps.payments import services as payments
+from apps.payments.models import PaymentItem
+from apps.payments_sandbox import api as sandbox_api
+from apps.payments_sandbox.models import SandboxOrder
 from apps.taxonomy.models import Domain, Topic
 from apps.workflows.accounts import block_user
+from apps.workflows.booking import admin_refund, book_and_pay, cancel_booking
 
 DEMO_PASSWORD = "PeerLearn@Demo26"  # noqa: S105 - the documented, public demo password
 EMAIL_DOMAIN = "demo.peerlearn.in"
@@ -739,7 +747,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["logins_only"]:
-            with transaction.atomic():
+            # No server listens while seeding, so the sandbox sends no webhooks meanwhile: the signed
+            # callback confirms each payment (as when a browser returns) and refunds settle at once.
+            with override_settings(PAYMENTS_SANDBOX_WEBHOOKS=False), transaction.atomic():
                 stats = self.seed()
             self.stdout.write(
                 self.style.SUCCESS(
@@ -807,10 +817,55 @@ class Command(BaseCommand):
             for position, session in enumerate(seed.sessions):
                 new_sessions += self.ensure_session(mentor, session, domains, today, now, index, position)
 
+        if settings.PAYMENTS_SANDBOX:
+            self.seed_history(admin, now)
+
         upcoming = Session.objects.filter(
             mentor__email__endswith="@" + EMAIL_DOMAIN, start__gt=now, status=SessionStatus.SCHEDULED
         ).count()
         return {"domains": len(domains), "users": new_users, "sessions": new_sessions, "upcoming": upcoming}
+
+    def seed_history(self, admin: User, now: datetime) -> None:
+        """Bookings and payments made through the real flows (book, pay in the sandbox, cancel, an
+        admin's partial refund), once: learners, mentors and the admin console show real rows."""
+        learners = {name: User.objects.get(email=email_for(name)) for name, _i, _g in LEARNERS}
+        if Booking.objects.filter(learner__in=learners.values()).exists():
+            return
+        upcoming = Session.objects.filter(
+            mentor__email__endswith="@" + EMAIL_DOMAIN,
+            status=SessionStatus.SCHEDULED,
+            start__gt=now + timedelta(days=2),
+        ).order_by("start", "id")
+        paid = list(upcoming.filter(price_paise__gt=0)[:3])
+        free = upcoming.filter(price_paise=0).first()
+        if len(paid) < 3 or free is None:
+            return
+        names = [name for name, _i, _g in LEARNERS]
+        self.pay_for(learners[names[0]], paid[0])
+        book_and_pay(learner=learners[names[1]], session=free)
+        refunded = self.pay_for(learners[names[2]], paid[1])
+        item = PaymentItem.objects.get(booking=refunded)
+        admin_refund(
+            item=item,
+            amount_paise=min(10_000, item.amount_paise),
+            reason="The session started 15 minutes late (goodwill refund)",
+            by=admin,
+        )
+        changed_plans = self.pay_for(learners[names[3]], paid[2])
+        cancel_booking(booking=changed_plans, by=CancelledBy.LEARNER, reason="Exam date moved", now=now)
+
+    def pay_for(self, learner: User, session: Session) -> Booking:
+        """Book a paid session and pay for it in the sandbox Checkout, as a learner would."""
+        booking, payment = book_and_pay(learner=learner, session=session)
+        if payment is None:
+            return booking
+        payment = payments.ensure_order(payment)
+        with transaction.atomic():
+            order = SandboxOrder.objects.select_for_update().get(order_id=payment.gateway_order_id)
+            capture = sandbox_api.attempt(order, success=True)
+        payments.handle_callback(payment=payment, params=sandbox_api.checkout_success_fields(order, capture))
+        booking.refresh_from_db()
+        return booking
 
     def ensure_user(self, name: str, role: str, mentor_status: str = MentorStatus.PENDING) -> tuple[User, bool]:
         email = email_for(name)
