@@ -372,6 +372,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 "message": _("The session has ended."),
             }
         )
+        # The session is over: nothing more may be relayed through this socket (issue 14 #6).
+        await self.close(code=CLOSE_FORBIDDEN)
 
     async def room_revoke(self, event: dict[str, Any]) -> None:
         """A flow took away this socket's right to be here (booking cancelled, session cancelled,

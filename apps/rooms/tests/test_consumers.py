@@ -260,8 +260,9 @@ async def test_ended_event_reaches_the_room():
     await database_sync_to_async(services.complete_session)(session=s)
     ended = await receive_until(l_, "ended")
     assert ended["automatic"] is False
-    await m.disconnect()
-    await l_.disconnect()
+    # Then both sockets are closed: nothing more is relayed once the session is over.
+    assert await l_.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+    assert await close_code(m) == 4403
 
 
 async def close_code(c: WebsocketCommunicator, timeout: float = 5) -> int:
