@@ -114,3 +114,67 @@ def test_admin_cancels_a_session_from_the_sessions_page(new_context: Any) -> Non
     violations = axe_violations(page)
     assert not violations, format_violations(violations)
     screenshot(page, "admin-sessions-cancelled-360")
+
+
+def test_admin_refunds_part_of_a_payment(new_context: Any) -> None:
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from apps.catalog.models import Session
+    from apps.payments import services as payments
+    from apps.payments_sandbox import api as sandbox_api
+    from apps.payments_sandbox.models import SandboxOrder
+    from apps.taxonomy.models import Domain
+    from apps.workflows.booking import book_and_pay
+
+    mentor = make_user("mentor", full_name="Harsh Vardhan")
+    learner = make_user("learner", full_name="Nandini Rao")
+    domain, _ = Domain.objects.get_or_create(slug="programming", defaults={"name": "Programming"})
+    session = Session.objects.create(
+        mentor=mentor,
+        domain=domain,
+        title="SQL window functions",
+        description="Ranking, running totals and gaps",
+        start=timezone.now() + timedelta(days=3),
+        duration_minutes=60,
+        price_paise=59_900,
+        topics=["SQL"],
+    )
+    _booking, payment = book_and_pay(learner=learner, session=session)
+    payment = payments.ensure_order(payment)
+    with transaction.atomic():
+        order = SandboxOrder.objects.select_for_update().get(order_id=payment.gateway_order_id)
+        capture = sandbox_api.attempt(order, success=True)
+    payments.handle_callback(payment=payment, params=sandbox_api.checkout_success_fields(order, capture))
+
+    admin = make_user("admin", full_name="Aruna Admin")
+    secret = enrol_totp(admin)
+    page = new_context().new_page()
+    login(page, admin.email)
+    page.get_by_label("Code").fill(current_code(secret))
+    page.get_by_role("button", name="Verify").click()
+    page.get_by_role("navigation").get_by_role("link", name="Payments").first.click()
+    page.get_by_label("Learner (name or email)").fill("Nandini")
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("link", name=payment.receipt).click()
+    expect(page.get_by_text("₹599 still refundable")).to_be_visible()
+    page.get_by_text("Refund…").click()
+    page.get_by_label("Amount (₹)").fill("700")
+    page.get_by_label("Reason (kept in the audit log)").fill("Session ran 20 minutes short")
+    page.get_by_label("Yes, send this refund").check()
+    page.get_by_role("button", name="Send refund").click()
+    expect(page.get_by_text("what is still refundable")).to_be_visible()  # explained next to the field
+    expect(page.get_by_label("Reason (kept in the audit log)")).to_have_value("Session ran 20 minutes short")
+    page.get_by_label("Amount (₹)").fill("199.50")
+    page.get_by_label("Yes, send this refund").check()
+    page.get_by_role("button", name="Send refund").click()
+    expect(page.locator("#toasts [data-toast]").filter(has_text="Refund of ₹199.50 sent")).to_be_visible()
+    expect(page.get_by_text("₹399.50 still refundable")).to_be_visible()
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    screenshot(page, "admin-payment-1280")
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    screenshot(page, "admin-payment-360")
