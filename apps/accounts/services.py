@@ -305,3 +305,24 @@ def unblock_user(*, user: User, by: User, reason: str = "", ip: str | None = Non
     user.is_blocked, user.is_active = False, True
     logger.info("user %s unblocked by %s", user.pk, by.pk)
     return user
+
+
+@transaction.atomic
+def set_featured(*, mentor: User | MentorProfile, featured: bool, by: User, ip: str | None = None) -> MentorProfile:
+    """Feature (or stop featuring) an approved mentor: featured mentors lead "Top mentors" on the
+    landing page. Audited; a no-op change is refused."""
+    profile = _profile_of(mentor)
+    if profile.status != MentorStatus.APPROVED:
+        raise InvalidTransition(_("Only approved mentors can be featured."))
+    if not MentorProfile.objects.filter(pk=profile.pk, is_featured=not featured).update(is_featured=featured):
+        raise InvalidTransition(_("No change: already as requested."))
+    audit.record(
+        actor=by,
+        action="mentor.feature" if featured else "mentor.unfeature",
+        obj=profile.user,
+        before={"is_featured": not featured},
+        after={"is_featured": featured},
+        ip=ip,
+    )
+    profile.is_featured = featured
+    return profile

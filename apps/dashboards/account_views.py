@@ -150,6 +150,22 @@ def admin_users(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
+def admin_user_feature(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User.objects.select_related("mentor_profile"), pk=pk, role=Role.MENTOR)
+    back = request.POST.get("back") or ""
+    featured = request.POST.get("featured") == "on"
+    try:
+        services.set_featured(mentor=person, featured=featured, by=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+    except services.InvalidTransition as exc:
+        messages.error(request, str(exc))
+    else:
+        text = _("%(name)s now leads Top mentors.") if featured else _("%(name)s is no longer featured.")
+        messages.success(request, text % {"name": person.full_name})
+    return redirect(reverse("dashboards:admin_users") + (back if back.startswith("?") else "") + f"#user-{person.pk}")
+
+
+@admin_required
+@require_POST
 def admin_user_block(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     back = request.POST.get("back") or ""

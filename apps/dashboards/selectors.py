@@ -162,7 +162,11 @@ def users_for_admin(*, q: str = "", role: str = "", status: str = "") -> QuerySe
     last_block = AuditEntry.objects.filter(
         action="user.block", object_type=User._meta.label_lower, object_id=Cast(OuterRef("pk"), CharField())
     ).order_by("-created_at", "-id")
-    return qs.annotate(block_reason=Subquery(last_block.values("reason")[:1])).order_by("-date_joined", "-id")
+    return (
+        qs.select_related("mentor_profile")
+        .annotate(block_reason=Subquery(last_block.values("reason")[:1]))
+        .order_by("-date_joined", "-id")
+    )
 
 
 def audit_entries(

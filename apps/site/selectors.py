@@ -299,11 +299,11 @@ def landing_sessions(*, limit: int = LANDING_SESSION_LIMIT) -> list[Session]:
 
 
 def top_mentors(*, limit: int = LANDING_MENTOR_LIMIT) -> QuerySet[MentorProfile]:
-    """Approved mentors by rating (unrated last), then sessions taught — two queries when evaluated
-    (profiles with users; their domains)."""
+    """Approved mentors: the ones an admin featured first, then by rating (unrated last), then
+    sessions taught — two queries when evaluated (profiles with users; their domains)."""
     return (
         MentorProfile.objects.filter(status=MentorStatus.APPROVED, user__is_active=True, user__is_blocked=False)
         .select_related("user")
         .prefetch_related(Prefetch("domains", queryset=Domain.objects.only("id", "name", "slug")))
-        .order_by(F("rating").desc(nulls_last=True), "-sessions_taught", "id")[:limit]
+        .order_by("-is_featured", F("rating").desc(nulls_last=True), "-sessions_taught", "id")[:limit]
     )

@@ -80,3 +80,24 @@ def test_the_page_costs_the_same_queries_for_5_or_25_people(
         make_user(name=f"More {i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         admin_client.get(URL)
+
+
+def test_feature_and_unfeature_an_approved_mentor(admin_client: Client) -> None:
+    mentor = make_user(Role.MENTOR, name="Gauri Deshpande")
+    pending = make_user(Role.MENTOR, name="Pending Pranav", approved=False)
+    r = admin_client.post(f"{URL}{mentor.pk}/feature/", {"featured": "on"}, follow=True)
+    assert "Gauri Deshpande now leads Top mentors." in r.content.decode()
+    mentor.mentor_profile.refresh_from_db()
+    assert mentor.mentor_profile.is_featured
+    assert "Featured" in Client().get("/").content.decode()
+    r = admin_client.post(f"{URL}{pending.pk}/feature/", {"featured": "on"}, follow=True)
+    assert "Only approved mentors can be featured." in r.content.decode()
+    admin_client.post(f"{URL}{mentor.pk}/feature/", {})
+    mentor.mentor_profile.refresh_from_db()
+    assert not mentor.mentor_profile.is_featured
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "mentor.feature",
+        "mentor.unfeature",
+    ]
+    learner = make_user()
+    assert admin_client.post(f"{URL}{learner.pk}/feature/", {"featured": "on"}).status_code == 404

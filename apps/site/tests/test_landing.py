@@ -148,6 +148,12 @@ def test_top_mentors_order_rating_then_sessions_taught_and_only_approved():
     MentorProfile.objects.filter(user=pending).update(rating=Decimal("5.0"))
     names = [m.user.full_name for m in top_mentors()]
     assert names == ["Top Rated", "Same Rating More Sessions", "Same Rating Fewer Sessions", "Unrated Veteran"]
+    # An admin features the unrated veteran: featured mentors lead, then the same order.
+    from apps.accounts.services import set_featured
+
+    set_featured(mentor=a, featured=True, by=make_user(Role.ADMIN))
+    names = [m.user.full_name for m in top_mentors()]
+    assert names == ["Unrated Veteran", "Top Rated", "Same Rating More Sessions", "Same Rating Fewer Sessions"]
 
 
 def test_mentor_card_shows_rating_domains_and_new_mentor(client):

@@ -22,8 +22,8 @@ from django.test import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.accounts.models import LearnerProfile, MentorStatus, Role, User
-from apps.accounts.services import create_user
+from apps.accounts.models import LearnerProfile, MentorProfile, MentorStatus, Role, User
+from apps.accounts.services import create_user, set_featured
 from apps.bookings.models import Booking, CancelledBy
 from apps.catalog.models import Session, SessionStatus
 from apps.payments import services as payments
@@ -816,6 +816,11 @@ class Command(BaseCommand):
         for index, (mentor, seed) in enumerate(mentors):
             for position, session in enumerate(seed.sessions):
                 new_sessions += self.ensure_session(mentor, session, domains, today, now, index, position)
+
+        # The admin features one mentor: she leads "Top mentors" on the landing page.
+        featured = mentors[0][0].mentor_profile if mentors else None
+        if featured is not None and not MentorProfile.objects.filter(is_featured=True).exists():
+            set_featured(mentor=featured, featured=True, by=admin)
 
         if settings.PAYMENTS_SANDBOX:
             self.seed_history(admin, now)
