@@ -149,6 +149,16 @@ def admin_users(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
+@require_GET
+def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        context = selectors.user_for_admin(pk)
+    except User.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "dashboards/admin_user.html", {**context, "nav_active": "users"})
+
+
+@admin_required
 @require_POST
 def admin_user_feature(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User.objects.select_related("mentor_profile"), pk=pk, role=Role.MENTOR)

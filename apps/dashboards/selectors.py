@@ -265,3 +265,22 @@ def payment_for_admin(receipt: str) -> Payment:
         )
         .get(receipt=receipt)
     )
+
+
+def user_for_admin(pk: int) -> dict[str, Any]:
+    """One person for the admin console: the account, their latest bookings (learners) or sessions
+    (mentors), payments, and the audit entries about them."""
+    person = User.objects.select_related("mentor_profile", "learner_profile").get(pk=pk)
+    bookings = Booking.objects.filter(learner=person).select_related("session__mentor").order_by("-created_at")[:20]
+    sessions = Session.objects.filter(mentor=person).order_by("-start")[:20]
+    paid = Payment.objects.filter(learner=person).order_by("-created_at")[:20]
+    entries = AuditEntry.objects.filter(object_type=User._meta.label_lower, object_id=str(person.pk)).select_related(
+        "actor"
+    )[:20]
+    return {
+        "person": person,
+        "bookings": list(bookings),
+        "sessions": list(sessions),
+        "payments": list(paid),
+        "entries": list(entries),
+    }

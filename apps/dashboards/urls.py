@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("dashboard/admin/sessions/", account_views.admin_sessions, name="admin_sessions"),
     path("dashboard/admin/sessions/<int:pk>/cancel/", account_views.admin_session_cancel, name="admin_session_cancel"),
+    path("dashboard/admin/users/<int:pk>/", account_views.admin_user, name="admin_user"),
     path("dashboard/admin/users/<int:pk>/block/", account_views.admin_user_block, name="admin_user_block"),
     path("dashboard/admin/users/<int:pk>/feature/", account_views.admin_user_feature, name="admin_user_feature"),
     path("profile/delete/", account_views.delete_account, name="delete_account"),

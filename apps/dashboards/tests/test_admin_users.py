@@ -101,3 +101,24 @@ def test_feature_and_unfeature_an_approved_mentor(admin_client: Client) -> None:
     ]
     learner = make_user()
     assert admin_client.post(f"{URL}{learner.pk}/feature/", {"featured": "on"}).status_code == 404
+
+
+def test_a_user_page_shows_bookings_payments_and_audit(
+    admin_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.catalog.tests.factories import make_session
+    from apps.workflows.tests.test_flows import pay
+
+    learner = make_user(name="Vani Kapoor")
+    session = make_session(price_paise=29_900, title="Excel for finance", start=timezone.now() + timedelta(days=4))
+    pay(Client(), learner, session, django_capture_on_commit_callbacks)
+    admin_client.post(f"{URL}{learner.pk}/block/", {"decision": "block", "reason": "Chargeback abuse", "confirm": "on"})
+    body = admin_client.get(f"{URL}{learner.pk}/").content.decode()
+    assert "Vani Kapoor" in body and "Excel for finance" in body and "₹299" in body
+    assert "user.block" in body and "Chargeback abuse" in body and "Blocked" in body
+    assert f'href="{URL}{learner.pk}/"' in admin_client.get(URL, {"q": "Vani"}).content.decode()
+    assert admin_client.get(f"{URL}999999/").status_code == 404
