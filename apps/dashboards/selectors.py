@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.audit.models import AuditEntry
@@ -283,4 +284,72 @@ def user_for_admin(pk: int) -> dict[str, Any]:
         "sessions": list(sessions),
         "payments": list(paid),
         "entries": list(entries),
+    }
+
+
+# The overview's periods: key -> (label, days back; None = since the start).
+ADMIN_PERIODS: dict[str, tuple[Any, int | None]] = {
+    "today": (_l("Today"), 0),
+    "7d": (_l("Last 7 days"), 7),
+    "30d": (_l("Last 30 days"), 30),
+    "all": (_l("All time"), None),
+}
+
+
+def period_start(period: str, now: datetime) -> datetime | None:
+    days = ADMIN_PERIODS[period][1]
+    if days is None:
+        return None
+    local_midnight = datetime.combine(timezone.localdate(now), time.min, tzinfo=timezone.get_current_timezone())
+    return local_midnight - timedelta(days=days)
+
+
+def admin_period_kpis(since: datetime | None, now: datetime | None = None) -> dict[str, Any]:
+    """What happened in a period: GMV (payments captured in it), refunds processed in it and the
+    refund rate, platform revenue posted in it, active learners and mentors (sessions in it),
+    sessions completed, and mentor no-shows with their rate. Money in paise; a handful of queries."""
+    from apps.payments.ledger import PLATFORM_REVENUE
+    from apps.payments.models import LedgerEntry, Refund, RefundStatus
+    from apps.workflows.sessions import NO_SHOW_REASON
+
+    now = now or timezone.now()
+
+    def window(field: str) -> Q:
+        q = Q(**{f"{field}__lte": now})
+        return q & Q(**{f"{field}__gte": since}) if since else q
+
+    gmv = Payment.objects.filter(window("paid_at")).aggregate(s=Sum("amount_paise"))["s"] or 0
+    refunds = (
+        Refund.objects.filter(window("processed_at"), status=RefundStatus.PROCESSED).aggregate(s=Sum("amount_paise"))[
+            "s"
+        ]
+        or 0
+    )
+    revenue = -(
+        LedgerEntry.objects.filter(window("transaction__created_at"), account__code=PLATFORM_REVENUE).aggregate(
+            s=Sum("amount_paise")
+        )["s"]
+        or 0
+    )
+    held = Session.objects.filter(window("start"))
+    completed = held.filter(status=SessionStatus.COMPLETED).count()
+    no_shows = (
+        Booking.objects.filter(window("session__start"), cancellation_reason=NO_SHOW_REASON)
+        .values("session_id")
+        .distinct()
+        .count()
+    )
+    active = Booking.objects.filter(
+        window("session__start"), status__in=(BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
+    ).aggregate(learners=Count("learner_id", distinct=True), mentors=Count("session__mentor_id", distinct=True))
+    return {
+        "gmv": int(gmv),
+        "refunds": int(refunds),
+        "refund_rate": round(100 * refunds / gmv, 1) if gmv else None,
+        "revenue": int(revenue),
+        "completed": completed,
+        "no_shows": no_shows,
+        "no_show_rate": round(100 * no_shows / (completed + no_shows), 1) if completed + no_shows else None,
+        "learners": active["learners"],
+        "mentors": active["mentors"],
     }

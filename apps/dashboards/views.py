@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 
 from apps.accounts.access import admin_required, dashboard_url_for, learner_required, mentor_required
 from apps.accounts.models import MentorProfile, MentorStatus
@@ -57,4 +58,18 @@ def mentor_home(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def admin_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboards/admin_home.html", {"nav_active": "home", "kpis": selectors.admin_kpis()})
+    period = request.GET.get("period", "30d")
+    if period not in selectors.ADMIN_PERIODS:
+        period = "30d"
+    now = timezone.now()
+    return render(
+        request,
+        "dashboards/admin_home.html",
+        {
+            "nav_active": "home",
+            "kpis": selectors.admin_kpis(),
+            "period": period,
+            "periods": [(key, label) for key, (label, _days) in selectors.ADMIN_PERIODS.items()],
+            "pk": selectors.admin_period_kpis(selectors.period_start(period, now), now),
+        },
+    )
