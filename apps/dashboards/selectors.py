@@ -353,3 +353,17 @@ def admin_period_kpis(since: datetime | None, now: datetime | None = None) -> di
         "learners": active["learners"],
         "mentors": active["mentors"],
     }
+
+
+def admin_live_now(now: datetime | None = None, *, limit: int = 10) -> list[Session]:
+    """Sessions in progress or about to start (within 15 minutes), for the overview's "Live now";
+    their badges and participant counts then follow the presence socket."""
+    now = now or timezone.now()
+    return list(
+        Session.objects.filter(
+            Q(status=SessionStatus.LIVE)
+            | Q(status=SessionStatus.SCHEDULED, start__lte=now + timedelta(minutes=15), end__gt=now)
+        )
+        .select_related("mentor")
+        .order_by("start", "id")[:limit]
+    )

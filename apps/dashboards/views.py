@@ -71,5 +71,6 @@ def admin_home(request: HttpRequest) -> HttpResponse:
             "period": period,
             "periods": [(key, label) for key, (label, _days) in selectors.ADMIN_PERIODS.items()],
             "pk": selectors.admin_period_kpis(selectors.period_start(period, now), now),
+            "live": selectors.admin_live_now(now),
         },
     )

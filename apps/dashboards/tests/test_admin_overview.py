@@ -55,3 +55,15 @@ def test_period_figures(client: Client, django_capture_on_commit_callbacks: Any)
     body = client.get("/dashboard/admin/", {"period": "today"}).content.decode()
     assert 'data-period="today"' in body and "₹1,000" in body and "(25.0%)" in body
     assert 'data-period="30d"' in client.get("/dashboard/admin/", {"period": "forever"}).content.decode()
+
+
+def test_live_now_lists_sessions_in_progress_and_starting_soon(client: Client) -> None:
+    now = timezone.now()
+    live = make_session(title="Live one", start=now - timedelta(minutes=5))
+    type(live).objects.filter(pk=live.pk).update(status=SessionStatus.LIVE)
+    make_session(title="Starting soon", start=now + timedelta(minutes=10))
+    make_session(title="Tomorrow's", start=now + timedelta(days=1))
+    client.force_login(admin_with_totp())
+    body = client.get("/dashboard/admin/").content.decode()
+    assert "Live one" in body and "Starting soon" in body and "Tomorrow's" not in body
+    assert f'data-live-session="{live.pk}"' in body and "presence.js" in body
