@@ -88,7 +88,7 @@ def test_owed_balances_cannot_go_negative():
 def test_random_movements_balance_and_never_go_negative(ops):
     from django.db import transaction
 
-    sid = transaction.savepoint()
+    sid = transaction.savepoint_create()
     try:
         mentor = make_user(Role.MENTOR).pk
         pending, available = ledger.mentor_pending(mentor), ledger.mentor_available(mentor)
