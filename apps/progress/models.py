@@ -17,6 +17,9 @@ class Feedback(models.Model):
     # An admin hid an abusive review: off the mentor's profile and out of the rating, kept here.
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_reason = models.TextField(blank=True)
+    # The mentor's one public reply, shown under the review on their profile.
+    reply = models.TextField(max_length=1000, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

@@ -131,3 +131,22 @@ def unhide_feedback(*, feedback: Feedback, by: User, ip: str | None = None) -> F
         recompute_mentor_rating(mentor_id=feedback.mentor_id)
     feedback.hidden_at, feedback.hidden_reason = None, ""
     return feedback
+
+
+MAX_REPLY_CHARS = 1000
+
+
+def reply_to_feedback(*, feedback: Feedback, mentor: User, text: str) -> Feedback:
+    """The reviewed mentor answers a review publicly, once."""
+    if feedback.mentor_id != mentor.pk:
+        raise FeedbackError(_("You can only reply to reviews of your own sessions."))
+    text = (text or "").strip()
+    if not text:
+        raise FeedbackError(_("Write a reply first."))
+    if len(text) > MAX_REPLY_CHARS:
+        raise FeedbackError(_("Keep your reply under %(n)s characters.") % {"n": MAX_REPLY_CHARS})
+    now = timezone.now()
+    if not Feedback.objects.filter(pk=feedback.pk, replied_at__isnull=True).update(reply=text, replied_at=now):
+        raise FeedbackError(_("You have already replied to this review."))
+    feedback.reply, feedback.replied_at = text, now
+    return feedback

@@ -8,10 +8,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.access import AuthenticatedRequest, learner_required
+from apps.accounts.access import AuthenticatedRequest, learner_required, mentor_required
 from apps.bookings.models import Booking
 
-from .services import FeedbackError, submit_feedback
+from .models import Feedback
+from .services import FeedbackError, reply_to_feedback, submit_feedback
 
 
 @require_POST
@@ -42,3 +43,17 @@ def feedback(request: AuthenticatedRequest, booking_id: int) -> HttpResponse:
         return JsonResponse({"ok": True, "message": _("Thanks for your feedback!")})
     messages.success(request, _("Thanks for your feedback!"))
     return HttpResponseRedirect(nxt)
+
+
+@require_POST
+@mentor_required
+def reply(request: AuthenticatedRequest, feedback_id: int) -> HttpResponse:
+    """The mentor's one public reply to a review of theirs (from the Reviews tab of their profile)."""
+    review = get_object_or_404(Feedback, pk=feedback_id, mentor=request.user, hidden_at__isnull=True)
+    try:
+        reply_to_feedback(feedback=review, mentor=request.user, text=request.POST.get("reply", ""))
+    except FeedbackError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your reply is public on your profile."))
+    return HttpResponseRedirect(reverse("catalog:mentor", args=[request.user.pk]) + f"?tab=reviews#review-{review.pk}")
