@@ -63,6 +63,8 @@ def test_a_blocked_mentor_cannot_sign_in_and_their_learners_are_refunded(
     # Signed out everywhere, and cannot sign in again.
     assert signed_in.get("/dashboard/mentor/").status_code == 302
     assert not Client().login(email=mentor.email, password=PASSWORD)
+    refused = Client().post("/login/", {"login": mentor.email, "password": PASSWORD}, follow=True)
+    assert "This account is suspended" in refused.content.decode()  # a clear message, not a generic error
 
     with pytest.raises(InvalidTransition):
         block_user(user=mentor, by=admin, reason="twice")
