@@ -98,8 +98,12 @@ def room_server(django_db_setup: None, turn_port: int) -> Iterator[str]:
 
 
 @pytest.fixture
-def ctx_factory(browser: Any, room_server: str) -> Iterator[Any]:
+def ctx_factory(browser: Any, room_server: str, request: Any) -> Iterator[Any]:
+    """A signed-in browser context per person. Each page's console (the room's warnings about
+    signalling and ICE) is kept in e2e/artifacts/<test>-console.log, to read after a failure."""
     made: list[Any] = []
+    console: list[str] = []
+    started = time.monotonic()
 
     def make(user: Any, *, width: int = 1280, height: int = 800) -> Any:
         ctx = browser.new_context(
@@ -107,12 +111,20 @@ def ctx_factory(browser: Any, room_server: str) -> Iterator[Any]:
         )
         ctx.set_default_timeout(20_000)
         ctx.add_cookies([{"name": "sessionid", "value": _session_for(user), "url": room_server}])
+        who = f"{user.role}#{len(made)}"
+        ctx.on(
+            "console",
+            lambda msg: console.append(f"{time.monotonic() - started:8.2f} {who} {msg.type}: {msg.text}"),
+        )
         made.append(ctx)
         return ctx
 
     yield make
     for c in made:
         c.close()
+    if console:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"{request.node.name}-console.log").write_text("\n".join(console) + "\n")
 
 
 def _session_for(user: Any) -> str:

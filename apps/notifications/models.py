@@ -27,6 +27,10 @@ class NotificationType(models.TextChoices):
     SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
     REMINDER = "reminder", _("Session reminder")
     FEEDBACK_REQUESTED = "feedback_requested", _("Feedback requested")
+    WITHDRAWAL_UPDATE = "withdrawal_update", _("Withdrawal update")
+    TIP_RECEIVED = "tip_received", _("Tip received")
+    BADGE_EARNED = "badge_earned", _("Badge earned")
+    SESSION_PUBLISHED = "session_published", _("New session from a mentor you follow")
     GENERAL = "general", _("General")
 
 
@@ -50,6 +54,9 @@ EMAIL_BY_DEFAULT = frozenset(
         NotificationType.MENTOR_REJECTED,
         NotificationType.SESSION_CANCELLED,
         NotificationType.REMINDER,
+        NotificationType.WITHDRAWAL_UPDATE,
+        NotificationType.TIP_RECEIVED,
+        NotificationType.SESSION_PUBLISHED,
     }
 )
 

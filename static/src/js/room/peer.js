@@ -131,6 +131,7 @@ export class Peer extends EventTarget {
   onState() {
     const ice = this.pc.iceConnectionState;
     const conn = this.pc.connectionState;
+    console.debug(`peer ${this.id}: ice ${ice}, connection ${conn}, signalling ${this.pc.signalingState}`);
     this.emit("state", { ice, conn });
     clearTimeout(this.discTimer);
     if (ice === "failed" || conn === "failed") {
@@ -153,6 +154,7 @@ export class Peer extends EventTarget {
     const now = Date.now();
     if (this.lastRestart && now - this.lastRestart < 2000) return;
     this.lastRestart = now;
+    console.debug(`peer ${this.id}: ICE restart (signalling ${this.pc.signalingState})`);
     this.emit("restart");
     this.offer({ iceRestart: true });
   }
