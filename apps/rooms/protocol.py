@@ -89,8 +89,14 @@ def _signal(m: dict[str, Any]) -> dict[str, Any]:
         out["description"] = _description(m["description"])
     elif "candidate" in m:
         out["candidate"] = _candidate(m["candidate"])
+    elif "reset" in m:
+        # "Replace our connection": the sender's count of resets, a small positive integer.
+        r = m["reset"]
+        if not isinstance(r, int) or isinstance(r, bool) or not 0 < r <= 10_000:
+            raise InvalidMessage("bad reset")
+        out["reset"] = r
     else:
-        raise InvalidMessage("signal needs a description or a candidate")
+        raise InvalidMessage("signal needs a description, a candidate or a reset")
     if "t" in m:  # optional client timestamp (used by the relay-latency bench)
         if not isinstance(m["t"], (int, float)) or isinstance(m["t"], bool):
             raise InvalidMessage("bad t")

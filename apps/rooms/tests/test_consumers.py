@@ -101,6 +101,10 @@ async def test_signal_reaches_only_the_addressed_peer():
     assert got["from"] == welcome["you"]["id"]
     assert got["description"] == {"type": "offer", "sdp": "v=0\r\n"}
     assert await m.receive_nothing(timeout=0.2)  # not echoed back
+    # "Replace our connection" (the last resort after failed ICE restarts) travels the same way.
+    await m.send_json_to({"type": "signal", "to": lw["you"]["id"], "reset": 3})
+    got = await receive_until(l_, "signal")
+    assert got == {"type": "signal", "from": welcome["you"]["id"], "reset": 3}
     await m.disconnect()
     await l_.disconnect()
 
@@ -109,6 +113,9 @@ async def test_signal_reaches_only_the_addressed_peer():
     "raw",
     [
         "not json",
+        json.dumps({"type": "signal", "to": "u1-abcdefgh", "reset": True}),
+        json.dumps({"type": "signal", "to": "u1-abcdefgh", "reset": 0}),
+        json.dumps({"type": "signal", "to": "u1-abcdefgh", "reset": "again"}),
         json.dumps([1, 2, 3]),
         json.dumps({"type": "launch-missiles"}),
         json.dumps({"no": "type"}),

@@ -4,6 +4,8 @@
 // screen share and ICE restarts are therefore all safe from either side.
 
 const DISCONNECT_GRACE_MS = 2500;
+const STALE_OFFER_MS = 4000;
+export const RESET_AFTER_MS = 8000;
 
 export class Peer extends EventTarget {
   // signalHealthy(): whether the room server answers right now. An ICE restart needs it (the
@@ -15,6 +17,7 @@ export class Peer extends EventTarget {
     this.send = send; // (payload) => void, payload = {description} | {candidate}
     this.signalHealthy = signalHealthy;
     this.makingOffer = false;
+    this.offeredAt = 0;
     this.ignoreOffer = false;
     this.settingRemoteAnswer = false;
     this.closed = false;
@@ -43,16 +46,41 @@ export class Peer extends EventTarget {
       this.initiator = true;
       if (this.wantOffer) this.offer();
     }, 2500);
-    // Watchdog: a connection that is not up a few seconds after negotiation (lost candidates, a
-    // dead path) gets an ICE restart, not an endless spinner.
+    // Watchdog, every 2 s while the room server answers and media is not flowing:
+    // - a connection not up a few seconds after negotiation (lost candidates, a dead path) gets an
+    //   ICE restart, not an endless spinner;
+    // - an offer unanswered for 4 s (lost with a socket, or the other side's connection is broken)
+    //   is not waited for: the polite side takes it back and offers again, the impolite side asks
+    //   for a new connection on both sides ("reset-needed"; the PeerSet replaces this Peer);
+    // - so does the impolite side after RESET_AFTER_MS without media: the last resort, which
+    //   always converges.
+    this.stuckSince = null;
     this.watchdog = setInterval(() => {
       if (this.closed) return;
-      const state = this.pc.connectionState;
-      if (state === "connected") return;
-      const age = performance.now() - this.created;
+      if (this.pc.connectionState === "connected" || !this.signalHealthy()) {
+        this.stuckSince = null;
+        return;
+      }
+      const now = performance.now();
+      if (this.stuckSince === null) this.stuckSince = now;
       const limit = this.polite ? 12000 : 6000;
-      if (age > limit && this.pc.signalingState === "stable" && this.signalHealthy() && (!this.lastRestart || Date.now() - this.lastRestart > limit)) {
+      const signalling = this.pc.signalingState;
+      if (signalling === "have-local-offer" && now - this.offeredAt > STALE_OFFER_MS) {
+        // Unanswered over a healthy room socket: the other side's connection cannot answer (or the
+        // offer was lost with a socket). The impolite side replaces the connection; the polite
+        // side takes its offer back and tries again.
+        if (this.polite) this.restart({ force: true });
+        else {
+          this.stuckSince = null;
+          this.emit("reset-needed");
+          return;
+        }
+      } else if (now - this.created > limit && signalling === "stable" && (!this.lastRestart || Date.now() - this.lastRestart > limit)) {
         this.restart();
+      }
+      if (!this.polite && now - this.stuckSince > RESET_AFTER_MS) {
+        this.stuckSince = null;
+        this.emit("reset-needed");
       }
     }, 2000);
     this.pc.addEventListener("icecandidate", ({ candidate }) => {
@@ -86,6 +114,7 @@ export class Peer extends EventTarget {
       this.makingOffer = true;
       if (iceRestart) this.pc.restartIce();
       await this.pc.setLocalDescription();
+      this.offeredAt = performance.now();
       this.send({ description: { type: this.pc.localDescription.type, sdp: this.pc.localDescription.sdp } });
     } catch (err) {
       console.warn("offer failed", err);
@@ -149,10 +178,21 @@ export class Peer extends EventTarget {
     }
   }
 
-  restart() {
+  // An ICE restart (a new offer with new ICE credentials). While our last offer is still waiting
+  // for its answer, a new one would make that answer wrong: wait for it, unless it is stale
+  // (force), in which case take the old offer back first.
+  async restart({ force = false } = {}) {
     if (this.closed) return;
     const now = Date.now();
     if (this.lastRestart && now - this.lastRestart < 2000) return;
+    if (this.pc.signalingState === "have-local-offer") {
+      if (!force && performance.now() - this.offeredAt < STALE_OFFER_MS) return;
+      try {
+        await this.pc.setLocalDescription({ type: "rollback" });
+      } catch (err) {
+        console.warn("rollback failed", err);
+      }
+    }
     this.lastRestart = now;
     console.debug(`peer ${this.id}: ICE restart (signalling ${this.pc.signalingState})`);
     this.emit("restart");

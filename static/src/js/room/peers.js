@@ -56,10 +56,24 @@ export class PeerSet extends EventTarget {
     let entry = this.entries.get(info.id);
     if (entry) {
       entry.info = info;
+      entry.away = false;
       this.heal(); // the other side came back on the same connection id
       this.emit("back", { info });
       return entry;
     }
+    entry = { peer: null, info, connected: false, away: false };
+    this.entries.set(info.id, entry);
+    this.attach(entry);
+    this.mark("peer");
+    this.lastInfo = info;
+    this.emit("joined", { info });
+    return entry;
+  }
+
+  // A new RTCPeerConnection for an entry (its first, or one replacing a connection that could not
+  // recover), wired to the page's events.
+  attach(entry) {
+    const { info } = entry;
     const peer = new Peer({
       id: info.id,
       polite: this.politeTowards(info),
@@ -69,19 +83,38 @@ export class PeerSet extends EventTarget {
       send: (payload) => this.sig.send({ type: "signal", to: info.id, ...payload }),
       signalHealthy: () => this.sig.healthy,
     });
-    entry = { peer, info, connected: false };
-    this.mark("peer");
-    this.entries.set(info.id, entry);
+    entry.peer = peer;
+    entry.connected = false;
     peer.addEventListener("track", () => this.emit("change"));
     peer.addEventListener("state", ({ detail }) => {
       entry.connected = detail.ice === "connected" || detail.ice === "completed";
       if (entry.connected) this.mark("ice-connected");
       this.emit("ice", { bad: detail.ice === "disconnected" || detail.ice === "failed", connected: entry.connected });
     });
+    peer.addEventListener("reset-needed", () => {
+      if (!entry.away && this.entries.get(info.id) === entry) this.reset(info.id, { tell: true });
+    });
     if (this.local.lowBandwidth || info.media.lowBandwidth) peer.setVideoSending(false);
-    this.lastInfo = info;
-    this.emit("joined", { info });
-    return entry;
+  }
+
+  // Replace the connection with a peer on both sides: the side that decides tells the other first
+  // (same socket, so the message arrives before the new connection's offer).
+  reset(id, { tell = false } = {}) {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    console.debug(`peer ${id}: new connection${tell ? " (asked the other side)" : " (the other side asked)"}`);
+    if (tell) this.sig.send({ type: "signal", to: id, reset: (this.resets = (this.resets || 0) + 1) });
+    entry.peer.close();
+    this.attach(entry);
+    this.emit("change");
+    return true;
+  }
+
+  // The other side's socket dropped (it is "away") or came back: no connection is replaced
+  // while they cannot answer.
+  setAway(id, away) {
+    const entry = this.entries.get(id);
+    if (entry) entry.away = away;
   }
 
   // New media or hand state from the other side. Returns false for an unknown peer.

@@ -234,6 +234,7 @@ class Room {
         break;
       case "peer-away":
         if (peers.get(m.peer.id)) {
+          peers.setAway(m.peer.id, true);
           stage.setAway(true);
           announce(t("peerReconnecting", { name: m.peer.name }));
         }
@@ -252,7 +253,8 @@ class Room {
         else if (m.type === "peer-hand" && m.peer.hand) announce(t("peerHand", { name: m.peer.name }));
         break;
       case "signal":
-        peers.get(m.from)?.peer.handle(m);
+        if (m.reset) peers.reset(m.from);
+        else peers.get(m.from)?.peer.handle(m);
         break;
       case "chat":
         this.chat.add(m.message);
