@@ -186,6 +186,19 @@ def _assert_video_flowing(page: Any, timeout: int = 20_000) -> None:
     assert _frames(page) > first, "remote video frames are not increasing"
 
 
+def _in_call(ctx_factory: Any, query: str = "") -> tuple[Any, Any]:
+    """A mentor (desktop) and a learner (360 px phone) in a started session's room, video flowing both ways."""
+    mentor, learner, session, _b = _setup(starts_in=-timedelta(minutes=1))
+    url = f"/session/{session.room_code}/{query}"
+    m = ctx_factory(mentor).new_page()
+    lp = ctx_factory(learner, width=360, height=740).new_page()
+    _join(m, url)
+    _join(lp, url)
+    _assert_video_flowing(lp, timeout=30_000)
+    _assert_video_flowing(m, timeout=30_000)
+    return m, lp
+
+
 def _remote_pixel(page: Any) -> list[int]:
     return page.evaluate(
         """() => { const v = document.getElementById('remote-video'); const c = document.createElement('canvas');
@@ -539,14 +552,7 @@ def test_video_returns_after_real_outages(ctx_factory: Any) -> None:
     again on both sides, without a reload; how long that took is printed against the 5 s target."""
     import signal
 
-    mentor, learner, session, _b = _setup(starts_in=-timedelta(minutes=1))
-    url = f"/session/{session.room_code}/?relay=1"
-    m = ctx_factory(mentor).new_page()
-    lp = ctx_factory(learner, width=360, height=740).new_page()
-    _join(m, url)
-    _join(lp, url)
-    _assert_video_flowing(lp, timeout=30_000)
-    _assert_video_flowing(m, timeout=30_000)
+    m, lp = _in_call(ctx_factory, "?relay=1")
     frozen = (PROCS["turn"], PROCS["web"])
     for seconds in (3, 15):
         for proc in frozen:
@@ -575,14 +581,7 @@ def test_a_connection_that_cannot_recover_is_replaced(ctx_factory: Any) -> None:
     unanswered ICE restart is taken back and offered again, and when that does not help either, the
     mentor asks for a new connection on both sides: video flows again both ways without a reload.
     The time is printed against 20 s (Chrome itself needs about 5 s to notice the dead path)."""
-    mentor, learner, session, _b = _setup(starts_in=-timedelta(minutes=1))
-    url = f"/session/{session.room_code}/"
-    m = ctx_factory(mentor).new_page()
-    lp = ctx_factory(learner, width=360, height=740).new_page()
-    _join(m, url)
-    _join(lp, url)
-    _assert_video_flowing(lp)
-    _assert_video_flowing(m)
+    m, lp = _in_call(ctx_factory)
     for page in (m, lp):
         page.evaluate("() => { window.__oldPeer = window.__room.peers.first().peer; }")
     t0 = time.monotonic()
