@@ -19,6 +19,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3.14 python3; do \
 .PHONY: help
 help:
 	@echo "make run    - set up everything and start PeerLearn at http://$(HOST):$(PORT)/"
+	@echo "make run-production - nginx + gunicorn + daphne + Celery on PostgreSQL/Redis (README)"
 	@echo "make test   - install test dependencies, lint, type-check and run the whole suite"
 	@echo "make js-test - the front-end unit tests (node --test static/src/js/tests)"
 	@echo "make css    - rebuild static/dist/app.css with the Tailwind CLI (needs npm)"
@@ -46,6 +47,12 @@ seed: migrate
 .PHONY: run
 run: seed
 	@bash scripts/run.sh "$(HOST)" "$(PORT)"
+
+# The production topology on this machine (needs DATABASE_URL, REDIS_URL, SECRET_KEY and nginx;
+# README "Production profile").
+.PHONY: run-production
+run-production: install
+	@bash scripts/run_production.sh "$(PORT)"
 
 .PHONY: system-deps
 system-deps:

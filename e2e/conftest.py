@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -88,16 +89,21 @@ def _e2e_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def server(django_db_setup: None) -> Iterator[str]:
-    """Start daphne on a free loopback port; yield its base URL."""
+    """Serve the app on a free loopback port; yield its base URL.
+
+    By default daphne alone, as `make run` serves it. With E2E_TOPOLOGY=production (CI's PostgreSQL
+    stage) the production topology of scripts/run_production.sh: nginx in front, gunicorn workers
+    for pages, daphne for /ws/ (sharing Redis)."""
     port = _free_port()
     env = dict(os.environ)
     env.update(
         CELERY_TASK_ALWAYS_EAGER="true",
         PEERLEARN_DISABLE_RATE_LIMITS="true",
         SITE_URL=f"http://127.0.0.1:{port}",
-        # Tasks run eagerly inside daphne here, so a sandbox webhook POSTed back to this same server
-        # would wait on itself; journeys complete through the signed browser callback (webhooks are
-        # covered by the unit tests, and reach the web server from the worker under `make run`).
+        # Tasks run eagerly inside the web server here, so a sandbox webhook POSTed back to this
+        # same server would wait on itself; journeys complete through the signed browser callback
+        # (webhooks are covered by the unit tests, and reach the web server from the worker under
+        # `make run`).
         PAYMENTS_SANDBOX_WEBHOOKS="false",
         PYTHONUNBUFFERED="1",
     )
@@ -108,30 +114,33 @@ def server(django_db_setup: None) -> Iterator[str]:
     # One log per server so concurrent e2e runs in one tree don't truncate each other's.
     log_path = ARTIFACTS / f"server-{port}.log"
     log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "peerlearn.asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    if os.environ.get("E2E_TOPOLOGY") == "production":
+        # The database is migrated above and the static files collected by scripts/test.sh.
+        env.update(
+            WEB_PORT=str(_free_port()), WS_PORT=str(_free_port()), PEERLEARN_SKIP_SETUP="1", PEERLEARN_NO_WORKER="1"
+        )
+        command = ["bash", "scripts/run_production.sh", str(port)]
+    else:
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "peerlearn.asgi:application"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 45
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:  # noqa: S310 - our own http URL
+                if r.status == 200:
+                    break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"daphne exited early; see {log_path}") from None
+                raise RuntimeError(f"the server exited early; see {log_path}") from None
             time.sleep(0.2)
     else:
         proc.kill()
-        raise RuntimeError("daphne did not start within 30 s")
+        raise RuntimeError(f"the server did not answer within 45 s; see {log_path}")
     yield base
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()

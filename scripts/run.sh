@@ -13,25 +13,7 @@ PY=.venv/bin/python
 VAR_DIR=${PEERLEARN_VAR_DIR:-$PWD/var}
 mkdir -p "$VAR_DIR"
 
-pids=()
-cleanup() {
-  trap - INT TERM EXIT
-  echo
-  echo "Stopping PeerLearn..."
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  # Give both up to 10 s to finish in-flight work (Celery's warm shutdown), then make sure they are gone.
-  for _ in $(seq 1 100); do
-    alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive -eq 0 ] && break
-    sleep 0.1
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-interrupted=0
-trap 'interrupted=1' INT TERM
-trap cleanup EXIT
+source scripts/procs.sh
 
 BACKGROUND=${PEERLEARN_BACKGROUND:-$([ -n "${REDIS_URL:-}" ] && echo celery || echo inprocess)}
 $PY -m daphne -b "$HOST" -p "$PORT" peerlearn.asgi:application &
@@ -43,19 +25,9 @@ if [ "$BACKGROUND" = celery ]; then
   pids+=($!)
 fi
 
-# Wait until the web server accepts connections before announcing the URL.
-for _ in $(seq 1 150); do
-  # An HTTP request, not only a TCP connect: the first request also starts the in-process runner.
-  if $PY - "$HOST" "$PORT" <<'PYEOF' 2>/dev/null; then break; fi
-import sys, urllib.request
-urllib.request.urlopen(f"http://{sys.argv[1]}:{sys.argv[2]}/healthz", timeout=2).read()
-PYEOF
-  [ $interrupted -eq 0 ] || exit 0
-  for pid in "${pids[@]}"; do
-    if ! kill -0 "$pid" 2>/dev/null; then echo "A PeerLearn process exited early (see output above and $VAR_DIR/celery.log)" >&2; exit 1; fi
-  done
-  sleep 0.2
-done
+# Wait until the web server answers before announcing the URL (an HTTP request, not only a TCP
+# connect: the first request also starts the in-process runner).
+wait_for_http "http://$HOST:$PORT/healthz" "the output above and $VAR_DIR/celery.log"
 
 $PY manage.py seed_demo --logins-only
 echo
@@ -68,10 +40,4 @@ else
 fi
 echo "Press Ctrl-C to stop."
 
-# Return as soon as either process ends or Ctrl-C/SIGTERM arrives, then stop both (EXIT trap).
-# Ctrl-C is a normal stop (exit 0); a process dying on its own is an error.
-wait -n "${pids[@]}"
-rc=$?
-if [ $interrupted -eq 1 ]; then exit 0; fi
-echo "A PeerLearn process stopped unexpectedly (exit $rc); stopping the other." >&2
-exit $rc
+wait_any

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the OS packages the test suite drives: Chromium (Playwright), PostgreSQL (the second
-# run of the suite), Redis (the production-profile tests) and coturn (TURN tests).
+# run of the suite), Redis (the production-profile tests), coturn (TURN tests) and nginx (the
+# production topology the PostgreSQL journeys run through).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -8,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v turnserver >/dev/null 2>&1 || need+=(coturn)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing OS packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -3,7 +3,8 @@
 #   1. unit + integration tests on the embedded profile (SQLite)
 #   2. Playwright journeys on the embedded profile
 #   3. unit + integration + Playwright again on the production profile: PostgreSQL and Redis
-#      started from the OS packages (scripts/services.sh)
+#      started from the OS packages (scripts/services.sh), the journeys served by the production
+#      topology (nginx -> gunicorn + daphne, scripts/run_production.sh)
 # pytest's exit code 5 ("no tests collected") counts as a failure. Every stage runs even if an
 # earlier one failed, and the script exits non-zero if any did. Stage timings are printed at the end.
 #
@@ -65,7 +66,8 @@ if services=$(bash scripts/services.sh start); then
   if ! env DATABASE_URL="$PG_BASE/$E2E_DB" $PY manage.py collectstatic --noinput -v0; then
     echo "!!! collectstatic failed"; status=1
   fi
-  run "e2e (PostgreSQL + Redis)" env DATABASE_URL="$PG_BASE/$E2E_DB" $PY -m pytest -q e2e
+  # Through the production topology (nginx -> gunicorn for pages, daphne for /ws/), as deployed.
+  run "e2e (PostgreSQL + Redis, nginx)" env DATABASE_URL="$PG_BASE/$E2E_DB" E2E_TOPOLOGY=production $PY -m pytest -q e2e
   # Drop this run's databases, including test_* copies pytest-django could not drop because a
   # connection was still open at teardown.
   for db in $(psql "$PG_BASE/postgres" -qAtc "SELECT datname FROM pg_database WHERE datname LIKE '%pl\_${RUN_ID}%'"); do

@@ -15,10 +15,17 @@ function copy(src, dest) {
   console.log(`  ${dest.replace(root + "/", "")}`);
 }
 
+// A script without its source map comment: the map is not shipped, and collectstatic's manifest
+// step (production) refuses a reference to a missing file.
+function copyScript(src, dest) {
+  copy(src, dest);
+  writeFileSync(dest, readFileSync(dest, "utf8").replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n"));
+}
+
 console.log("vendor: scripts");
 copy(nm("htmx.org", "dist", "htmx.min.js"), out("vendor", "htmx.min.js"));
 copy(nm("@alpinejs", "csp", "dist", "cdn.min.js"), out("vendor", "alpine-csp.min.js"));
-copy(nm("chart.js", "dist", "chart.umd.min.js"), out("vendor", "chart.umd.min.js"));
+copyScript(nm("chart.js", "dist", "chart.umd.min.js"), out("vendor", "chart.umd.min.js"));
 
 console.log("vendor: fonts");
 for (const family of ["inter", "poppins"]) {
