@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
+from apps.core import versions
 from apps.core.state import conditional_transition
 
 from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
@@ -272,6 +273,7 @@ def block_user(*, user: User, by: User, reason: str, ip: str | None = None) -> U
     if user.role == Role.ADMIN or user.pk == by.pk:
         raise InvalidTransition(_("Admins cannot be blocked from the console."))
     done = User.objects.filter(pk=user.pk, is_blocked=False, is_active=True).update(is_blocked=True, is_active=False)
+    versions.bump_on_commit(versions.CATALOG)
     if not done:
         raise InvalidTransition(_("%(name)s is already blocked or closed.") % {"name": user.full_name or user.email})
     audit.record(
@@ -291,6 +293,7 @@ def block_user(*, user: User, by: User, reason: str, ip: str | None = None) -> U
 @transaction.atomic
 def unblock_user(*, user: User, by: User, reason: str = "", ip: str | None = None) -> User:
     done = User.objects.filter(pk=user.pk, is_blocked=True).update(is_blocked=False, is_active=True)
+    versions.bump_on_commit(versions.CATALOG)
     if not done:
         raise InvalidTransition(_("%(name)s is not blocked.") % {"name": user.full_name or user.email})
     audit.record(
@@ -316,6 +319,7 @@ def set_featured(*, mentor: User | MentorProfile, featured: bool, by: User, ip: 
         raise InvalidTransition(_("Only approved mentors can be featured."))
     if not MentorProfile.objects.filter(pk=profile.pk, is_featured=not featured).update(is_featured=featured):
         raise InvalidTransition(_("No change: already as requested."))
+    versions.bump_on_commit(versions.CATALOG)  # "Top mentors" on the landing page
     audit.record(
         actor=by,
         action="mentor.feature" if featured else "mentor.unfeature",

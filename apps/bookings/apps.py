@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class BookingsConfig(AppConfig):
     name = "apps.bookings"
     label = "bookings"
+
+    def ready(self) -> None:
+        from apps.core import versions
+
+        from .models import Booking
+
+        versions.track(Booking, versions.CATALOG)  # seats left on the cards

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role
 from apps.catalog.models import Session, SessionStatus
+from apps.core import versions
 from apps.core.state import conditional_transition
 
 from .models import SEAT_HOLDING, Booking, BookingStatus, CancelledBy, CartItem
@@ -81,6 +82,8 @@ def _expire(bookings: Iterable[Booking], now: datetime) -> int:
         ):
             count += 1
             b.status = BookingStatus.EXPIRED
+    if count:
+        versions.bump_on_commit(versions.CATALOG)  # the seats are free again
     return count
 
 

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CatalogConfig(AppConfig):
     name = "apps.catalog"
     label = "catalog"
+
+    def ready(self) -> None:
+        from apps.core import versions
+
+        from .models import Session
+
+        versions.track(Session, versions.CATALOG)  # cards, seats, status

@@ -14,6 +14,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from . import versions
+
 
 def allowed_sources(table: Mapping[str, set[str]], to: str) -> list[str]:
     return [source for source, targets in table.items() if to in targets]
@@ -40,4 +42,7 @@ def conditional_transition(
         sources = [only_from]
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         fields.setdefault("updated_at", timezone.now())
-    return model._default_manager.filter(pk=pk, status__in=sources).update(status=to, **fields) == 1
+    moved = model._default_manager.filter(pk=pk, status__in=sources).update(status=to, **fields) == 1
+    if moved:
+        versions.bump_on_commit(*versions.groups_of(model))  # cached pages built from this row
+    return moved

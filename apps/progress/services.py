@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import MentorProfile
 from apps.audit import services as audit
 from apps.bookings.models import Booking, BookingStatus
+from apps.core import versions
 
 from .models import Feedback
 
@@ -63,6 +64,7 @@ def recompute_mentor_rating(*, mentor_id: int, now: datetime | None = None) -> D
         ]
         value = mentor_rating(rows, now=now)
         MentorProfile.objects.filter(pk=profile.pk).update(rating=value, rating_count=len(rows))
+        versions.bump_on_commit(versions.CATALOG)
     return value
 
 

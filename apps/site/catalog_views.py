@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from apps.bookings.policy import POLICY_LINES
 from apps.catalog import services
 from apps.catalog.forms import SessionForm, apply_service_errors
 from apps.catalog.models import Session, SessionStatus
+from apps.core.fragments import cached_fragment
 from apps.workflows import sessions as session_flows
 
 from . import selectors as search
@@ -81,19 +84,35 @@ def session_filters(request: HttpRequest) -> search.SessionFilters:
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
-    filters = session_filters(request)
-    qs = search.search_sessions(filters)
-    count_qs = qs if filters.seats else search.search_sessions(filters, for_count=True)
-    page = CountedPaginator(qs, PAGE_SIZE, count_qs=count_qs).get_page(request.GET.get("page"))
+    # The results (count, cards, "Load more") are the same for everyone with the same filters:
+    # cached under the catalogue's version, keyed by the normalised query string.
+    more = bool(request.headers.get("HX-Request") and request.GET.get("page"))
+    query = request.GET.copy()
+    normalised = urlencode(sorted((k, v) for k, values in query.lists() for v in values))
+
+    def build() -> dict[str, Any]:
+        filters = session_filters(request)
+        qs = search.search_sessions(filters)
+        count_qs = qs if filters.seats else search.search_sessions(filters, for_count=True)
+        page = CountedPaginator(qs, PAGE_SIZE, count_qs=count_qs).get_page(request.GET.get("page"))
+        return {"page_obj": page, "sessions": page.object_list, "query": query}
+
+    results, _ = cached_fragment(
+        "catalog",
+        "catalog/_session_page.html" if more else "catalog/_session_results.html",
+        build,
+        vary=[hashlib.sha256(normalised.encode()).hexdigest()[:32]],
+    )
+    if more:
+        return HttpResponse(results)
     context: dict[str, Any] = {
-        "page_obj": page,
-        "sessions": page.object_list,
-        "filters": filters,
+        "results": results,
+        "filters": session_filters(request),
         "nav_active": "sessions",
+        "domains": search.domains(),
+        "languages": search.languages(),
+        "sorts": search.SORTS,
     }
-    if request.headers.get("HX-Request") and request.GET.get("page"):
-        return render(request, "catalog/_session_page.html", context)
-    context.update(domains=search.domains(), languages=search.languages(), sorts=search.SORTS)
     return render(request, "catalog/session_list.html", context)
 
 

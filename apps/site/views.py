@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
@@ -9,18 +11,23 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Theme
 from apps.accounts.services import update_profile
+from apps.core.fragments import cached_fragment
 
 from .selectors import landing_sessions, top_mentors
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    sessions = landing_sessions()
-    context = {
-        "live_sessions": [s for s in sessions if s.status == "live"],
-        "upcoming_sessions": [s for s in sessions if s.status != "live"],
-        "mentors": list(top_mentors()),
-    }
-    return render(request, "core/landing.html", context)
+    def build() -> dict[str, Any]:
+        sessions = landing_sessions()
+        return {
+            "live_sessions": [s for s in sessions if s.status == "live"],
+            "upcoming_sessions": [s for s in sessions if s.status != "live"],
+            "mentors": list(top_mentors()),
+            "extra": {"has_sessions": bool(sessions)},
+        }
+
+    listings, extra = cached_fragment("landing", "core/_landing_listings.html", build)
+    return render(request, "core/landing.html", {"listings": listings, **extra})
 
 
 def help_centre(request: HttpRequest) -> HttpResponse:

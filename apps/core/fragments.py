@@ -1,0 +1,51 @@
+"""Rendered fragments shared by many viewers, cached under a version (see versions.py).
+
+The key carries the group's version, the language and the time zone the fragment was rendered in
+(cards show local times), plus whatever the caller adds (e.g. the normalised query string). The
+fragment is rendered without a request, so nothing per-viewer can end up in it. A short timeout
+bounds what only the clock changes (a session that started, "in 2 hours").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from . import versions
+
+TIMEOUT = 60
+
+
+def cached_fragment(
+    name: str,
+    template: str,
+    build: Callable[[], dict[str, Any]],
+    *,
+    group: str = versions.CATALOG,
+    vary: Iterable[str] = (),
+    timeout: int = TIMEOUT,
+) -> tuple[SafeString, dict[str, Any]]:
+    """Return (html, extra): the fragment, and the small ``extra`` dict ``build`` put under the
+    ``"extra"`` key of its context (facts the page needs beside the HTML, e.g. a count)."""
+    key = ":".join(
+        [
+            "frag",
+            name,
+            str(versions.current(group)),
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            *vary,
+        ]
+    )
+    hit = cache.get(key)
+    if hit is None:
+        context = build()
+        hit = (render_to_string(template, context), context.get("extra", {}))
+        cache.set(key, hit, timeout)
+    html, extra = hit
+    return mark_safe(html), extra  # noqa: S308 - our own template's output

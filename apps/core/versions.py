@@ -1,0 +1,65 @@
+"""Cache versions: one number per group of rows that cached pages are built from.
+
+A fragment shared by many viewers (the landing page's cards, a catalogue results page) is cached
+under a key that carries its group's version, e.g. ``catalog``. Every committed change to a row of
+the group bumps the version, so the next request renders afresh and the old entries simply age out:
+nothing stale is served and nothing has to be deleted.
+
+Rows join a group with :func:`track` (post_save / post_delete of the model) and status moves through
+:func:`apps.core.state.conditional_transition` bump their model's groups too; a bulk ``update()``
+elsewhere calls :func:`bump_on_commit` itself. Bumps happen after the commit: bumping inside the
+transaction would let a concurrent request read the old rows and store them under the new version.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+
+CATALOG = "catalog"  # sessions, seats, mentors' public profiles and ratings
+_GROUPS: dict[type[models.Model], tuple[str, ...]] = {}
+
+
+def _key(group: str) -> str:
+    return f"version:{group}"
+
+
+def current(group: str) -> int:
+    """The group's version now (starts from the clock, so a flushed cache never reuses a number)."""
+    value = cache.get(_key(group))
+    if value is None:
+        cache.add(_key(group), time.time_ns() // 1000, timeout=None)
+        value = cache.get(_key(group))
+    return int(value)
+
+
+def bump(group: str) -> None:
+    try:
+        cache.incr(_key(group))
+    except ValueError:  # not set yet, or evicted
+        cache.set(_key(group), time.time_ns() // 1000, timeout=None)
+
+
+def bump_on_commit(*groups: str) -> None:
+    for group in groups:
+        transaction.on_commit(lambda g=group: bump(g))  # type: ignore[misc]
+
+
+def groups_of(model: type[models.Model]) -> tuple[str, ...]:
+    return _GROUPS.get(model, ())
+
+
+def track(model: type[models.Model], *groups: str) -> None:
+    """Bump ``groups`` after every committed save or delete of a ``model`` row (call in AppConfig.ready)."""
+    _GROUPS[model] = tuple(sorted({*_GROUPS.get(model, ()), *groups}))
+
+    def changed(sender: Any, **kwargs: Any) -> None:
+        bump_on_commit(*groups_of(sender))
+
+    uid = f"versions:{model._meta.label}"
+    post_save.connect(changed, sender=model, dispatch_uid=uid + ":save", weak=False)
+    post_delete.connect(changed, sender=model, dispatch_uid=uid + ":delete", weak=False)
