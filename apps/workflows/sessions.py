@@ -20,6 +20,7 @@ from apps.core.realtime import broadcast
 from apps.core.state import conditional_transition
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notify
+from apps.progress.badges import award_for_learner, award_for_mentor
 
 from .booking import cancel_booking
 
@@ -115,6 +116,8 @@ def complete_session(*, session: Session, now: datetime | None = None) -> bool:
                 reference=f"booking:{b.pk}:feedback",
                 email=False,
             )
+            award_for_learner(b.learner)
+        award_for_mentor(session.mentor)
     return True
 
 
