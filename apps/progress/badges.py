@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -135,6 +136,14 @@ def mentor_earned(*, taught: int, rating: Decimal | None, rating_count: int) -> 
     return earned
 
 
+def _lock(user: User) -> None:
+    """Award one user's badges one flow at a time: two sessions completing at once for the same
+    learner would otherwise each count only its own completion and both miss "5 sessions". Called
+    inside the caller's transaction; the lock is held until it commits. (Callers lock learners in
+    ascending id order, then the mentor, so two flows cannot wait on each other.)"""
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+
+
 def _award(user: User, earned: dict[str, str], *, link: str) -> list[BadgeAward]:
     """Create the awards not held yet, each in its own savepoint; tell the user of each new one."""
     have = set(BadgeAward.objects.filter(user=user).values_list("code", flat=True))
@@ -163,20 +172,24 @@ def _award(user: User, earned: dict[str, str], *, link: str) -> list[BadgeAward]
 
 def award_for_learner(user: User) -> list[BadgeAward]:
     """Award the learner every badge they now qualify for and do not hold; returns the new ones."""
-    facts = learner_facts(user)
-    pro = [d for d, n in facts.per_domain.items() if n >= DOMAIN_PRO_AT]
-    names = dict(Domain.objects.filter(pk__in=pro).values_list("pk", "name")) if pro else {}
-    return _award(user, learner_earned(facts, names), link=reverse("dashboards:learner_progress"))
+    with transaction.atomic():
+        _lock(user)
+        facts = learner_facts(user)
+        pro = [d for d, n in facts.per_domain.items() if n >= DOMAIN_PRO_AT]
+        names = dict(Domain.objects.filter(pk__in=pro).values_list("pk", "name")) if pro else {}
+        return _award(user, learner_earned(facts, names), link=reverse("dashboards:learner_progress"))
 
 
 def award_for_mentor(user: User) -> list[BadgeAward]:
     """Award the mentor every badge they now qualify for and do not hold; returns the new ones."""
-    row = MentorProfile.objects.filter(user=user).values_list("sessions_taught", "rating", "rating_count").first()
-    if row is None:
-        return []
-    taught, rating, count = row
-    earned = mentor_earned(taught=taught, rating=rating, rating_count=count)
-    return _award(user, earned, link=reverse("catalog:mentor", args=[user.pk]))
+    with transaction.atomic():
+        _lock(user)
+        row = MentorProfile.objects.filter(user=user).values_list("sessions_taught", "rating", "rating_count").first()
+        if row is None:
+            return []
+        taught, rating, count = row
+        earned = mentor_earned(taught=taught, rating=rating, rating_count=count)
+        return _award(user, earned, link=reverse("catalog:mentor", args=[user.pk]))
 
 
 # --- the board: earned and locked badges with how to earn them -----------------------------------
