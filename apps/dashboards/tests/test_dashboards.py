@@ -97,6 +97,9 @@ def test_learner_home_real_counts_and_join(client):
     assert f'href="/session/{soon.room_code}/"' in body  # join window open (10 min before)
     assert f'href="/session/{later.room_code}/"' not in body
     assert "Complete payment" in body
+    # It resumes that booking's checkout (the Bookings page's flow), not the cart.
+    pending = Booking.objects.get(learner=learner, status=BookingStatus.PENDING_PAYMENT)
+    assert f'action="/sessions/{pending.session_id}/book/"' in body and 'href="/cart/" class="btn' not in body
     # Stats: 1 upcoming confirmed, 1 completed, 1 h 30 min learned, 1 awaiting payment.
     assert '<p class="mt-0.5 font-display text-2xl font-semibold tabular-nums text-ink">1 h 30 min</p>' in body
     assert body.count('data-countdown data-start="') == 2
