@@ -129,6 +129,7 @@ def test_navigation_lists_only_pages_that_exist_for_each_role() -> None:
             "/dashboard/learner/",
             "/dashboard/learner/bookings/",
             "/dashboard/learner/payments/",
+            "/dashboard/learner/progress/",
             "/posts/",
             "/cart/",
             "/profile/",

@@ -46,6 +46,7 @@ class NavItem:
 LEARNER = (
     NavEntry("home", _("Home"), "dashboards:learner", "home"),
     NavEntry("bookings", _("Bookings"), "bookings:list", "calendar-days"),
+    NavEntry("progress", _("Progress"), "dashboards:learner_progress", "chart-bar"),
     NavEntry("payments", _("Payments"), "payments:list", "credit-card"),
     NavEntry("posts", _("My requests"), "requests:posts", "chat-bubble-left-right"),
     NavEntry("cart", _("Cart"), "bookings:cart", "shopping-cart"),

@@ -1,11 +1,18 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, progress_views, views
 
 app_name = "dashboards"
 urlpatterns = [
     path("dashboard/", views.dashboard_home, name="home"),
     path("dashboard/learner/", views.learner_home, name="learner"),
+    path("dashboard/learner/progress/", progress_views.learner_progress, name="learner_progress"),
+    path("dashboard/learner/progress/goals/", progress_views.goal_add, name="learner_goal_add"),
+    path("dashboard/learner/progress/goals/<int:pk>/", progress_views.goal_edit, name="learner_goal_edit"),
+    path(
+        "dashboard/learner/progress/goals/<int:pk>/archive/", progress_views.goal_archive, name="learner_goal_archive"
+    ),
+    path("dashboard/learner/progress/notes/<int:booking_id>/", progress_views.session_note, name="learner_note"),
     path("dashboard/mentor/", views.mentor_home, name="mentor"),
     path("dashboard/admin/", views.admin_home, name="admin"),
     path("dashboard/admin/mentors/", account_views.admin_mentors, name="admin_mentors"),

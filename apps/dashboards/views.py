@@ -12,6 +12,7 @@ from apps.accounts.models import MentorProfile, MentorStatus
 from apps.payments.ledger import mentor_balances
 
 from . import selectors
+from .progress_views import main_goal_progress
 
 
 @login_required
@@ -31,6 +32,7 @@ def learner_home(request: HttpRequest) -> HttpResponse:
         "recent_bookings": bookings,
         "recent_requests": requests,
         "activity": selectors.learner_activity(bookings, requests),
+        "main_goal": main_goal_progress(user),
     }
     return render(request, "dashboards/learner_home.html", context)
 

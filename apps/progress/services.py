@@ -17,6 +17,7 @@ from apps.audit import services as audit
 from apps.bookings.models import Booking, BookingStatus
 from apps.core import versions
 
+from .badges import award_for_learner, award_for_mentor
 from .models import Feedback
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ def submit_feedback(*, booking: Booking, learner: User, rating: int, comment: st
     except IntegrityError as exc:
         raise FeedbackError(_("You have already rated this session.")) from exc
     recompute_mentor_rating(mentor_id=session.mentor_id)
+    award_for_learner(learner)
+    award_for_mentor(session.mentor)
     return fb
 
 

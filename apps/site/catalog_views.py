@@ -22,6 +22,7 @@ from apps.catalog import services
 from apps.catalog.forms import SessionForm, apply_service_errors
 from apps.catalog.models import Session, SessionStatus
 from apps.core.fragments import cached_fragment
+from apps.progress.badges import awards_of
 from apps.workflows import sessions as session_flows
 
 from . import selectors as search
@@ -172,7 +173,7 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tab = request.GET.get("tab", "about")
     if tab not in ("about", "sessions", "reviews"):
         tab = "about"
-    context: dict[str, Any] = {"m": profile, "tab": tab, "nav_active": "mentors"}
+    context: dict[str, Any] = {"m": profile, "tab": tab, "nav_active": "mentors", "badges": awards_of(pk)}
     if tab == "sessions":
         context["sessions"] = search.mentor_upcoming_sessions(pk)
     elif tab == "reviews":

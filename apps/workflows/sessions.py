@@ -20,6 +20,7 @@ from apps.core.realtime import broadcast
 from apps.core.state import conditional_transition
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notify
+from apps.progress.badges import award_for_learner, award_for_mentor
 
 from .booking import cancel_booking
 
@@ -105,7 +106,9 @@ def complete_session(*, session: Session, now: datetime | None = None) -> bool:
             status=BookingStatus.COMPLETED, updated_at=now
         )
         MentorProfile.objects.filter(user_id=session.mentor_id).update(sessions_taught=F("sessions_taught") + 1)
-        for b in Booking.objects.filter(session=session, status=BookingStatus.COMPLETED).select_related("learner"):
+        completed = Booking.objects.filter(session=session, status=BookingStatus.COMPLETED).select_related("learner")
+        # Learners in id order: badge awarding locks each of them (see apps.progress.badges).
+        for b in completed.order_by("learner_id"):
             notify(
                 user=b.learner,
                 type=NotificationType.FEEDBACK_REQUESTED,
@@ -115,6 +118,8 @@ def complete_session(*, session: Session, now: datetime | None = None) -> bool:
                 reference=f"booking:{b.pk}:feedback",
                 email=False,
             )
+            award_for_learner(b.learner)
+        award_for_mentor(session.mentor)
     return True
 
 

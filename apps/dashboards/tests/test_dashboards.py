@@ -71,14 +71,13 @@ def test_learner_home_empty_states(client):
     for href in [
         "/dashboard/learner/bookings/",
         "/dashboard/learner/payments/",
+        "/dashboard/learner/progress/",
         "/posts/",
         "/cart/",
         "/profile/",
     ]:
         assert f'href="{href}"' in body, href
     assert 'href="/notifications/"' in body  # mobile bottom nav
-    # Planned pages are not linked until they exist (tests/test_navigation.py opens every link).
-    assert 'href="/dashboard/learner/progress/"' not in body
 
 
 def test_learner_home_real_counts_and_join(client):
@@ -98,8 +97,11 @@ def test_learner_home_real_counts_and_join(client):
     assert f'href="/session/{soon.room_code}/"' in body  # join window open (10 min before)
     assert f'href="/session/{later.room_code}/"' not in body
     assert "Complete payment" in body
-    # Stats: 1 upcoming confirmed, 1 completed, 1.5 hours, 1 awaiting payment.
-    assert '<p class="mt-0.5 font-display text-2xl font-semibold tabular-nums text-ink">1.5</p>' in body
+    # It resumes that booking's checkout (the Bookings page's flow), not the cart.
+    pending = Booking.objects.get(learner=learner, status=BookingStatus.PENDING_PAYMENT)
+    assert f'action="/sessions/{pending.session_id}/book/"' in body and 'href="/cart/" class="btn' not in body
+    # Stats: 1 upcoming confirmed, 1 completed, 1 h 30 min learned, 1 awaiting payment.
+    assert '<p class="mt-0.5 font-display text-2xl font-semibold tabular-nums text-ink">1 h 30 min</p>' in body
     assert body.count('data-countdown data-start="') == 2
 
 

@@ -47,7 +47,7 @@
     var fmt;
     try {
       fmt = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-        weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit", timeZoneName: "short",
+        weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit", hour12: true, timeZoneName: "short",
       });
     } catch (e) { return; }
     document.querySelectorAll("time[data-localtime]").forEach(function (el) {

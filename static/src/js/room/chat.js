@@ -45,7 +45,7 @@ export class Chat {
     const meta = document.createElement("p");
     meta.className = "rm-msg-meta";
     const t = new Date(m.at);
-    meta.textContent = `${m.author === this.me ? this.t("you") : m.name} · ${t.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+    meta.textContent = `${m.author === this.me ? this.t("you") : m.name} · ${t.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "numeric", minute: "2-digit", hour12: true })}`;
     const body = document.createElement("div");
     body.className = "rm-msg-body";
     linkify(body, m.body);
