@@ -130,6 +130,7 @@ def test_navigation_lists_only_pages_that_exist_for_each_role() -> None:
             "/dashboard/learner/bookings/",
             "/dashboard/learner/payments/",
             "/posts/",
+            "/dashboard/learner/following/",
             "/cart/",
             "/profile/",
         },

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
+from apps.core import versions
 from apps.core.state import conditional_transition
 
 from .models import LearnerProfile, MentorProfile, MentorStatus, Role, User
@@ -207,6 +208,7 @@ def update_profile(*, user: User, **fields: Any) -> User:
         learner_changes = {k: v for k, v in fields.items() if k in _LEARNER_FIELDS}
         if learner_changes:
             LearnerProfile.objects.update_or_create(user=user, defaults=learner_changes)
+            versions.bump(versions.learner_inputs(user.pk))  # recommendations read interests and goal
     elif user.role == Role.MENTOR:
         mentor_changes = {k: v for k, v in fields.items() if k in _MENTOR_FIELDS}
         profile, _created = MentorProfile.objects.get_or_create(user=user)

@@ -48,6 +48,7 @@ LEARNER = (
     NavEntry("bookings", _("Bookings"), "bookings:list", "calendar-days"),
     NavEntry("payments", _("Payments"), "payments:list", "credit-card"),
     NavEntry("posts", _("My requests"), "requests:posts", "chat-bubble-left-right"),
+    NavEntry("following", _("Following"), "follows:following", "user-group"),
     NavEntry("cart", _("Cart"), "bookings:cart", "shopping-cart"),
     NavEntry("profile", _("Profile"), "accounts:profile", "user-circle"),
 )
