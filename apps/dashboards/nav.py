@@ -57,6 +57,7 @@ MENTOR = (
     NavEntry("sessions", _("Sessions"), "catalog:mentor_sessions", "video-camera"),
     NavEntry("requests", _("Requests"), "requests:mentor", "inbox"),
     NavEntry("earnings", _("Earnings"), "payments:earnings", "banknotes"),
+    NavEntry("analytics", _("Analytics"), "dashboards:mentor_analytics", "chart-bar"),
     NavEntry("profile", _("Profile"), "accounts:profile", "user-circle"),
 )
 ADMIN = (

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, analytics_views, views
 
 app_name = "dashboards"
 urlpatterns = [
     path("dashboard/", views.dashboard_home, name="home"),
     path("dashboard/learner/", views.learner_home, name="learner"),
     path("dashboard/mentor/", views.mentor_home, name="mentor"),
+    path("dashboard/mentor/analytics/", analytics_views.mentor_analytics, name="mentor_analytics"),
     path("dashboard/admin/", views.admin_home, name="admin"),
     path("dashboard/admin/mentors/", account_views.admin_mentors, name="admin_mentors"),
     path("dashboard/admin/mentors/<int:pk>/decide/", account_views.admin_mentor_decide, name="admin_mentor_decide"),
