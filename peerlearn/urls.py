@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.site.catalog_urls")),  # namespace "catalog"
     path("", include("apps.site.bookings_urls")),  # namespace "bookings"
+    path("", include("apps.catalog.urls")),  # namespace "follows"
     path("", include("apps.payments.urls")),
     path("", include("apps.requests.urls")),
     path("", include("apps.rooms.urls")),

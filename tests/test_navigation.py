@@ -131,6 +131,7 @@ def test_navigation_lists_only_pages_that_exist_for_each_role() -> None:
             "/dashboard/learner/payments/",
             "/dashboard/learner/progress/",
             "/posts/",
+            "/dashboard/learner/following/",
             "/cart/",
             "/profile/",
         },
@@ -139,6 +140,7 @@ def test_navigation_lists_only_pages_that_exist_for_each_role() -> None:
             "/dashboard/mentor/sessions/",
             "/dashboard/mentor/requests/",
             "/dashboard/mentor/earnings/",
+            "/dashboard/mentor/analytics/",
             "/profile/",
         },
     }

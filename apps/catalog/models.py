@@ -100,3 +100,23 @@ class Session(models.Model):
     @property
     def is_free(self) -> bool:
         return self.price_paise == 0
+
+
+class Follow(models.Model):
+    """A learner follows a mentor (SPEC §9): told of the mentor's new sessions, and the mentor's
+    sessions get a lift in the learner's recommendations. One row per pair."""
+
+    follower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followers")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "mentor"], name="follow_unique_pair"),
+            models.CheckConstraint(condition=~models.Q(follower=models.F("mentor")), name="follow_not_self"),
+        ]
+        indexes = [models.Index(fields=["mentor", "created_at"], name="follow_mentor_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} follows {self.mentor_id}"

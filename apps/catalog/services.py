@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import MentorProfile, MentorStatus, Role, User
+from apps.core import versions
 from apps.core.state import conditional_transition
 from apps.taxonomy.models import Domain
 
@@ -26,7 +27,7 @@ from .limits import (
     MIN_MINUTES,
     MIN_PRICE_PAISE,
 )
-from .models import Session, SessionStatus
+from .models import Follow, Session, SessionStatus
 
 SESSION_TRANSITIONS: dict[str, set[str]] = {
     SessionStatus.SCHEDULED: {SessionStatus.LIVE, SessionStatus.CANCELLED, SessionStatus.COMPLETED},
@@ -188,3 +189,54 @@ def mark_cancelled(*, session: Session) -> Session:
     """The session's own state change. Its bookings, refunds and the people to tell are handled
     by ``apps.workflows.sessions.cancel_session``, which calls this."""
     return transition_session(session, SessionStatus.CANCELLED)
+
+
+# --- following mentors ----------------------------------------------------------------------
+
+
+class FollowRefused(Exception):
+    pass
+
+
+def _followable(*, follower: User, mentor: User) -> None:
+    if follower.pk == mentor.pk:
+        raise FollowRefused(_("You cannot follow yourself."))
+    if (
+        mentor.role != Role.MENTOR
+        or not mentor.is_active
+        or not MentorProfile.objects.filter(user=mentor, status=MentorStatus.APPROVED).exists()
+    ):
+        raise FollowRefused(_("Only approved mentors can be followed."))
+
+
+def follow(*, follower: User, mentor: User) -> bool:
+    """``follower`` follows ``mentor``; True if this call created the follow (idempotent)."""
+    _followable(follower=follower, mentor=mentor)
+    _obj, created = Follow.objects.get_or_create(follower=follower, mentor=mentor)
+    if created:
+        versions.bump(versions.learner_inputs(follower.pk))
+    return created
+
+
+def unfollow(*, follower: User, mentor: User) -> bool:
+    """Stop following; True if there was a follow to remove."""
+    deleted, _rows = Follow.objects.filter(follower=follower, mentor=mentor).delete()
+    if deleted:
+        versions.bump(versions.learner_inputs(follower.pk))
+    return bool(deleted)
+
+
+def is_following(*, follower: object, mentor_id: int) -> bool:
+    if not getattr(follower, "is_authenticated", False):
+        return False
+    return Follow.objects.filter(follower_id=follower.pk, mentor_id=mentor_id).exists()  # type: ignore[attr-defined]
+
+
+def follower_count(mentor_id: int) -> int:
+    return Follow.objects.filter(mentor_id=mentor_id).count()
+
+
+def follower_ids(mentor_id: int) -> list[int]:
+    return list(
+        Follow.objects.filter(mentor_id=mentor_id, follower__is_active=True).values_list("follower_id", flat=True)
+    )

@@ -20,7 +20,9 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
-CATALOG = "catalog"  # sessions, seats, mentors' public profiles and ratings
+# Sessions published, edited, cancelled, seats taken or freed, mentors' public profiles and
+# ratings: the cached listings and the recommender's session index are built from these.
+CATALOG = "catalog"
 _GROUPS: dict[type[models.Model], tuple[str, ...]] = {}
 
 
@@ -35,6 +37,21 @@ def current(group: str) -> int:
         cache.add(_key(group), time.time_ns() // 1000, timeout=None)
         value = cache.get(_key(group))
     return int(value)
+
+
+def version(group: str) -> int:
+    return current(group)
+
+
+def versions(*groups: str) -> tuple[int, ...]:
+    """Several versions at once (one cache round trip when they exist)."""
+    found = cache.get_many([_key(g) for g in groups])
+    return tuple(int(found[_key(g)]) if _key(g) in found else current(g) for g in groups)
+
+
+def learner_inputs(user_id: int) -> str:
+    """The group of one learner's recommendation inputs (profile, bookings, follows)."""
+    return f"reco:learner:{user_id}"
 
 
 def bump(group: str) -> None:

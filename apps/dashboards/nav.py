@@ -49,6 +49,7 @@ LEARNER = (
     NavEntry("progress", _("Progress"), "dashboards:learner_progress", "chart-bar"),
     NavEntry("payments", _("Payments"), "payments:list", "credit-card"),
     NavEntry("posts", _("My requests"), "requests:posts", "chat-bubble-left-right"),
+    NavEntry("following", _("Following"), "follows:following", "user-group"),
     NavEntry("cart", _("Cart"), "bookings:cart", "shopping-cart"),
     NavEntry("profile", _("Profile"), "accounts:profile", "user-circle"),
 )
@@ -57,6 +58,7 @@ MENTOR = (
     NavEntry("sessions", _("Sessions"), "catalog:mentor_sessions", "video-camera"),
     NavEntry("requests", _("Requests"), "requests:mentor", "inbox"),
     NavEntry("earnings", _("Earnings"), "payments:earnings", "banknotes"),
+    NavEntry("analytics", _("Analytics"), "dashboards:mentor_analytics", "chart-bar"),
     NavEntry("profile", _("Profile"), "accounts:profile", "user-circle"),
 )
 ADMIN = (

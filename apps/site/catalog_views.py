@@ -23,6 +23,7 @@ from apps.catalog.forms import SessionForm, apply_service_errors
 from apps.catalog.models import Session, SessionStatus
 from apps.core.fragments import cached_fragment
 from apps.progress.badges import awards_of
+from apps.workflows import follows as follow_flows
 from apps.workflows import sessions as session_flows
 
 from . import selectors as search
@@ -173,7 +174,13 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tab = request.GET.get("tab", "about")
     if tab not in ("about", "sessions", "reviews"):
         tab = "about"
-    context: dict[str, Any] = {"m": profile, "tab": tab, "nav_active": "mentors", "badges": awards_of(pk)}
+    context: dict[str, Any] = {
+        "m": profile,
+        "tab": tab,
+        "nav_active": "mentors",
+        "badges": awards_of(pk),
+        "follower_count": services.follower_count(pk),
+    }
     if tab == "sessions":
         context["sessions"] = search.mentor_upcoming_sessions(pk)
     elif tab == "reviews":
@@ -200,7 +207,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
     form = SessionForm(request.POST or None, request.FILES or None, user_tz=tz)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.create_session(mentor=request.user, data=form.to_input())  # type: ignore[arg-type]
+            session = follow_flows.publish_session(mentor=request.user, data=form.to_input())  # type: ignore[arg-type]
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

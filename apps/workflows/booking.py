@@ -19,6 +19,7 @@ from apps.bookings import services as bookings
 from apps.bookings.models import Booking, BookingStatus, CancelledBy, CartItem
 from apps.bookings.services import BookingError
 from apps.catalog.models import room_group_name
+from apps.core import versions
 from apps.core.realtime import broadcast
 from apps.core.templatetags.ui import inr
 from apps.notifications.ics import event_ics
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 def booking_changed(booking: Booking) -> None:
     """Open pages of the learner and the mentor refresh their booking lists."""
+    versions.bump(versions.learner_inputs(booking.learner_id))  # recommendations: booked, seats
+    versions.bump(versions.CATALOG)
     send_event(
         user_ids=[booking.learner_id, booking.session.mentor_id],
         type="booking.changed",
@@ -94,6 +97,7 @@ def book_and_pay(*, learner: User, session: Session, now: datetime | None = None
     to check out (the open one, if this learner already started paying for this seat)."""
     with transaction.atomic():
         booking = bookings.book_session(learner=learner, session=session, now=now)
+        versions.bump(versions.learner_inputs(learner.pk))
         if booking.status == BookingStatus.CONFIRMED:
             transaction.on_commit(lambda: booking_confirmed(booking))
             return booking, None

@@ -1,0 +1,28 @@
+"""``{% recommendations %}`` on the learner dashboard and ``{% more_like_this s %}`` on a session's
+page: self-contained widgets over ``apps.progress.recommend``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from apps.progress import recommend
+
+register = template.Library()
+
+
+@register.inclusion_tag("progress/_recommendations.html", takes_context=True)
+def recommendations(context: template.Context, limit: int = 4) -> dict[str, Any]:
+    request = context["request"]
+    user = request.user
+    recs = recommend.recommend_for(user, limit=limit) if user.is_authenticated else []
+    mentors = recommend.recommend_mentors_for(user, limit=2) if user.is_authenticated else []
+    return {"recs": recs, "mentor_recs": mentors, "request": request, "user": user}
+
+
+@register.inclusion_tag("progress/_more_like_this.html", takes_context=True)
+def more_like_this(context: template.Context, session: Any, limit: int = 3) -> dict[str, Any]:
+    request = context["request"]
+    recs = recommend.more_like_this_sessions(session, viewer=request.user, limit=limit)
+    return {"recs": recs, "request": request, "user": request.user}
