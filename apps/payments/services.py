@@ -27,7 +27,7 @@ from django.utils import timezone
 from apps.bookings.models import Booking, BookingStatus
 from apps.core.state import conditional_transition
 
-from . import ledger
+from . import ledger, payouts
 from .gateway import GatewayError, get_gateway
 from .models import (
     AttemptStatus,
@@ -297,6 +297,10 @@ def process_webhook(*, event_id: str, payload: dict[str, Any]) -> bool:
                     description=str(p.get("error_description") or ""),
                     source="webhook",
                 )
+        elif event in ("payout.processed", "payout.failed", "payout.reversed", "payout.rejected"):
+            entity = _entity(payload, "payout")
+            if entity.get("id"):
+                payouts.apply_payout_entity(entity, event)
         elif event in ("refund.processed", "refund.failed"):
             r = _entity(payload, "refund")
             refund = _find_refund(r)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("dashboard/learner/payments/", views.payment_list, name="list"),
     path("dashboard/learner/payments/<str:receipt>/", views.receipt, name="receipt"),
     path("dashboard/mentor/earnings/", views.mentor_earnings, name="earnings"),
+    path("dashboard/mentor/earnings/export.csv", views.mentor_earnings_csv, name="earnings_csv"),
+    path("dashboard/mentor/payout-details/", views.payout_details, name="payout_details"),
 ]

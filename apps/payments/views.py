@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import csv
 import json
 import logging
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,8 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts.access import AuthenticatedRequest, approved_mentor_required, learner_required
 from apps.bookings.models import BookingStatus
 from apps.bookings.policy import POLICY_LINES
+from apps.core.net import client_ip
 
-from . import selectors, services
+from . import payouts, selectors, services
+from .forms import PayoutDetailsForm
 from .gateway import get_gateway
 from .models import Payment, PaymentStatus
 
@@ -153,13 +158,25 @@ def receipt(request: AuthenticatedRequest, receipt: str) -> HttpResponse:
     )
 
 
+def _mentor_tz(user: Any) -> ZoneInfo:
+    try:
+        return ZoneInfo(getattr(user, "timezone", "") or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
 @approved_mentor_required
 def mentor_earnings(request: HttpRequest) -> HttpResponse:
-    """Pending / available balances (derived from the ledger) and the latest movements."""
-    from . import ledger
-
+    """Pending / available / reserved / withdrawn (from the ledger), the daily chart for 30 and 90
+    days, one row per session (gross, fee, net) and the latest ledger movements."""
     mentor_id = int(request.user.pk or 0)
-    balances = ledger.mentor_balances(mentor_id)
+    tz = _mentor_tz(request.user)
+    today = timezone.now().astimezone(tz).date()
+    series = {
+        "30": selectors.mentor_daily_earnings(mentor_id, days=30, tz=tz, today=today),
+        "90": selectors.mentor_daily_earnings(mentor_id, days=90, tz=tz, today=today),
+    }
+    rows = selectors.mentor_earning_rows(mentor_id)
     movements = selectors.mentor_movements(mentor_id)
     for entry in movements:
         entry.owed_change = -entry.amount_paise  # credit-normal: a credit is money owed to the mentor
@@ -167,9 +184,97 @@ def mentor_earnings(request: HttpRequest) -> HttpResponse:
         request,
         "payments/earnings.html",
         {
-            "balances": balances,
+            "balances": selectors.mentor_balances(mentor_id),
+            "series": series,
+            "has_chart_data": any(series["90"]["values"]),
+            "rows": rows,
+            "totals": {k: sum(r[k] for r in rows) for k in ("gross", "fee", "net")},
             "movements": movements,
             "fee_percent": settings.PLATFORM_FEE_PERCENT,
             "nav_active": "earnings",
         },
+    )
+
+
+def _rupees(paise: int) -> str:
+    """Paise as rupees with two decimals for spreadsheets: 85000 → "850.00", -1250 → "-12.50"."""
+    sign = "-" if paise < 0 else ""
+    whole, rem = divmod(abs(paise), 100)
+    return f"{sign}{whole}.{rem:02d}"
+
+
+def _csv_text(text: str) -> str:
+    """Text a spreadsheet must not run as a formula (CSV injection): a leading = + - @ is quoted."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@approved_mentor_required
+def mentor_earnings_csv(request: HttpRequest) -> HttpResponse:
+    """The per-session earnings table as CSV: UTF-8 with a BOM (Excel reads ₹ and names right),
+    amounts in rupees with two decimals, dates in the mentor's timezone."""
+    mentor_id = int(request.user.pk or 0)
+    tz = _mentor_tz(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().astimezone(tz).strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="peerlearn-earnings-{stamp}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Session date"),
+            _("Time zone"),
+            _("Session"),
+            _("Learners paid"),
+            _("Gross (INR)"),
+            _("Refunded (INR)"),
+            _("Platform fee (INR)"),
+            _("Net to you (INR)"),
+        ]
+    )
+    for row in selectors.mentor_earning_rows(mentor_id):
+        start = row["session"].start.astimezone(tz)
+        writer.writerow(
+            [
+                start.strftime("%Y-%m-%d %H:%M"),
+                str(tz),
+                _csv_text(row["session"].title),
+                row["learners"],
+                _rupees(row["gross"] + row["refunded"]),
+                _rupees(row["refunded"]),
+                _rupees(row["fee"]),
+                _rupees(row["net"]),
+            ]
+        )
+    return response
+
+
+@approved_mentor_required
+@require_http_methods(["GET", "POST"])
+def payout_details(request: HttpRequest) -> HttpResponse:
+    """The mentor's payout details: shown masked, changed with the account password, audited."""
+    user = request.user
+    account = payouts.payout_account_for(user)  # type: ignore[arg-type]
+    form = PayoutDetailsForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account, _old, new = payouts.save_payout_account(
+                mentor=user,  # type: ignore[arg-type]
+                method=data["method"],
+                upi_id=data["upi_id"],
+                bank_account=data["bank_account"],
+                ifsc=data["ifsc"],
+                holder_name=data["holder_name"],
+                ip=client_ip(request),
+            )
+        except payouts.WithdrawalError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Payout details saved: %(masked)s.") % {"masked": new})
+            return redirect("payments:payout_details")
+    return render(
+        request,
+        "payments/payout_details.html",
+        {"form": form, "account": account, "nav_active": "earnings"},
+        status=400 if form.errors else 200,
     )

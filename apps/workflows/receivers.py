@@ -12,10 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
-from apps.payments.models import Payment, Refund
-from apps.payments.signals import payment_failed, payment_paid, refund_processed
+from apps.payments.models import Payment, Refund, Withdrawal
+from apps.payments.signals import payment_failed, payment_paid, refund_processed, withdrawal_changed
 
-from . import booking
+from . import booking, payouts
 
 
 @receiver(payment_paid, dispatch_uid="workflows.payment_received")
@@ -31,3 +31,8 @@ def on_payment_failed(sender: type[Payment], payment: Payment, **kwargs: Any) ->
 @receiver(refund_processed, dispatch_uid="workflows.refund_processed")
 def on_refund_processed(sender: type[Refund], refund: Refund, **kwargs: Any) -> None:
     transaction.on_commit(lambda: booking.refund_processed(refund=refund))
+
+
+@receiver(withdrawal_changed, dispatch_uid="workflows.withdrawal_changed")
+def on_withdrawal_changed(sender: type[Withdrawal], withdrawal: Withdrawal, previous: str, **kwargs: Any) -> None:
+    payouts.withdrawal_changed(withdrawal=withdrawal, previous=previous)

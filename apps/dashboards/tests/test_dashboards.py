@@ -149,9 +149,10 @@ def test_approved_mentor_home(client):
         "/dashboard/mentor/sessions/",
         "/dashboard/mentor/requests/",
         "/dashboard/mentor/earnings/",
+        "/dashboard/mentor/withdrawals/",
     ]:
         assert f'href="{href}"' in body, href
-    for planned in ["/dashboard/mentor/withdrawals/", "/dashboard/mentor/analytics/"]:
+    for planned in ["/dashboard/mentor/analytics/"]:
         assert f'href="{planned}"' not in body, planned
 
 
@@ -178,10 +179,9 @@ def test_admin_needs_totp_then_sees_real_kpis(client):
     body = r.content.decode()
     assert r.status_code == 200
     assert "2 mentors are waiting for approval" in body
-    for built in ("mentors", "users", "sessions", "payments", "feedback", "audit"):
+    for built in ("mentors", "users", "sessions", "payments", "withdrawals", "feedback", "audit"):
         assert f'href="/dashboard/admin/{built}/"' in body, built
     for planned in [
-        "/dashboard/admin/withdrawals/",
         "/dashboard/admin/reports/",
     ]:
         assert f'href="{planned}"' not in body, planned
