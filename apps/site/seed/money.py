@@ -53,10 +53,13 @@ def _pay(learner: User, session: Session) -> None:
     payments.handle_callback(payment=payment, params=sandbox_api.checkout_success_fields(order, capture))
 
 
-def _taught(mentor: User, learners: list[User], now: datetime, days_ago: float, title: str, rupees: int, n: int) -> None:
+def _taught(
+    mentor: User, learners: list[User], now: datetime, days_ago: float, title: str, rupees: int, n: int
+) -> None:
     """A session created and paid for two days before it started, then completed."""
     start = (now - timedelta(days=days_ago)).replace(second=0, microsecond=0)
     domain = mentor.mentor_profile.domains.first() or Domain.objects.order_by("id").first()
+    assert domain is not None, "seed_demo creates the domains first"
     with time_machine.travel(start - timedelta(days=2), tick=True):
         session = Session.objects.create(
             mentor=mentor,
@@ -136,7 +139,11 @@ def seed_money(*, log: Callable[[str], None]) -> dict[str, int]:
         with time_machine.travel(now - timedelta(days=10), tick=True):
             release_matured_earnings()
             payouts.save_payout_account(
-                mentor=other, method="bank", bank_account="50100234567891", ifsc="HDFC0000240", holder_name=other.full_name
+                mentor=other,
+                method="bank",
+                bank_account="50100234567891",
+                ifsc="HDFC0000240",
+                holder_name=other.full_name,
             )
             w = payout_flows.request_withdrawal(mentor=other, amount_paise=1_500_00)
             payout_flows.approve_withdrawal(withdrawal_id=w.pk, admin=admin)
