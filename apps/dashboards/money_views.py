@@ -8,21 +8,23 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.access import admin_required, approved_mentor_required
+from apps.accounts.access import admin_required, approved_mentor_required, learner_required
+from apps.catalog.models import Session
 from apps.core.net import client_ip
 from apps.core.templatetags.ui import inr
 from apps.payments import selectors
-from apps.payments.forms import WithdrawalForm
+from apps.payments.forms import TipForm, WithdrawalForm
 from apps.payments.gateway import get_gateway
 from apps.payments.models import Withdrawal, WithdrawalStatus
 from apps.payments.payouts import MIN_WITHDRAWAL_PAISE, WithdrawalError, payout_account_for
 from apps.workflows import payouts as flows
+from apps.workflows import tips as tip_flows
 
 
 def _mentor_context(request: HttpRequest, form: WithdrawalForm | None = None) -> dict[str, object]:
@@ -162,3 +164,34 @@ def admin_withdrawal_action(request: HttpRequest, pk: int, action: str) -> HttpR
     except WithdrawalError as exc:
         messages.error(request, exc.message)
     return redirect(target)
+
+
+# --- tips ------------------------------------------------------------------------------------------
+
+
+@learner_required
+@require_http_methods(["GET", "POST"])
+def learner_tip(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Tip the mentor of a session the learner booked: amount and message, then the usual Checkout."""
+    session = get_object_or_404(Session.objects.select_related("mentor"), pk=session_id)
+    if not tip_flows.can_tip(learner=request.user, session=session):  # type: ignore[arg-type]
+        raise Http404
+    form = TipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tip = tip_flows.start_tip(
+                learner=request.user,  # type: ignore[arg-type]
+                session=session,
+                amount_paise=form.cleaned_data["amount"],
+                message=form.cleaned_data["message"],
+            )
+        except tip_flows.TipError as exc:
+            form.add_error("amount" if exc.field == "amount" else None, exc.message)
+        else:
+            return redirect("payments:checkout", receipt=tip.payment.receipt)
+    return render(
+        request,
+        "dashboards/learner_tip.html",
+        {"form": form, "session": session, "nav_active": "bookings"},
+        status=400 if form.errors else 200,
+    )

@@ -31,6 +31,7 @@ urlpatterns = [
         name="mentor_withdrawal_cancel",
     ),
     path("dashboard/admin/withdrawals/", money_views.admin_withdrawals, name="admin_withdrawals"),
+    path("dashboard/learner/tip/<int:session_id>/", money_views.learner_tip, name="learner_tip"),
     path(
         "dashboard/admin/withdrawals/<int:pk>/<str:action>/",
         money_views.admin_withdrawal_action,

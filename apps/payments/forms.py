@@ -138,3 +138,34 @@ class WithdrawalForm(forms.Form):
                 % {"available": inr(self.available_paise)}
             )
         return paise
+
+
+class TipForm(forms.Form):
+    amount = forms.CharField(
+        label=_("Amount (₹)"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "100"}),
+        help_text=_("Between ₹10 and ₹10,000."),
+    )
+    message = forms.CharField(
+        label=_("Message (optional)"),
+        required=False,
+        max_length=280,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 280}),
+        help_text=_("Your mentor sees it with the tip."),
+    )
+
+    def clean_amount(self) -> int:
+        raw = (self.cleaned_data.get("amount") or "").strip().replace(",", "").removeprefix("₹").strip()
+        try:
+            rupees = Decimal(raw)
+        except InvalidOperation:
+            raise ValidationError(_("Enter an amount in rupees, like 100 or 250.50.")) from None
+        if not rupees.is_finite():
+            raise ValidationError(_("Enter an amount in rupees, like 100 or 250.50."))
+        if rupees != rupees.quantize(Decimal("0.01")):
+            raise ValidationError(_("Use at most two decimals (paise), like 250.50."))
+        paise = int(rupees * 100)
+        if not 1_000 <= paise <= 1_000_000:
+            raise ValidationError(_("A tip is between ₹10 and ₹10,000."))
+        return paise

@@ -336,3 +336,40 @@ def unbalanced_transactions() -> Iterable[int]:
         .exclude(total=0)
         .values_list("transaction_id", flat=True)
     )
+
+
+# --- tips ----------------------------------------------------------------------------------------
+
+
+def record_tip(*, tip: Any) -> LedgerTransaction:
+    """A captured tip: clearing in, the platform fee and the mentor's (pending) share out."""
+    fee, share = split_amount(tip.amount_paise)
+    return post(
+        kind="tip",
+        key=f"tip:{tip.pk}",
+        memo=f"Tip {tip.pk} ({tip.payment.receipt})",
+        payment=tip.payment,
+        legs=[
+            Leg(gateway_clearing(), tip.amount_paise),
+            Leg(platform_revenue(), -fee),
+            Leg(mentor_pending(tip.mentor_id), -share),
+        ],
+    )
+
+
+def release_tip_earning(*, tip: Any) -> LedgerTransaction | None:
+    """Move a tip's pending share to available (24 h after it was paid)."""
+    pending = mentor_pending(tip.mentor_id)
+    total = LedgerEntry.objects.filter(account=pending, transaction__payment_id=tip.payment_id).aggregate(
+        s=Sum("amount_paise")
+    )["s"]
+    amount = -int(total or 0)
+    if amount <= 0:
+        return None
+    return post(
+        kind="earning_release",
+        key=f"release-tip:{tip.pk}",
+        memo=f"Tip {tip.pk} released after the dispute window",
+        payment=tip.payment,
+        legs=[Leg(pending, amount), Leg(mentor_available(tip.mentor_id), -amount)],
+    )

@@ -297,3 +297,28 @@ class Withdrawal(models.Model):
 
     def __str__(self) -> str:
         return f"Withdrawal {self.pk} ({self.status})"
+
+
+class Tip(models.Model):
+    """A learner's gift to a mentor (₹10 to ₹10,000, optional message), paid like a booking: its own
+    Payment (no items) through order → Checkout → callback/webhook; the ledger splits it with the
+    same platform fee and the mentor's share matures 24 h after it is paid."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tips_given")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tips_received")
+    session = models.ForeignKey("catalog.Session", on_delete=models.PROTECT, null=True, blank=True, related_name="tips")
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="tip")
+    amount_paise = models.PositiveIntegerField()
+    message = models.CharField(max_length=280, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_paise__gte=1_000, amount_paise__lte=1_000_000), name="tip_amount_bounds"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Tip {self.pk} to {self.mentor_id}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from .models import Payment
 
@@ -19,6 +20,7 @@ def payment_history(user: User) -> QuerySet[Payment]:
     return (
         Payment.objects.filter(learner=user)
         .annotate(item_count=Count("items"))
+        .select_related("tip__mentor")
         .prefetch_related("items__booking__session__mentor")
         .order_by("-created_at")
     )
@@ -85,21 +87,24 @@ def withdrawal_queue(status: str = "") -> QuerySet[Any]:
     return qs.order_by("-created_at", "-id")
 
 
-EARNING_TX_KINDS = ("booking_payment", "refund")
+EARNING_TX_KINDS = ("booking_payment", "refund", "tip")
 
 
 def _mentor_earning_txs(mentor_id: int, since: Any = None) -> list[Any]:
     """The mentor's earning transactions (payments and refunds of their sessions) with all their
     legs: two queries whatever the number of rows."""
-    from django.db.models import Prefetch
+    from django.db.models import Prefetch, Q
 
     from .models import LedgerEntry, LedgerTransaction
 
-    qs = LedgerTransaction.objects.filter(kind__in=EARNING_TX_KINDS, booking__session__mentor_id=mentor_id)
+    qs = LedgerTransaction.objects.filter(
+        Q(booking__session__mentor_id=mentor_id) | Q(kind="tip", payment__tip__mentor_id=mentor_id),
+        kind__in=EARNING_TX_KINDS,
+    )
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return list(
-        qs.select_related("booking__session")
+        qs.select_related("booking__session", "payment__tip__learner", "payment__tip__session")
         .prefetch_related(Prefetch("entries", queryset=LedgerEntry.objects.select_related("account")))
         .order_by("created_at", "id")
     )
@@ -140,24 +145,55 @@ def mentor_daily_earnings(mentor_id: int, *, days: int, tz: Any, today: Any) -> 
 
 
 def mentor_earning_rows(mentor_id: int) -> list[dict[str, Any]]:
-    """One row per session the mentor earned from: learners paid, gross, platform fee and net
-    (refunds deducted), newest session first."""
-    rows: dict[int, dict[str, Any]] = {}
+    """One row per session the mentor earned from (learners paid, gross, platform fee and net,
+    refunds deducted) and one per tip, newest first. ``title`` and ``when`` (the session's start,
+    or when the tip was paid) are ready for the table and the CSV."""
+    rows: dict[str, dict[str, Any]] = {}
     for tx in _mentor_earning_txs(mentor_id):
-        session = tx.booking.session
-        row = rows.setdefault(
-            session.pk,
-            {"session": session, "bookings": set(), "gross": 0, "fee": 0, "net": 0, "refunded": 0},
-        )
+        if tx.kind == "tip":
+            tip = tx.payment.tip
+            key = f"tip:{tip.pk}"
+            row = rows.setdefault(
+                key,
+                {
+                    "kind": "tip",
+                    "title": _("Tip from %(name)s") % {"name": tip.learner.full_name or _("a learner")},
+                    "message": tip.message,
+                    "when": tx.created_at,
+                    "session": tip.session,
+                    "bookings": {0},
+                    "gross": 0,
+                    "fee": 0,
+                    "net": 0,
+                    "refunded": 0,
+                },
+            )
+        else:
+            session = tx.booking.session
+            row = rows.setdefault(
+                f"session:{session.pk}",
+                {
+                    "kind": "session",
+                    "title": session.title,
+                    "message": "",
+                    "when": session.start,
+                    "session": session,
+                    "bookings": set(),
+                    "gross": 0,
+                    "fee": 0,
+                    "net": 0,
+                    "refunded": 0,
+                },
+            )
         gross, fee, net = _split(tx, mentor_id)
         row["gross"] += gross
         row["fee"] += fee
         row["net"] += net
         if tx.kind == "refund":
             row["refunded"] -= gross
-        else:
+        elif tx.kind == "booking_payment":
             row["bookings"].add(tx.booking_id)
-    out = sorted(rows.values(), key=lambda r: r["session"].start, reverse=True)
+    out = sorted(rows.values(), key=lambda r: r["when"], reverse=True)
     for row in out:
         row["learners"] = len(row.pop("bookings"))
     return out

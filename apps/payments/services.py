@@ -37,6 +37,7 @@ from .models import (
     PaymentStatus,
     Refund,
     RefundStatus,
+    Tip,
     WebhookEvent,
 )
 from .signals import payment_failed, payment_paid, refund_processed
@@ -191,6 +192,9 @@ def record_payment_success(
         )
         for item in payment.items.select_related("booking__session", "payment"):
             ledger.record_booking_payment(item=item)
+        tip = Tip.objects.filter(payment=payment).select_related("payment").first()
+        if tip is not None:
+            ledger.record_tip(tip=tip)
         payment_paid.send(sender=Payment, payment=payment, source=source)
     return payment
 

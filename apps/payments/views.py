@@ -24,7 +24,7 @@ from apps.core.net import client_ip
 from . import payouts, selectors, services
 from .forms import PayoutDetailsForm
 from .gateway import get_gateway
-from .models import Payment, PaymentStatus
+from .models import Payment, PaymentStatus, Tip
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +130,13 @@ def receipt(request: AuthenticatedRequest, receipt: str) -> HttpResponse:
     ):
         raise Http404
     items = list(payment.items.select_related("booking__session__mentor").prefetch_related("refunds"))
-    if request.GET.get("paid") == "1" and payment.status in services.PAID_STATES:
+    tip = Tip.objects.filter(payment=payment).select_related("mentor").first()
+    if tip is not None:
+        if request.GET.get("paid") == "1" and payment.status in services.PAID_STATES:
+            messages.success(
+                request, _("Thank you! Your tip reached %(name)s.") % {"name": tip.mentor.full_name or _("your mentor")}
+            )
+    elif request.GET.get("paid") == "1" and payment.status in services.PAID_STATES:
         # Every booking this payment covers is either confirmed by it, or (the seat went to someone
         # else, or another payment already covered it) refunded in full: say which, not just "booked".
         booked = [i for i in items if i.booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)]
@@ -221,9 +227,9 @@ def mentor_earnings_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(
         [
-            _("Session date"),
+            _("Date"),
             _("Time zone"),
-            _("Session"),
+            _("Session or tip"),
             _("Learners paid"),
             _("Gross (INR)"),
             _("Refunded (INR)"),
@@ -232,12 +238,12 @@ def mentor_earnings_csv(request: HttpRequest) -> HttpResponse:
         ]
     )
     for row in selectors.mentor_earning_rows(mentor_id):
-        start = row["session"].start.astimezone(tz)
+        when = row["when"].astimezone(tz)
         writer.writerow(
             [
-                start.strftime("%Y-%m-%d %H:%M"),
+                when.strftime("%Y-%m-%d %H:%M"),
                 str(tz),
-                _csv_text(row["session"].title),
+                _csv_text(row["title"]),
                 row["learners"],
                 _rupees(row["gross"] + row["refunded"]),
                 _rupees(row["refunded"]),

@@ -15,12 +15,13 @@ from django.dispatch import receiver
 from apps.payments.models import Payment, Refund, Withdrawal
 from apps.payments.signals import payment_failed, payment_paid, refund_processed, withdrawal_changed
 
-from . import booking, payouts
+from . import booking, payouts, tips
 
 
 @receiver(payment_paid, dispatch_uid="workflows.payment_received")
 def on_payment_paid(sender: type[Payment], payment: Payment, **kwargs: Any) -> None:
     booking.payment_received(payment=payment)
+    tips.payment_received(payment=payment)
 
 
 @receiver(payment_failed, dispatch_uid="workflows.payment_failed")

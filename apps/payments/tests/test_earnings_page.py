@@ -58,7 +58,7 @@ def test_totals_chart_rows_and_csv(client) -> None:  # type: ignore[no-untyped-d
     series = json.loads(html.split('id="earnings-series" type="application/json">')[1].split("</script>")[0])
     days = dict(zip(series["30"]["labels"], series["30"]["values"], strict=True))
     assert days["02 Dec"] == 119_000 and days["03 Dec"] == 0 and sum(series["90"]["values"]) == 119_000
-    rows = {row["session"].title: row for row in r.context["rows"]}
+    rows = {row["title"]: row for row in r.context["rows"]}
     assert (rows["Rust ownership"]["gross"], rows["Rust ownership"]["fee"], rows["Rust ownership"]["net"]) == (
         40_000,
         6_000,
@@ -72,7 +72,7 @@ def test_totals_chart_rows_and_csv(client) -> None:  # type: ignore[no-untyped-d
     raw = r.content
     assert raw.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert lines[0][:3] == ["Session date", "Time zone", "Session"]
+    assert lines[0][:3] == ["Date", "Time zone", "Session or tip"]
     by_title = {line[2]: line for line in lines[1:]}
     assert set(by_title) == {"'=Graphs, clearly", "Rust ownership"}  # a formula-like title is defused
     rust = by_title["Rust ownership"]
