@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,7 +22,7 @@ from apps.bookings.models import BookingStatus
 from apps.bookings.policy import POLICY_LINES
 from apps.core.net import client_ip
 
-from . import payouts, selectors, services
+from . import payouts, pdf, selectors, services
 from .forms import PayoutDetailsForm
 from .gateway import get_gateway
 from .models import Payment, PaymentStatus, Tip
@@ -197,6 +198,7 @@ def mentor_earnings(request: HttpRequest) -> HttpResponse:
             "totals": {k: sum(r[k] for r in rows) for k in ("gross", "fee", "net")},
             "movements": movements,
             "fee_percent": settings.PLATFORM_FEE_PERCENT,
+            "months": statement_months(tz),
             "nav_active": "earnings",
         },
     )
@@ -284,3 +286,42 @@ def payout_details(request: HttpRequest) -> HttpResponse:
         {"form": form, "account": account, "nav_active": "earnings"},
         status=400 if form.errors else 200,
     )
+
+
+@learner_required
+def receipt_pdf(request: AuthenticatedRequest, receipt: str) -> HttpResponse:
+    payment = get_object_or_404(selectors.payments_for(request.user), receipt=receipt)
+    if payment.status not in services.PAID_STATES:
+        raise Http404
+    response = HttpResponse(pdf.receipt_pdf(payment, tz=_mentor_tz(request.user)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="peerlearn-receipt-{payment.receipt}.pdf"'
+    return response
+
+
+def statement_months(tz: ZoneInfo, count: int = 12) -> list[tuple[str, str]]:
+    """The last ``count`` months as ("2026-11", "November 2026"), newest first."""
+    today = timezone.now().astimezone(tz).date()
+    year, month = today.year, today.month
+    out = []
+    for _i in range(count):
+        out.append((f"{year:04d}-{month:02d}", date(year, month, 1).strftime("%B %Y")))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return out
+
+
+@approved_mentor_required
+def statement_pdf(request: HttpRequest) -> HttpResponse:
+    """The mentor's payout statement for one month (``?month=YYYY-MM``, one of the last 12)."""
+    tz = _mentor_tz(request.user)
+    months = dict(statement_months(tz))
+    month = request.GET.get("month", "")
+    if month not in months:
+        messages.error(request, _("Choose a month from the list to download its statement."))
+        return redirect("payments:earnings")
+    year, mon = int(month[:4]), int(month[5:])
+    start = datetime(year, mon, 1, tzinfo=tz)
+    end = datetime(year + (mon == 12), 1 if mon == 12 else mon + 1, 1, tzinfo=tz)
+    body = pdf.statement_pdf(mentor=request.user, start=start, end=end, tz=tz)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="peerlearn-statement-{month}.pdf"'
+    return response
