@@ -24,7 +24,9 @@ def release_matured_earnings(now: datetime | None = None) -> int:
 
     Idempotent: each release is keyed by booking, so running twice (or concurrently) releases once."""
     now = now or timezone.now()
-    released_ids = LedgerTransaction.objects.filter(kind="earning_release").values("booking_id")
+    released_ids = LedgerTransaction.objects.filter(kind="earning_release", booking_id__isnull=False).values(
+        "booking_id"
+    )
     items = (
         PaymentItem.objects.filter(
             payment__status__in=(PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED),

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.bookings.models import Booking, BookingStatus
+from apps.catalog.models import room_group_name
+from apps.core.realtime import broadcast
 from apps.core.templatetags.ui import inr
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notify
@@ -73,6 +75,14 @@ def payment_received(*, payment: Payment) -> None:
     if tip is None:
         return
     who = tip.learner.full_name or _("A learner")
+    if tip.session is not None:
+        # The mentor may be live in the room, which has its own socket: a toast there too.
+        text = _("%(name)s sent you a %(amount)s tip") % {"name": who, "amount": inr(tip.amount_paise)}
+        if tip.message:
+            text += f": “{tip.message}”"
+        group = room_group_name(tip.session.room_code)
+        event = {"type": "room.relay", "message": {"type": "tip", "text": text[:400]}}
+        transaction.on_commit(lambda: broadcast(group, event))
     notify(
         user=tip.mentor,
         type=NotificationType.TIP_RECEIVED,

@@ -88,3 +88,45 @@ def test_tip_paid_through_checkout_splits_like_a_booking_and_tells_the_mentor(cl
         assert release_matured_earnings() == 1
     assert selectors.mentor_balances(mentor)["available"] == 4_250
     assert list(ledger.unbalanced_transactions()) == []
+
+
+def test_the_mentor_in_the_room_gets_the_tip_as_a_toast(client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    """The room's socket relays a ``tip`` message (room.js shows it to the mentor only)."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from apps.catalog.models import room_group_name
+    from apps.workflows import tips
+
+    session, learner = scene()
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(room_group_name(session.room_code), channel)
+    tip = tips.start_tip(learner=learner, session=session, amount_paise=5_000, message="Thank you!")
+    from apps.payments import services
+
+    payment = services.ensure_order(tip.payment)
+    fields = sandbox_pay(client, payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/payments/callback/{payment.receipt}/", fields)
+    event = async_to_sync(layer.receive)(channel)
+    assert event["type"] == "room.relay"
+    assert event["message"] == {"type": "tip", "text": "Aarav Patel sent you a ₹50 tip: “Thank you!”"}
+
+
+def test_a_released_tip_does_not_block_later_booking_releases(client) -> None:  # type: ignore[no-untyped-def]
+    """Regression: a tip's release has no booking; the booking releases that follow still happen."""
+    from apps.payments import services
+    from apps.payments.tests.helpers import paid_checkout
+    from apps.workflows import tips
+
+    session, learner = scene()
+    tip = tips.start_tip(learner=learner, session=session, amount_paise=5_000)
+    payment = services.ensure_order(tip.payment)
+    client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment))
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        assert release_matured_earnings() == 1  # the tip
+    _, booking, paid = paid_checkout(price=10_000, mentor=session.mentor)
+    client.post(f"/payments/callback/{paid.receipt}/", sandbox_pay(client, paid))
+    assert release_matured_earnings(booking.session.end + timedelta(hours=25)) == 1  # the booking
+    assert selectors.mentor_balances(session.mentor)["available"] == 4_250 + 8_500

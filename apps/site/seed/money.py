@@ -1,5 +1,5 @@
-"""Demo money history (issue 9): a mentor who has taught paid sessions over the last five weeks,
-with available and pending earnings, saved UPI payout details, one withdrawal paid, one rejected
+"""Demo money history (issue 9): a mentor who has taught paid sessions over the last five weeks
+and received two tips, with available and pending earnings, saved UPI payout details, one withdrawal paid, one rejected
 with a reason and one waiting in the admin queue; a second mentor paid to a bank account with a
 payout that failed and came back. Everything goes through the real services and flows (booking,
 sandbox Checkout, completion, release after the dispute window, withdrawals, admin decisions,
@@ -20,13 +20,14 @@ from apps.catalog.models import Session
 from apps.payments import payouts
 from apps.payments import services as payments
 from apps.payments.earnings import release_matured_earnings
-from apps.payments.models import PayoutAccount
+from apps.payments.models import Payment, PayoutAccount
 from apps.payments_sandbox import api as sandbox_api
 from apps.payments_sandbox.models import SandboxOrder
 from apps.taxonomy.models import Domain
 from apps.workflows import payouts as payout_flows
 from apps.workflows.booking import book_and_pay
 from apps.workflows.sessions import complete_session
+from apps.workflows.tips import start_tip
 
 DOMAIN = "demo.peerlearn.in"
 MAIN_MENTOR = f"priya.sharma@{DOMAIN}"
@@ -44,8 +45,11 @@ SECOND_MENTOR_SESSIONS = [(16, "System design warm-up: URL shortener", 1299, 2)]
 def _pay(learner: User, session: Session) -> None:
     """Book and pay in the sandbox Checkout, as a learner would (signed callback)."""
     _booking, payment = book_and_pay(learner=learner, session=session)
-    if payment is None:
-        return
+    if payment is not None:
+        _pay_order(payment)
+
+
+def _pay_order(payment: Payment) -> None:
     payment = payments.ensure_order(payment)
     with transaction.atomic():
         order = SandboxOrder.objects.select_for_update().get(order_id=payment.gateway_order_id)
@@ -101,6 +105,15 @@ def seed_money(*, log: Callable[[str], None]) -> dict[str, int]:
     now = timezone.now()
     for days_ago, title, rupees, n in PAST_SESSIONS:
         _taught(mentor, learners, now, days_ago, title, rupees, n)
+    # Two learners said thank you with a tip after their sessions.
+    for title, learner, rupees, note in (
+        (PAST_SESSIONS[0][1], learners[0], 200, "The select_related trick cut my page from 2 s to 80 ms. Thank you!"),
+        (PAST_SESSIONS[2][1], learners[1], 100, ""),
+    ):
+        session = Session.objects.get(mentor=mentor, title=title)
+        with time_machine.travel(session.end + timedelta(hours=1), tick=True):
+            tip = start_tip(learner=learner, session=session, amount_paise=rupees * 100, message=note)
+            _pay_order(tip.payment)
     with time_machine.travel(now - timedelta(days=30), tick=True):
         payouts.save_payout_account(mentor=mentor, method="upi", upi_id="priya.sharma@okhdfcbank")
     # 12 days ago: the first two sessions have matured; ₹2,500 withdrawn and paid by UPI.
@@ -152,4 +165,4 @@ def seed_money(*, log: Callable[[str], None]) -> dict[str, int]:
             _settle(w.pk, "failed")
         count += 1
     log(f"Money: {count} withdrawals (paid, rejected, requested, failed) and earnings history for {mentor.full_name}")
-    return {"withdrawals": count, "paid_sessions": len(PAST_SESSIONS) + len(SECOND_MENTOR_SESSIONS)}
+    return {"withdrawals": count, "paid_sessions": len(PAST_SESSIONS) + len(SECOND_MENTOR_SESSIONS), "tips": 2}
