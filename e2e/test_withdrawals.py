@@ -188,3 +188,50 @@ def test_mentor_withdraws_and_admin_pays_or_rejects(new_context: Any, server: st
         and lines[1][4:] == ["1000.00", "0.00", "150.00", "850.00"]
     )
     check_page(mpage, "earnings")
+
+
+def test_learner_tips_and_the_mentor_sees_the_toast(new_context: Any) -> None:
+    """From the learner's past bookings: ₹50 with a message through the sandbox Checkout; the
+    mentor's open dashboard shows the toast at once (the room relays the same news to a mentor who
+    is live: apps/payments/tests/test_tips.py)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.bookings.models import Booking, BookingStatus
+    from apps.catalog.tests.factories import make_session
+
+    mentor = make_user("mentor", full_name="Kavya Iyer")
+    learner = make_user("learner", full_name="Rohan Das")
+    session = make_session(mentor=mentor, title="Regex without tears", price_paise=0)
+    session.start = timezone.now() - timedelta(days=1)
+    session.status = "completed"
+    session.save()
+    Booking.objects.create(session=session, learner=learner, status=BookingStatus.COMPLETED)
+
+    mpage = new_context().new_page()
+    login(mpage, mentor.email, next_url="/dashboard/mentor/")
+    mpage.wait_for_function("() => document.body.dataset.notificationsSocket === 'open'")
+
+    page = new_context(width=360, height=780).new_page()
+    login(page, learner.email, next_url="/dashboard/learner/bookings/")
+    page.get_by_test_id("tip-link").click()
+    page.get_by_label("Amount (₹)").fill("5")
+    page.get_by_label("Message (optional)").fill("Thanks for the lookahead trick!")
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.locator("#id_amount_error")).to_contain_text("between ₹10 and ₹10,000")
+    expect(page.get_by_label("Message (optional)")).to_have_value("Thanks for the lookahead trick!")
+    page.get_by_label("Amount (₹)").fill("50")
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_test_id("tip-line")).to_contain_text("₹50")
+    check_page(page, "tip-checkout")
+    page.get_by_test_id("pay-button").click()
+    page.get_by_role("button", name="Pay successfully").click()
+    page.wait_for_url("**/dashboard/learner/payments/**")
+    expect(page.locator("#toasts [data-toast]").filter(has_text="Your tip reached Kavya Iyer")).to_be_visible()
+
+    toast = mpage.locator("#toasts, [data-toast], .toast").filter(has_text="Rohan Das sent you a ₹50 tip")
+    expect(toast.first).to_be_visible()
+    mpage.goto("/dashboard/mentor/earnings/")
+    expect(mpage.get_by_test_id("earning-row")).to_contain_text("Thanks for the lookahead trick!")
+    expect(mpage.get_by_test_id("pending")).to_have_text("₹42.50")
