@@ -327,6 +327,8 @@ PLATFORM_FEE_PERCENT = env_int("PLATFORM_FEE_PERCENT", 15, minimum=0, maximum=10
 RAZORPAY_KEY_ID = env_str("RAZORPAY_KEY_ID")
 RAZORPAY_KEY_SECRET = env_str("RAZORPAY_KEY_SECRET")
 RAZORPAY_WEBHOOK_SECRET = env_str("RAZORPAY_WEBHOOK_SECRET")
+# The RazorpayX business account number mentor payouts are made from (live keys only).
+RAZORPAYX_ACCOUNT_NUMBER = env_str("RAZORPAYX_ACCOUNT_NUMBER")
 PAYMENTS_SANDBOX = not (RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET)
 if PRODUCTION and PAYMENTS_SANDBOX and not env_bool("ALLOW_SANDBOX_PAYMENTS", default=False):
     raise ImproperlyConfigured(

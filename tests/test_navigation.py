@@ -141,6 +141,7 @@ def test_navigation_lists_only_pages_that_exist_for_each_role() -> None:
             "/dashboard/mentor/requests/",
             "/dashboard/mentor/earnings/",
             "/dashboard/mentor/analytics/",
+            "/dashboard/mentor/withdrawals/",
             "/profile/",
         },
     }

@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -465,42 +464,8 @@ class MentorSettingsForm(ProfileSettingsForm):
     qualifications = BioForm.base_fields["qualifications"]
     skills = SkillsForm.base_fields["skills"]
     domains = DomainsForm.base_fields["domains"]
-    payout_upi = forms.CharField(
-        label=_("UPI ID"),
-        required=False,
-        max_length=100,
-        validators=[RegexValidator(UPI_RE, _("Enter a UPI ID like name@okhdfcbank."))],
-    )
-    payout_bank_account = forms.CharField(
-        label=_("Bank account number"),
-        required=False,
-        max_length=34,
-        validators=[RegexValidator(BANK_ACCOUNT_RE, _("Enter 9 to 18 digits."))],
-    )
-    payout_ifsc = forms.CharField(
-        label=_("IFSC"),
-        required=False,
-        max_length=11,
-        help_text=_("11 characters, e.g. HDFC0001234."),
-    )
-
     clean_bio = BioForm.clean_bio
     clean_domains = DomainsForm.clean_domains
-
-    def clean_payout_ifsc(self) -> str:
-        ifsc = (self.cleaned_data.get("payout_ifsc") or "").strip().upper()
-        if ifsc and not re.match(IFSC_RE, ifsc):
-            raise ValidationError(_("Enter an IFSC like HDFC0001234 (4 letters, 0, then 6 letters or digits)."))
-        return ifsc
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if bool(data.get("payout_bank_account")) != bool(data.get("payout_ifsc")) and not self.errors.get(
-            "payout_ifsc"
-        ):
-            field = "payout_ifsc" if data.get("payout_bank_account") else "payout_bank_account"
-            self.add_error(field, _("Give both the bank account number and the IFSC."))
-        return data
 
 
 def mentor_settings_initial(profile: MentorProfile) -> dict[str, Any]:
@@ -509,9 +474,6 @@ def mentor_settings_initial(profile: MentorProfile) -> dict[str, Any]:
         "qualifications": profile.qualifications,
         "skills": profile.skills,
         "domains": list(profile.domains.all()),
-        "payout_upi": profile.payout_upi,
-        "payout_bank_account": profile.payout_bank_account,
-        "payout_ifsc": profile.payout_ifsc,
     }
 
 

@@ -4,7 +4,7 @@ the mobile bottom bar shows Home, Sessions, Notifications and Profile.
 Entries name URLs (resolved with ``reverse``), so an entry can only point at a page that exists:
 a missing URL name fails loudly at the first render, and ``tests/test_navigation.py`` opens every
 entry and every link on the pages it reaches, for every role. Pages that are planned but not built
-(learner progress, mentor withdrawals and analytics, most of the admin console) have no entry until
+(learner progress, mentor analytics) have no entry until
 they exist.
 """
 
@@ -59,6 +59,7 @@ MENTOR = (
     NavEntry("requests", _("Requests"), "requests:mentor", "inbox"),
     NavEntry("earnings", _("Earnings"), "payments:earnings", "banknotes"),
     NavEntry("analytics", _("Analytics"), "dashboards:mentor_analytics", "chart-bar"),
+    NavEntry("withdrawals", _("Withdrawals"), "dashboards:mentor_withdrawals", "wallet"),
     NavEntry("profile", _("Profile"), "accounts:profile", "user-circle"),
 )
 ADMIN = (
@@ -67,6 +68,7 @@ ADMIN = (
     NavEntry("users", _("Users"), "dashboards:admin_users", "users"),
     NavEntry("sessions", _("Sessions"), "dashboards:admin_sessions", "video-camera"),
     NavEntry("payments", _("Payments"), "dashboards:admin_payments", "credit-card"),
+    NavEntry("withdrawals", _("Withdrawals"), "dashboards:admin_withdrawals", "wallet"),
     NavEntry("feedback", _("Feedback"), "dashboards:admin_feedback", "star"),
     NavEntry("audit", _("Audit log"), "dashboards:admin_audit", "clipboard-document-list"),
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, analytics_views, progress_views, views
+from . import account_views, analytics_views, money_views, progress_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -32,4 +32,17 @@ urlpatterns = [
     path("dashboard/admin/users/<int:pk>/block/", account_views.admin_user_block, name="admin_user_block"),
     path("dashboard/admin/users/<int:pk>/feature/", account_views.admin_user_feature, name="admin_user_feature"),
     path("profile/delete/", account_views.delete_account, name="delete_account"),
+    path("dashboard/mentor/withdrawals/", money_views.mentor_withdrawals, name="mentor_withdrawals"),
+    path(
+        "dashboard/mentor/withdrawals/<int:pk>/cancel/",
+        money_views.mentor_withdrawal_cancel,
+        name="mentor_withdrawal_cancel",
+    ),
+    path("dashboard/admin/withdrawals/", money_views.admin_withdrawals, name="admin_withdrawals"),
+    path("dashboard/learner/tip/<int:session_id>/", money_views.learner_tip, name="learner_tip"),
+    path(
+        "dashboard/admin/withdrawals/<int:pk>/<str:action>/",
+        money_views.admin_withdrawal_action,
+        name="admin_withdrawal_action",
+    ),
 ]

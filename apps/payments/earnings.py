@@ -1,4 +1,5 @@
-"""Mentor earnings: pending until 24 h after the session ends (dispute window), then available."""
+"""Mentor earnings: pending until 24 h after the session ends (tips: after they are paid) — the
+dispute window — then available."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from apps.bookings.models import BookingStatus
 from apps.catalog.models import SessionStatus
 
 from . import ledger
-from .models import LedgerTransaction, PaymentItem, PaymentStatus
+from .models import LedgerTransaction, PaymentItem, PaymentStatus, Tip
 
 DISPUTE_WINDOW = timedelta(hours=24)
 # Bookings whose earning the mentor keeps once the session is over (learner no-show included).
@@ -23,7 +24,9 @@ def release_matured_earnings(now: datetime | None = None) -> int:
 
     Idempotent: each release is keyed by booking, so running twice (or concurrently) releases once."""
     now = now or timezone.now()
-    released_ids = LedgerTransaction.objects.filter(kind="earning_release").values("booking_id")
+    released_ids = LedgerTransaction.objects.filter(kind="earning_release", booking_id__isnull=False).values(
+        "booking_id"
+    )
     items = (
         PaymentItem.objects.filter(
             payment__status__in=(PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED),
@@ -39,5 +42,18 @@ def release_matured_earnings(now: datetime | None = None) -> int:
     for item in items:
         with transaction.atomic():
             if ledger.release_booking_earning(booking=item.booking) is not None:
+                count += 1
+    released_tips = LedgerTransaction.objects.filter(kind="earning_release", key__startswith="release-tip:").values(
+        "payment_id"
+    )
+    tips = (
+        Tip.objects.filter(payment__status=PaymentStatus.PAID, payment__paid_at__lte=now - DISPUTE_WINDOW)
+        .exclude(payment_id__in=released_tips)
+        .select_related("payment")
+        .order_by("id")[:500]
+    )
+    for tip in tips:
+        with transaction.atomic():
+            if ledger.release_tip_earning(tip=tip) is not None:
                 count += 1
     return count

@@ -41,6 +41,55 @@ class Gateway(Protocol):
     def verify_payment_signature(self, *, order_id: str, payment_id: str, signature: str) -> bool: ...
     def verify_webhook_signature(self, *, body: bytes, signature: str) -> bool: ...
     def checkout_url(self, *, order_id: str, callback_url: str) -> str: ...
+    # RazorpayX Payouts: contact → fund account → payout (idempotent on ``idempotency_key``).
+    def create_contact(self, *, name: str, email: str, reference_id: str) -> dict[str, Any]: ...
+    def create_fund_account(self, *, contact_id: str, details: dict[str, Any]) -> dict[str, Any]: ...
+    def create_payout(
+        self,
+        *,
+        fund_account_id: str,
+        amount_paise: int,
+        mode: str,
+        reference_id: str,
+        narration: str,
+        notes: dict[str, str],
+        idempotency_key: str,
+    ) -> dict[str, Any]: ...
+    def fetch_payout(self, payout_id: str) -> dict[str, Any]: ...
+
+
+def fund_account_body(contact_id: str, details: dict[str, Any]) -> dict[str, Any]:
+    """RazorpayX fund account body from our details: ``{"vpa": "x@y"}`` or
+    ``{"ifsc", "account_number", "name"}``."""
+    if "vpa" in details:
+        return {"contact_id": contact_id, "account_type": "vpa", "vpa": {"address": details["vpa"]}}
+    return {
+        "contact_id": contact_id,
+        "account_type": "bank_account",
+        "bank_account": {
+            "name": details["name"],
+            "ifsc": details["ifsc"],
+            "account_number": details["account_number"],
+        },
+    }
+
+
+def payout_body(
+    *, account_number: str, fund_account_id: str, amount_paise: int, mode: str, reference_id: str, narration: str,
+    notes: dict[str, str],
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "account_number": account_number,
+        "fund_account_id": fund_account_id,
+        "amount": amount_paise,
+        "currency": "INR",
+        "mode": mode,
+        "purpose": "payout",
+        "queue_if_low_balance": True,
+        "reference_id": reference_id,
+        "narration": narration,
+        "notes": notes,
+    }
 
 
 class RazorpayGateway:
@@ -56,6 +105,7 @@ class RazorpayGateway:
         base_url: str | None = None,
         session: requests.Session | None = None,
         timeout: float = 10.0,
+        account_number: str = "",
     ) -> None:
         self.key_id = key_id
         self._secret = key_secret
@@ -65,6 +115,7 @@ class RazorpayGateway:
             options["base_url"] = base_url
         self.client = razorpay.Client(session=session, auth=(key_id, key_secret), **options)
         self.timeout = timeout
+        self.account_number = account_number
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -117,6 +168,41 @@ class RazorpayGateway:
                 reverse("payments_sandbox:checkout", args=[order_id]) + "?" + urlencode({"callback_url": callback_url})
             )
         return ""  # the real Checkout is Razorpay's script on the page, not a URL
+
+    # The SDK has no Payouts resource: its generic ``post``/``get`` reach RazorpayX's endpoints with
+    # the same auth, base URL and error handling.
+    def create_contact(self, *, name: str, email: str, reference_id: str) -> dict[str, Any]:
+        data = {"name": name, "email": email, "type": "vendor", "reference_id": reference_id}
+        return dict(self._call(self.client.post, "/v1/contacts", data))
+
+    def create_fund_account(self, *, contact_id: str, details: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._call(self.client.post, "/v1/fund_accounts", fund_account_body(contact_id, details)))
+
+    def create_payout(
+        self,
+        *,
+        fund_account_id: str,
+        amount_paise: int,
+        mode: str,
+        reference_id: str,
+        narration: str,
+        notes: dict[str, str],
+        idempotency_key: str,
+    ) -> dict[str, Any]:
+        body = payout_body(
+            account_number=self.account_number,
+            fund_account_id=fund_account_id,
+            amount_paise=amount_paise,
+            mode=mode,
+            reference_id=reference_id,
+            narration=narration,
+            notes=notes,
+        )
+        headers = {"X-Payout-Idempotency": idempotency_key}
+        return dict(self._call(self.client.post, "/v1/payouts", body, headers=headers))
+
+    def fetch_payout(self, payout_id: str) -> dict[str, Any]:
+        return dict(self._call(self.client.get, f"/v1/payouts/{payout_id}", {}))
 
 
 class SandboxGateway:
@@ -186,6 +272,46 @@ class SandboxGateway:
     def checkout_url(self, *, order_id: str, callback_url: str) -> str:
         return reverse("payments_sandbox:checkout", args=[order_id]) + "?" + urlencode({"callback_url": callback_url})
 
+    def create_contact(self, *, name: str, email: str, reference_id: str) -> dict[str, Any]:
+        from apps.payments_sandbox import api
+
+        data = {"name": name, "email": email, "type": "vendor", "reference_id": reference_id}
+        return self._call(api.create_contact, data)
+
+    def create_fund_account(self, *, contact_id: str, details: dict[str, Any]) -> dict[str, Any]:
+        from apps.payments_sandbox import api
+
+        return self._call(api.create_fund_account, fund_account_body(contact_id, details))
+
+    def create_payout(
+        self,
+        *,
+        fund_account_id: str,
+        amount_paise: int,
+        mode: str,
+        reference_id: str,
+        narration: str,
+        notes: dict[str, str],
+        idempotency_key: str,
+    ) -> dict[str, Any]:
+        from apps.payments_sandbox import api
+
+        body = payout_body(
+            account_number=api.SANDBOX_ACCOUNT_NUMBER,
+            fund_account_id=fund_account_id,
+            amount_paise=amount_paise,
+            mode=mode,
+            reference_id=reference_id,
+            narration=narration,
+            notes=notes,
+        )
+        return self._call(api.create_payout, body, idempotency_key)
+
+    def fetch_payout(self, payout_id: str) -> dict[str, Any]:
+        from apps.payments_sandbox import api
+
+        return self._call(api.fetch_payout, payout_id)
+
 
 def sandbox_over_http() -> RazorpayGateway:
     """The official SDK against the sandbox's HTTP routes on ``SITE_URL`` (``PAYMENTS_SANDBOX_TRANSPORT=http``,
@@ -197,6 +323,7 @@ def sandbox_over_http() -> RazorpayGateway:
         key_secret=SANDBOX_KEY_SECRET,
         webhook_secret=SANDBOX_WEBHOOK_SECRET,
         base_url=settings.SITE_URL.rstrip("/") + "/sandbox/razorpay",
+        account_number="2323230000000000",  # apps.payments_sandbox.api.SANDBOX_ACCOUNT_NUMBER
     )
     gateway.name = "sandbox"
     gateway.is_sandbox = True
@@ -220,6 +347,7 @@ def _build(sandbox: bool, key_id: str, site_url: str, transport: str) -> Gateway
         key_id=settings.RAZORPAY_KEY_ID,
         key_secret=settings.RAZORPAY_KEY_SECRET,
         webhook_secret=settings.RAZORPAY_WEBHOOK_SECRET,
+        account_number=settings.RAZORPAYX_ACCOUNT_NUMBER,
     )
 
 

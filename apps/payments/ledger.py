@@ -10,6 +10,15 @@ Accounts:
 * ``platform_revenue``: the platform fee we keep.
 * ``mentor:<id>:pending`` / ``mentor:<id>:available``: what we owe a mentor, before and after the
   24 h dispute window that follows the session.
+* ``mentor:<id>:reserved``: what we owe a mentor that is set aside for a withdrawal in progress.
+* ``refund_absorbed``: the platform's loss when a refund covers an earning the mentor has already
+  withdrawn or reserved (a refund never claws back money that left the mentor's available balance).
+
+A withdrawal of W posts, at request time, Dr available W / Cr reserved W (checked under the
+available account's row lock, so parallel requests never overdraw); when paid out, Dr reserved W /
+Cr gateway_clearing W; when rejected, cancelled or failed before paying, Dr reserved W / Cr
+available W; when a paid payout is reversed by the bank, Dr gateway_clearing W / Cr available W.
+Each is keyed by the withdrawal, so each happens at most once.
 
 A learner payment of A for a booking posts: Dr gateway_clearing A, Cr platform_revenue fee,
 Cr mentor pending share (fee + share = A). A refund reverses the part of the split it covers.
@@ -32,6 +41,7 @@ if TYPE_CHECKING:
 
 GATEWAY_CLEARING = "gateway_clearing"
 PLATFORM_REVENUE = "platform_revenue"
+REFUND_ABSORBED = "refund_absorbed"
 
 
 class LedgerError(Exception):
@@ -102,6 +112,14 @@ def mentor_available(mentor_id: int) -> LedgerAccount:
     return _account(f"mentor:{mentor_id}:available", AccountKind.MENTOR_AVAILABLE, mentor_id, may_go_negative=False)
 
 
+def mentor_reserved(mentor_id: int) -> LedgerAccount:
+    return _account(f"mentor:{mentor_id}:reserved", AccountKind.MENTOR_RESERVED, mentor_id, may_go_negative=False)
+
+
+def refund_absorbed() -> LedgerAccount:
+    return _account(REFUND_ABSORBED, AccountKind.PLATFORM_REVENUE)
+
+
 # --- posting -------------------------------------------------------------------------------
 
 
@@ -122,7 +140,14 @@ def credit_balance(account: LedgerAccount) -> int:
 
 
 def post(
-    *, kind: str, key: str, legs: Sequence[Leg], memo: str = "", payment: Any = None, booking: Booking | None = None
+    *,
+    kind: str,
+    key: str,
+    legs: Sequence[Leg],
+    memo: str = "",
+    payment: Any = None,
+    booking: Booking | None = None,
+    withdrawal: Any = None,
 ) -> LedgerTransaction:
     """Write one balanced transaction. Idempotent on ``key``: posting the same key twice returns the
     first transaction unchanged. Credit-normal accounts flagged ``may_go_negative=False`` are
@@ -148,7 +173,7 @@ def post(
         try:
             with transaction.atomic():
                 tx = LedgerTransaction.objects.create(
-                    kind=kind, key=key, memo=memo[:200], payment=payment, booking=booking
+                    kind=kind, key=key, memo=memo[:200], payment=payment, booking=booking, withdrawal=withdrawal
                 )
         except IntegrityError:
             return LedgerTransaction.objects.get(key=key)
@@ -191,12 +216,28 @@ def record_refund(*, refund: Any) -> LedgerTransaction:
     )
     mentor_id = booking.session.mentor_id
     legs = [Leg(gateway_clearing(), -refund.amount_paise), Leg(platform_revenue(), fee)]
-    # Reverse from pending first; if the earning was already released, from available.
+    # Reverse from pending first; if the earning was already released, from available — but only
+    # what is still there (locked, so a withdrawal request cannot take it meanwhile). What the
+    # mentor has already withdrawn or reserved is absorbed by the platform.
     pending = mentor_pending(mentor_id)
     from_pending = min(share, max(0, earning_pending_for_booking(booking)))
     legs.append(Leg(pending, from_pending))
-    if share - from_pending:
-        legs.append(Leg(mentor_available(mentor_id), share - from_pending))
+    rest = share - from_pending
+    if rest:
+        available = mentor_available(mentor_id)
+        with transaction.atomic():
+            list(LedgerAccount.objects.select_for_update().filter(pk=available.pk))
+            from_available = min(rest, max(0, credit_balance(available)))
+            legs.append(Leg(available, from_available))
+            legs.append(Leg(refund_absorbed(), rest - from_available))
+            return post(
+                kind="refund",
+                key=f"refund:{refund.pk}",
+                memo=f"Refund {refund.pk} for booking {booking.pk}",
+                payment=item.payment,
+                booking=booking,
+                legs=legs,
+            )
     return post(
         kind="refund",
         key=f"refund:{refund.pk}",
@@ -238,6 +279,55 @@ def mentor_balances(mentor_id: int) -> dict[str, int]:
     }
 
 
+def reserve_withdrawal(*, withdrawal: Any) -> LedgerTransaction:
+    """Set a withdrawal's amount aside: available → reserved. Raises ``InsufficientBalance`` (and
+    writes nothing) when the available balance, read under its row lock, does not cover it."""
+    m = withdrawal.mentor_id
+    return post(
+        kind="withdrawal_reserve",
+        key=f"withdrawal:{withdrawal.pk}:reserve",
+        memo=f"Withdrawal {withdrawal.pk} requested",
+        withdrawal=withdrawal,
+        legs=[Leg(mentor_available(m), withdrawal.amount_paise), Leg(mentor_reserved(m), -withdrawal.amount_paise)],
+    )
+
+
+def release_withdrawal(*, withdrawal: Any) -> LedgerTransaction:
+    """A rejected, cancelled or failed withdrawal: the reserved amount returns to available (once)."""
+    m = withdrawal.mentor_id
+    return post(
+        kind="withdrawal_release",
+        key=f"withdrawal:{withdrawal.pk}:release",
+        memo=f"Withdrawal {withdrawal.pk} returned ({withdrawal.status})",
+        withdrawal=withdrawal,
+        legs=[Leg(mentor_reserved(m), withdrawal.amount_paise), Leg(mentor_available(m), -withdrawal.amount_paise)],
+    )
+
+
+def record_payout(*, withdrawal: Any) -> LedgerTransaction:
+    """The payout left the gateway account: the reserved amount is paid out (once)."""
+    m = withdrawal.mentor_id
+    return post(
+        kind="payout",
+        key=f"withdrawal:{withdrawal.pk}:payout",
+        memo=f"Withdrawal {withdrawal.pk} paid out",
+        withdrawal=withdrawal,
+        legs=[Leg(mentor_reserved(m), withdrawal.amount_paise), Leg(gateway_clearing(), -withdrawal.amount_paise)],
+    )
+
+
+def record_payout_reversal(*, withdrawal: Any) -> LedgerTransaction:
+    """The bank returned a paid payout: the money is back in the mentor's available balance (once)."""
+    m = withdrawal.mentor_id
+    return post(
+        kind="payout_reversal",
+        key=f"withdrawal:{withdrawal.pk}:reversal",
+        memo=f"Withdrawal {withdrawal.pk} reversed by the bank",
+        withdrawal=withdrawal,
+        legs=[Leg(gateway_clearing(), withdrawal.amount_paise), Leg(mentor_available(m), -withdrawal.amount_paise)],
+    )
+
+
 def unbalanced_transactions() -> Iterable[int]:
     """Ids of transactions whose legs do not sum to zero (should always be empty)."""
     return (
@@ -245,4 +335,41 @@ def unbalanced_transactions() -> Iterable[int]:
         .annotate(total=Sum("amount_paise"))
         .exclude(total=0)
         .values_list("transaction_id", flat=True)
+    )
+
+
+# --- tips ----------------------------------------------------------------------------------------
+
+
+def record_tip(*, tip: Any) -> LedgerTransaction:
+    """A captured tip: clearing in, the platform fee and the mentor's (pending) share out."""
+    fee, share = split_amount(tip.amount_paise)
+    return post(
+        kind="tip",
+        key=f"tip:{tip.pk}",
+        memo=f"Tip {tip.pk} ({tip.payment.receipt})",
+        payment=tip.payment,
+        legs=[
+            Leg(gateway_clearing(), tip.amount_paise),
+            Leg(platform_revenue(), -fee),
+            Leg(mentor_pending(tip.mentor_id), -share),
+        ],
+    )
+
+
+def release_tip_earning(*, tip: Any) -> LedgerTransaction | None:
+    """Move a tip's pending share to available (24 h after it was paid)."""
+    pending = mentor_pending(tip.mentor_id)
+    total = LedgerEntry.objects.filter(account=pending, transaction__payment_id=tip.payment_id).aggregate(
+        s=Sum("amount_paise")
+    )["s"]
+    amount = -int(total or 0)
+    if amount <= 0:
+        return None
+    return post(
+        kind="earning_release",
+        key=f"release-tip:{tip.pk}",
+        memo=f"Tip {tip.pk} released after the dispute window",
+        payment=tip.payment,
+        legs=[Leg(pending, amount), Leg(mentor_available(tip.mentor_id), -amount)],
     )

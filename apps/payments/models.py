@@ -138,6 +138,7 @@ class AccountKind(models.TextChoices):
     PLATFORM_REVENUE = "platform_revenue", _("Platform revenue")
     MENTOR_PENDING = "mentor_pending", _("Mentor earnings (pending)")
     MENTOR_AVAILABLE = "mentor_available", _("Mentor earnings (available)")
+    MENTOR_RESERVED = "mentor_reserved", _("Reserved for withdrawal")
 
 
 class LedgerAccount(models.Model):
@@ -160,6 +161,9 @@ class LedgerTransaction(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_txs")
     booking = models.ForeignKey(
         "bookings.Booking", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_txs"
+    )
+    withdrawal = models.ForeignKey(
+        "payments.Withdrawal", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_txs"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -199,3 +203,122 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Ledger entries are append-only")
+
+
+# --- Money out: payout details and withdrawals (SPEC §11) -----------------------------------
+
+
+class PayoutMethod(models.TextChoices):
+    UPI = "upi", _("UPI")
+    BANK = "bank", _("Bank account")
+
+
+def mask_middle(value: str, keep: int = 4) -> str:
+    """``1234567890`` → ``••••••7890``: only the last ``keep`` characters stay readable."""
+    if len(value) <= keep:
+        return "•" * len(value)
+    return "•" * (len(value) - keep) + value[-keep:]
+
+
+def mask_upi(upi: str) -> str:
+    """``ravi.kumar@okicici`` → ``ra••••••@okicici`` (the handle stays, it names the bank app)."""
+    name, _sep, handle = upi.partition("@")
+    visible = name[:2]
+    return f"{visible}{'•' * max(2, len(name) - len(visible))}@{handle}"
+
+
+class PayoutAccount(models.Model):
+    """Where a mentor's withdrawals are paid: a UPI id, or a bank account with IFSC and holder.
+
+    The gateway's contact and fund account ids are cached here; changing the details clears the
+    fund account (a new one is created at the next payout)."""
+
+    mentor = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payout_account")
+    method = models.CharField(max_length=4, choices=PayoutMethod.choices)
+    upi_id = models.CharField(max_length=100, blank=True)
+    bank_account = models.CharField(max_length=18, blank=True)
+    ifsc = models.CharField(max_length=11, blank=True)
+    holder_name = models.CharField(max_length=120, blank=True)
+    gateway_contact_id = models.CharField(max_length=64, blank=True)
+    gateway_fund_account_id = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Payout account of {self.mentor_id}: {self.masked()}"
+
+    def masked(self) -> str:
+        if self.method == PayoutMethod.UPI:
+            return f"UPI {mask_upi(self.upi_id)}"
+        return f"A/c {mask_middle(self.bank_account)} · {self.ifsc}"
+
+    @property
+    def mode(self) -> str:
+        """The RazorpayX payout mode used for this destination."""
+        return "UPI" if self.method == PayoutMethod.UPI else "IMPS"
+
+
+class WithdrawalStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Withdrawal(models.Model):
+    """A mentor's request to be paid out. The amount is reserved in the ledger at request time."""
+
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="withdrawals")
+    amount_paise = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=WithdrawalStatus.choices, default=WithdrawalStatus.REQUESTED, db_index=True
+    )
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it was rejected or failed")
+    destination = models.CharField(max_length=80, help_text="Masked payout details at request time")
+    mode = models.CharField(max_length=4, default="UPI")  # UPI / IMPS / NEFT
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    gateway_payout_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    gateway_status = models.CharField(max_length=20, blank=True)
+    utr = models.CharField(max_length=40, blank=True)
+    reversed = models.BooleanField(default=False)
+    last_error = models.CharField(max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_paise__gt=0), name="withdrawal_positive")]
+
+    def __str__(self) -> str:
+        return f"Withdrawal {self.pk} ({self.status})"
+
+
+class Tip(models.Model):
+    """A learner's gift to a mentor (₹10 to ₹10,000, optional message), paid like a booking: its own
+    Payment (no items) through order → Checkout → callback/webhook; the ledger splits it with the
+    same platform fee and the mentor's share matures 24 h after it is paid."""
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tips_given")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tips_received")
+    session = models.ForeignKey("catalog.Session", on_delete=models.PROTECT, null=True, blank=True, related_name="tips")
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="tip")
+    amount_paise = models.PositiveIntegerField()
+    message = models.CharField(max_length=280, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_paise__gte=1_000, amount_paise__lte=1_000_000), name="tip_amount_bounds"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Tip {self.pk} to {self.mentor_id}"

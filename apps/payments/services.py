@@ -27,7 +27,7 @@ from django.utils import timezone
 from apps.bookings.models import Booking, BookingStatus
 from apps.core.state import conditional_transition
 
-from . import ledger
+from . import ledger, payouts
 from .gateway import GatewayError, get_gateway
 from .models import (
     AttemptStatus,
@@ -37,6 +37,7 @@ from .models import (
     PaymentStatus,
     Refund,
     RefundStatus,
+    Tip,
     WebhookEvent,
 )
 from .signals import payment_failed, payment_paid, refund_processed
@@ -191,6 +192,9 @@ def record_payment_success(
         )
         for item in payment.items.select_related("booking__session", "payment"):
             ledger.record_booking_payment(item=item)
+        tip = Tip.objects.filter(payment=payment).select_related("payment").first()
+        if tip is not None:
+            ledger.record_tip(tip=tip)
         payment_paid.send(sender=Payment, payment=payment, source=source)
     return payment
 
@@ -297,6 +301,10 @@ def process_webhook(*, event_id: str, payload: dict[str, Any]) -> bool:
                     description=str(p.get("error_description") or ""),
                     source="webhook",
                 )
+        elif event in ("payout.processed", "payout.failed", "payout.reversed", "payout.rejected"):
+            entity = _entity(payload, "payout")
+            if entity.get("id"):
+                payouts.apply_payout_entity(entity, event)
         elif event in ("refund.processed", "refund.failed"):
             r = _entity(payload, "refund")
             refund = _find_refund(r)

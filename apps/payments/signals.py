@@ -7,3 +7,4 @@ from django.dispatch import Signal
 payment_paid = Signal()  # sender=Payment, payment, source
 payment_failed = Signal()  # sender=Payment, payment, attempt
 refund_processed = Signal()  # sender=Refund, refund
+withdrawal_changed = Signal()  # sender=Withdrawal, withdrawal, previous (status before), actor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from .earnings import release_matured_earnings
+from .payouts import reconcile_payouts
 from .services import reconcile_payments
 
 
@@ -12,7 +13,7 @@ from .services import reconcile_payments
 def reconcile() -> dict[str, int]:
     """Every 5 min, on its own schedule (never on the reminder tick: it calls the gateway up to a
     few hundred times): payments and refunds we have not heard back on."""
-    return reconcile_payments()
+    return {**reconcile_payments(), **reconcile_payouts()}
 
 
 @shared_task(name="payments.release_matured_earnings", ignore_result=True, expires=240)

@@ -1,4 +1,5 @@
-"""The emulated Razorpay API as plain functions (Orders, Payments, Refunds).
+"""The emulated Razorpay API as plain functions (Orders, Payments, Refunds, and RazorpayX's
+Contacts, Fund accounts and Payouts).
 
 The payments app's sandbox gateway calls these directly (no socket, no request machinery); the
 HTTP views in ``views.py`` expose the same functions under ``/sandbox/razorpay/v1/…`` for the
@@ -16,7 +17,14 @@ from django.db import transaction
 from apps.core.signing import hmac_sha256
 
 from .keys import SANDBOX_KEY_SECRET
-from .models import SandboxOrder, SandboxPayment, SandboxRefund
+from .models import (
+    SandboxContact,
+    SandboxFundAccount,
+    SandboxOrder,
+    SandboxPayment,
+    SandboxPayout,
+    SandboxRefund,
+)
 from .webhooks import queue_webhook
 
 
@@ -176,3 +184,171 @@ def checkout_success_fields(order: SandboxOrder, pay: SandboxPayment) -> dict[st
         "razorpay_order_id": order.order_id,
         "razorpay_signature": hmac_sha256(SANDBOX_KEY_SECRET, f"{order.order_id}|{pay.payment_id}"),
     }
+
+
+# --- RazorpayX Payouts ----------------------------------------------------------------------
+
+SANDBOX_ACCOUNT_NUMBER = "2323230000000000"  # the emulated business account payouts are made from
+PAYOUT_MODES = ("UPI", "IMPS", "NEFT")
+PAYOUT_OUTCOMES = ("processed", "failed", "reversed")
+
+
+def contact_entity(c: SandboxContact) -> dict[str, Any]:
+    return {
+        "id": c.contact_id,
+        "entity": "contact",
+        "name": c.name,
+        "email": c.email,
+        "type": c.type,
+        "reference_id": c.reference_id,
+        "active": True,
+        "created_at": int(c.created_at.timestamp()),
+    }
+
+
+def fund_account_entity(f: SandboxFundAccount) -> dict[str, Any]:
+    return {
+        "id": f.fund_account_id,
+        "entity": "fund_account",
+        "contact_id": f.contact.contact_id,
+        "account_type": f.account_type,
+        f.account_type: f.details,
+        "active": True,
+        "created_at": int(f.created_at.timestamp()),
+    }
+
+
+def payout_entity(p: SandboxPayout) -> dict[str, Any]:
+    failed = p.status in ("failed", "reversed")
+    return {
+        "id": p.payout_id,
+        "entity": "payout",
+        "fund_account_id": p.fund_account.fund_account_id,
+        "amount": p.amount,
+        "currency": "INR",
+        "notes": p.notes,
+        "fees": 0,
+        "tax": 0,
+        "status": p.status,
+        "purpose": p.purpose,
+        "utr": p.utr or None,
+        "mode": p.mode,
+        "reference_id": p.reference_id,
+        "narration": p.narration,
+        "failure_reason": p.failure_reason or None,
+        "status_details": {"description": p.failure_reason, "source": "beneficiary_bank"} if failed else None,
+        "created_at": int(p.created_at.timestamp()),
+    }
+
+
+def create_contact(data: dict[str, Any]) -> dict[str, Any]:
+    name = str(data.get("name", "")).strip()
+    if not 3 <= len(name) <= 50:
+        raise SandboxError(400, "The name must be between 3 and 50 characters.")
+    contact = SandboxContact.objects.create(
+        contact_id=new_id("cont"),
+        name=name,
+        email=str(data.get("email", ""))[:254],
+        reference_id=str(data.get("reference_id", ""))[:40],
+        type=str(data.get("type", "vendor"))[:20],
+    )
+    return contact_entity(contact)
+
+
+def create_fund_account(data: dict[str, Any]) -> dict[str, Any]:
+    contact = SandboxContact.objects.filter(contact_id=data.get("contact_id")).first()
+    if contact is None:
+        raise SandboxError(400, "The contact id provided does not exist")
+    kind = data.get("account_type")
+    details = data.get(kind) if kind in ("vpa", "bank_account") else None
+    if not isinstance(details, dict):
+        raise SandboxError(400, "The account type field is invalid.")
+    if kind == "vpa" and "@" not in str(details.get("address", "")):
+        raise SandboxError(400, "Invalid VPA. Please enter a valid Virtual Payment Address")
+    if kind == "bank_account" and not (details.get("ifsc") and details.get("account_number") and details.get("name")):
+        raise SandboxError(400, "The ifsc, account number and name are required.")
+    fund = SandboxFundAccount.objects.create(
+        fund_account_id=new_id("fa"), contact=contact, account_type=str(kind), details=details
+    )
+    return fund_account_entity(fund)
+
+
+def _payout_request(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: data.get(k) for k in ("account_number", "fund_account_id", "amount", "currency", "mode", "purpose")}
+
+
+def create_payout(data: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    """``POST /v1/payouts`` with the ``X-Payout-Idempotency`` header: a repeated key with the same
+    request returns the payout already made; with a different request it is refused."""
+    if not idempotency_key:
+        raise SandboxError(400, "X-Payout-Idempotency header is required")
+    with transaction.atomic():
+        existing = SandboxPayout.objects.select_related("fund_account").filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            before = {
+                "account_number": SANDBOX_ACCOUNT_NUMBER,
+                "fund_account_id": existing.fund_account.fund_account_id,
+                "amount": existing.amount,
+                "currency": "INR",
+                "mode": existing.mode,
+                "purpose": existing.purpose,
+            }
+            if before != _payout_request(data):
+                raise SandboxError(400, "Different request body sent for the same Idempotency Header")
+            return payout_entity(existing)
+        if data.get("account_number") != SANDBOX_ACCOUNT_NUMBER:
+            raise SandboxError(400, "The account number is invalid.")
+        fund = SandboxFundAccount.objects.filter(fund_account_id=data.get("fund_account_id")).first()
+        if fund is None:
+            raise SandboxError(400, "The fund account id provided does not exist")
+        amount = data.get("amount")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 100:
+            raise SandboxError(400, "Minimum transaction amount allowed is Re. 1")
+        if data.get("currency", "INR") != "INR":
+            raise SandboxError(400, "Currency is not supported")
+        mode = data.get("mode")
+        if mode not in PAYOUT_MODES or (mode == "UPI") != (fund.account_type == "vpa"):
+            raise SandboxError(400, "The mode is invalid for this fund account.")
+        payout = SandboxPayout.objects.create(
+            payout_id=new_id("pout"),
+            fund_account=fund,
+            amount=amount,
+            mode=mode,
+            purpose=str(data.get("purpose", "payout"))[:20],
+            reference_id=str(data.get("reference_id", ""))[:40],
+            narration=str(data.get("narration", ""))[:30],
+            notes=_notes(data),
+            idempotency_key=idempotency_key[:64],
+        )
+    return payout_entity(payout)
+
+
+def fetch_payout(payout_id: str) -> dict[str, Any]:
+    p = SandboxPayout.objects.select_related("fund_account").filter(payout_id=payout_id).first()
+    if p is None:
+        raise SandboxError(400, NOT_FOUND)
+    return payout_entity(p)
+
+
+def settle_payout(payout_id: str, outcome: str) -> SandboxPayout:
+    """The tester's choice (or a test's): a processing payout is ``processed`` or ``failed``; a
+    processed one may later be ``reversed`` by the bank. Announced by a signed webhook after commit."""
+    if outcome not in PAYOUT_OUTCOMES:
+        raise SandboxError(400, "Unknown outcome")
+    with transaction.atomic():
+        p = SandboxPayout.objects.select_for_update().select_related("fund_account").filter(payout_id=payout_id).first()
+        if p is None:
+            raise SandboxError(400, NOT_FOUND)
+        allowed = {"processed": ("processing",), "failed": ("processing",), "reversed": ("processed",)}[outcome]
+        if p.status not in allowed:
+            raise SandboxError(400, f"A {p.status} payout cannot become {outcome}.")
+        p.status = outcome
+        if outcome == "processed":
+            p.utr = f"SBX{secrets.token_hex(6).upper()}"
+        elif outcome == "failed":
+            p.failure_reason = "Beneficiary bank was offline (chosen by the tester in the sandbox)."
+        else:
+            p.failure_reason = "The beneficiary bank returned the payout (chosen by the tester in the sandbox)."
+        p.save(update_fields=["status", "utr", "failure_reason"])
+        queue_webhook(f"payout.{outcome}", {"payout": payout_entity(p)})
+    return p

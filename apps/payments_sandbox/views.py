@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import api
 from .keys import SANDBOX_KEY_ID, SANDBOX_KEY_SECRET
-from .models import SandboxOrder
+from .models import SandboxOrder, SandboxPayout
 from .webhooks import queue_webhook
 
 View = Callable[..., HttpResponse]
@@ -140,3 +140,48 @@ def checkout(request: HttpRequest, order_id: str) -> HttpResponse:
                 "error[metadata]": json.dumps({"payment_id": pay.payment_id, "order_id": order.order_id}),
             }
     return render(request, "payments/sandbox_redirect.html", {"action": callback, "fields": fields.items()})
+
+
+# --- RazorpayX Payouts ----------------------------------------------------------------------
+
+
+@endpoint
+@require_http_methods(["POST"])
+def contacts(request: HttpRequest) -> dict[str, Any]:
+    return api.create_contact(_json(request))
+
+
+@endpoint
+@require_http_methods(["POST"])
+def fund_accounts(request: HttpRequest) -> dict[str, Any]:
+    return api.create_fund_account(_json(request))
+
+
+@endpoint
+@require_http_methods(["POST"])
+def payouts(request: HttpRequest) -> dict[str, Any]:
+    return api.create_payout(_json(request), request.headers.get("X-Payout-Idempotency", ""))
+
+
+@endpoint
+@require_http_methods(["GET"])
+def payout_detail(request: HttpRequest, payout_id: str) -> dict[str, Any]:
+    return api.fetch_payout(payout_id)
+
+
+@require_http_methods(["GET", "POST"])
+def payouts_console(request: HttpRequest) -> HttpResponse:
+    """The sandbox stand-in for the RazorpayX dashboard: the tester decides how each payout ends
+    (processed, failed, or reversed after processing); a signed webhook follows."""
+    error = ""
+    if request.method == "POST":
+        try:
+            api.settle_payout(request.POST.get("payout_id", ""), request.POST.get("outcome", ""))
+        except api.SandboxError as exc:
+            error = exc.description
+        else:
+            return HttpResponseRedirect(reverse("payments_sandbox:payouts_console"))
+    rows = list(SandboxPayout.objects.select_related("fund_account__contact").order_by("-created_at")[:50])
+    return render(
+        request, "payments/sandbox_payouts.html", {"payouts": rows, "error": error}, status=400 if error else 200
+    )

@@ -12,15 +12,16 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
-from apps.payments.models import Payment, Refund
-from apps.payments.signals import payment_failed, payment_paid, refund_processed
+from apps.payments.models import Payment, Refund, Withdrawal
+from apps.payments.signals import payment_failed, payment_paid, refund_processed, withdrawal_changed
 
-from . import booking
+from . import booking, payouts, tips
 
 
 @receiver(payment_paid, dispatch_uid="workflows.payment_received")
 def on_payment_paid(sender: type[Payment], payment: Payment, **kwargs: Any) -> None:
     booking.payment_received(payment=payment)
+    tips.payment_received(payment=payment)
 
 
 @receiver(payment_failed, dispatch_uid="workflows.payment_failed")
@@ -31,3 +32,8 @@ def on_payment_failed(sender: type[Payment], payment: Payment, **kwargs: Any) ->
 @receiver(refund_processed, dispatch_uid="workflows.refund_processed")
 def on_refund_processed(sender: type[Refund], refund: Refund, **kwargs: Any) -> None:
     transaction.on_commit(lambda: booking.refund_processed(refund=refund))
+
+
+@receiver(withdrawal_changed, dispatch_uid="workflows.withdrawal_changed")
+def on_withdrawal_changed(sender: type[Withdrawal], withdrawal: Withdrawal, previous: str, **kwargs: Any) -> None:
+    payouts.withdrawal_changed(withdrawal=withdrawal, previous=previous)

@@ -286,6 +286,10 @@ class Room {
       case "rec":
         this.recording.handle(m);
         break;
+      case "tip":
+        // A learner's tip was paid (apps/workflows/tips.py): only the mentor is told, as a toast.
+        if (cfg.role === "mentor" && window.PeerLearn && window.PeerLearn.toast) window.PeerLearn.toast(m.text, "success");
+        break;
       case "ended":
         this.recording.stopLocal();
         if (m.timer) timer.update(m.timer);

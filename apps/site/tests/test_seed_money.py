@@ -1,0 +1,35 @@
+"""The demo money history (apps/site/seed/money.py) is believable, made through the real flows,
+consistent with the ledger, and a second seed_demo adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from apps.accounts.models import User
+from apps.audit.models import AuditEntry
+from apps.payments import ledger, selectors
+from apps.payments.models import LedgerTransaction, Withdrawal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeded_withdrawals_and_balances() -> None:
+    call_command("seed_demo", verbosity=0)
+    priya = User.objects.get(email="priya.sharma@demo.peerlearn.in")
+    statuses = sorted(Withdrawal.objects.filter(mentor=priya).values_list("status", flat=True))
+    assert statuses == ["paid", "rejected", "requested"]
+    b = selectors.mentor_balances(priya)
+    assert b["available"] > 0 and b["pending"] > 0
+    assert b["reserved"] == 60_000 and b["withdrawn"] == 250_000
+    assert Withdrawal.objects.get(mentor=priya, status="rejected").reason
+    failed = Withdrawal.objects.get(status="failed")
+    assert failed.mentor != priya and failed.mode == "IMPS"
+    assert AuditEntry.objects.filter(action__in=["withdrawal.approve", "withdrawal.reject"]).count() == 3
+    rows = selectors.mentor_earning_rows(priya.pk)
+    assert sorted(r["kind"] for r in rows) == ["session"] * 4 + ["tip"] * 2 and all(r["net"] > 0 for r in rows)
+    assert list(ledger.unbalanced_transactions()) == []
+
+    counts = (Withdrawal.objects.count(), LedgerTransaction.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (Withdrawal.objects.count(), LedgerTransaction.objects.count()) == counts
