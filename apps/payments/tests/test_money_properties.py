@@ -36,7 +36,11 @@ OPS = st.one_of(
 
 
 def _pay(mentor, price):  # type: ignore[no-untyped-def]
-    _, _booking, payment = paid_checkout(price=price, mentor=mentor)
+    from apps.catalog.models import Session
+
+    # One mentor's sessions never overlap (a PostgreSQL exclusion constraint): a day apart.
+    start = timezone.now() + timedelta(days=2 + Session.objects.filter(mentor=mentor).count())
+    _, _booking, payment = paid_checkout(price=price, mentor=mentor, start=start)
     with transaction.atomic():
         order = SandboxOrder.objects.select_for_update().get(order_id=payment.gateway_order_id)
         captured = sandbox.attempt(order, success=True)

@@ -126,7 +126,7 @@ def test_a_released_tip_does_not_block_later_booking_releases(client) -> None:  
     client.post(f"/payments/callback/{payment.receipt}/", sandbox_pay(client, payment))
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         assert release_matured_earnings() == 1  # the tip
-    _, booking, paid = paid_checkout(price=10_000, mentor=session.mentor)
+    _, booking, paid = paid_checkout(price=10_000, mentor=session.mentor, start=session.start + timedelta(days=2))
     client.post(f"/payments/callback/{paid.receipt}/", sandbox_pay(client, paid))
     assert release_matured_earnings(booking.session.end + timedelta(hours=25)) == 1  # the booking
     assert selectors.mentor_balances(session.mentor)["available"] == 4_250 + 8_500

@@ -417,3 +417,15 @@ def test_refund_after_withdrawal_is_absorbed_not_overdrawn(client, django_captur
     assert ledger.credit_balance(ledger.mentor_available(mentor.pk)) == 0
     assert ledger.balance(ledger.refund_absorbed()) == 85_000
     assert_ledger_balanced()
+
+
+def test_payout_details_cannot_change_while_a_withdrawal_is_in_progress(client) -> None:  # type: ignore[no-untyped-def]
+    mentor = mentor_with_balance()
+    w = flows.request_withdrawal(mentor=mentor, amount_paise=60_000)
+    client.force_login(mentor)
+    r = client.post(DETAILS, {"method": "upi", "upi_id": "new.id@okaxis", "password": "mentor-pass-123"})
+    assert r.status_code == 400 and "A withdrawal is in progress" in r.content.decode()
+    assert PayoutAccount.objects.get(mentor=mentor).upi_id == "ravi.kumar@okicici"
+    flows.cancel_withdrawal(mentor=mentor, withdrawal_id=w.pk)
+    r = client.post(DETAILS, {"method": "upi", "upi_id": "new.id@okaxis", "password": "mentor-pass-123"})
+    assert r.status_code == 302 and PayoutAccount.objects.get(mentor=mentor).upi_id == "new.id@okaxis"
