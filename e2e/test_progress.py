@@ -104,6 +104,9 @@ def test_learner_sees_progress_and_adds_a_goal(new_context: Any) -> None:
     page.goto("/dashboard/learner/")
     widget = page.get_by_test_id("progress-widget")
     expect(widget).to_contain_text("Become a backend developer")
+    expect(widget).to_contain_text("Next: 75% at 8 sessions")
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "learner-home-1280")
     page.locator("aside, nav").get_by_role("link", name="Progress").first.click()
     page.wait_for_url("**/dashboard/learner/progress/")
 
@@ -161,6 +164,8 @@ def test_learner_sees_progress_and_adds_a_goal(new_context: Any) -> None:
         assert _overflow(small) <= 0, f"{url} scrolls sideways by {_overflow(small)} px at 360 px"
     small.goto("/dashboard/learner/progress/")
     small.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('weekly-chart'))")
+    violations = axe_violations(small)
+    assert not violations, format_violations(violations)
     small.evaluate("window.scrollTo(0, 0)")
     screenshot(small, "progress-360")
     small.goto("/dashboard/learner/")
