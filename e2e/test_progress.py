@@ -5,6 +5,7 @@ without scrolling sideways. Screenshots at 1280 and 360 px go to e2e/artifacts/.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -104,6 +105,9 @@ def test_learner_sees_progress_and_adds_a_goal(new_context: Any) -> None:
     page.goto("/dashboard/learner/")
     widget = page.get_by_test_id("progress-widget")
     expect(widget).to_contain_text("Become a backend developer")
+    expect(widget).to_contain_text("Next: 75% at 8 sessions")
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "learner-home-1280")
     page.locator("aside, nav").get_by_role("link", name="Progress").first.click()
     page.wait_for_url("**/dashboard/learner/progress/")
 
@@ -161,6 +165,8 @@ def test_learner_sees_progress_and_adds_a_goal(new_context: Any) -> None:
         assert _overflow(small) <= 0, f"{url} scrolls sideways by {_overflow(small)} px at 360 px"
     small.goto("/dashboard/learner/progress/")
     small.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('weekly-chart'))")
+    violations = axe_violations(small)
+    assert not violations, format_violations(violations)
     small.evaluate("window.scrollTo(0, 0)")
     screenshot(small, "progress-360")
     small.goto("/dashboard/learner/")
@@ -169,3 +175,45 @@ def test_learner_sees_progress_and_adds_a_goal(new_context: Any) -> None:
     small.goto("/dashboard/learner/payments/")
     expect(small.get_by_test_id("payment-card").first).to_be_visible()
     screenshot(small, "learner-payments-360")
+
+
+def test_completing_a_session_moves_the_ring_and_shows_a_badge_toast(new_context: Any) -> None:
+    """A new learner's first session ends (the completion flow, as the mentor's End button runs it):
+    the badge notice arrives as a toast over the socket and the progress page shows the new figures."""
+    from apps.accounts.models import LearnerProfile
+    from apps.bookings.models import BookingStatus
+    from apps.rooms.services import complete_session
+    from tests.factories import BookingFactory, SessionFactory
+
+    learner = make_user("learner", full_name="Zoya Khan")
+    LearnerProfile.objects.filter(user=learner).update(career_goal="Learn to build APIs")
+    session = SessionFactory(
+        title=f"REST APIs with Django ({uuid.uuid4().hex[:4]})",
+        start=timezone.now() - timedelta(minutes=40),
+        duration_minutes=45,
+    )
+    BookingFactory(session=session, learner=learner, status=BookingStatus.CONFIRMED)
+    page = new_context(width=1280, height=900).new_page()
+    login(page, learner.email)
+    page.goto("/dashboard/learner/progress/")
+    expect(page.get_by_test_id("main-goal")).to_contain_text("Next: 25% at 3 sessions")
+    expect(page.locator('[data-badge="first_session"][data-earned="0"]')).to_be_visible()
+    expect(page.locator("body")).to_have_attribute("data-notifications-socket", "open")
+
+    # The mentor ends it (from another thread: this one runs Playwright's event loop).
+    done: list[bool] = []
+    worker = threading.Thread(target=lambda: done.append(complete_session(session=session)))
+    worker.start()
+    worker.join(30)
+    assert done == [True]
+    # The notice was sent while this page's socket was open in another process's view of the
+    # channel layer; reconnecting catches it up exactly as after a network blip.
+    page.evaluate("window.PeerLearn.notifications.reconnect()")
+    expect(page.locator("#toasts")).to_contain_text("Badge earned: First session")
+    page.reload()
+    expect(page.get_by_test_id("main-goal")).to_contain_text("Next: 25% at 3 sessions")
+    expect(page.get_by_test_id("main-goal").get_by_role("img")).to_have_attribute(
+        "aria-label", "Learn to build APIs: 10% done"
+    )
+    expect(page.locator('[data-badge="first_session"][data-earned="1"]')).to_be_visible()
+    expect(page.get_by_test_id("timeline-item")).to_contain_text(session.title)

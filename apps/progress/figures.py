@@ -37,6 +37,11 @@ class Done:
     start: datetime
     minutes: int
     domain_id: int | None
+    end: datetime | None = None  # when it was scheduled to end (None: start + minutes)
+
+    @property
+    def ended(self) -> datetime:
+        return self.end or self.start + timedelta(minutes=self.minutes)
 
 
 def completed_bookings(learner: User | int) -> QuerySet[Booking]:
@@ -55,13 +60,13 @@ def done_rows(learner: User | int) -> list[Done]:
     """Only the columns the figures need (one small query; used by the badge rules)."""
     learner_id = learner if isinstance(learner, int) else learner.pk
     rows = Booking.objects.filter(learner_id=learner_id, status=BookingStatus.COMPLETED).values_list(
-        "session__start", "session__duration_minutes", "session__domain_id"
+        "session__start", "session__duration_minutes", "session__domain_id", "session__end"
     )
-    return [Done(start, minutes, domain_id) for start, minutes, domain_id in rows]
+    return [Done(start, minutes, domain_id, end) for start, minutes, domain_id, end in rows]
 
 
 def as_done(bookings: list[Booking]) -> list[Done]:
-    return [Done(b.session.start, b.session.duration_minutes, b.session.domain_id) for b in bookings]
+    return [Done(b.session.start, b.session.duration_minutes, b.session.domain_id, b.session.end) for b in bookings]
 
 
 def user_zone(user: object) -> ZoneInfo:
@@ -151,10 +156,10 @@ class GoalProgress:
 
 
 def goal_progress(goal: Goal, done: list[Done]) -> GoalProgress:
-    """Completed sessions since the goal was set (in its domain, if it has one) against its target,
-    with the next milestone still ahead."""
+    """Sessions completed since the goal was set (ending after it; in its domain, if it has one)
+    against its target, with the next milestone still ahead."""
     count = sum(
-        1 for d in done if d.start >= goal.counts_from and (goal.domain_id is None or d.domain_id == goal.domain_id)
+        1 for d in done if d.ended >= goal.counts_from and (goal.domain_id is None or d.domain_id == goal.domain_id)
     )
     target = max(1, goal.target_sessions)
     percent = min(100, (count * 100) // target)

@@ -39,7 +39,7 @@ class Goal(models.Model):
     """A learner's goal: a number of completed sessions (optionally in one domain) to reach.
 
     Progress is never stored: it is counted from the learner's completed bookings whose session
-    started at or after ``counts_from`` (the moment the goal was set; the goal seeded from the career
+    ended at or after ``counts_from`` (the moment the goal was set; the goal seeded from the career
     goal at registration counts from the day the learner joined)."""
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="goals")

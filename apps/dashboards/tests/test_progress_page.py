@@ -221,3 +221,13 @@ def test_query_count_is_flat_from_10_to_200_completed_bookings(client, learner):
     large = _queries_for(client, learner, 200)
     assert small == large, (small, large)
     assert large <= 16, large
+
+
+def test_a_goal_counts_sessions_that_end_after_it_was_set():
+    from apps.progress.figures import Done, goal_progress
+
+    g = Goal(title="x", target_sessions=4, counts_from=NOW)
+    running = Done(NOW - timedelta(minutes=30), 45, 1, NOW + timedelta(minutes=15))  # ends after: counts
+    before = Done(NOW - timedelta(minutes=61), 60, 1, NOW - timedelta(minutes=1))  # ended before: not
+    at_boundary = Done(NOW - timedelta(minutes=60), 60, 1, NOW)  # ends as the goal is set: counts
+    assert goal_progress(g, [running, before, at_boundary]).done == 2

@@ -31,6 +31,7 @@ from apps.payments.models import PaymentItem
 from apps.payments_sandbox import api as sandbox_api
 from apps.payments_sandbox.models import SandboxOrder
 from apps.site.seed.money import seed_money
+from apps.site.seed.progress import seed_progress
 from apps.taxonomy.models import Domain, Topic
 from apps.workflows.accounts import block_user
 from apps.workflows.booking import admin_refund, book_and_pay, cancel_booking
@@ -826,6 +827,7 @@ class Command(BaseCommand):
         if settings.PAYMENTS_SANDBOX:
             self.seed_history(admin, now)
             seed_money(log=self.stdout.write)
+        seed_progress(log=self.stdout.write)  # after seed_history, which seeds only a booking-free database
 
         upcoming = Session.objects.filter(
             mentor__email__endswith="@" + EMAIL_DOMAIN, start__gt=now, status=SessionStatus.SCHEDULED
