@@ -19,7 +19,16 @@ from django.utils import timezone
 from apps.accounts.models import LearnerProfile, MentorProfile, MentorStatus, Role, User
 from apps.audit.models import AuditEntry
 from apps.catalog.models import Session
-from apps.site.management.commands.seed_demo import BLOCKED_LEARNER, DEMO_PASSWORD, MENTORS, PENDING_MENTOR, all_logins
+from apps.site.management.commands.seed_demo import (
+    BLOCKED_LEARNER,
+    DEMO_PASSWORD,
+    LEARNERS,
+    MENTORS,
+    PENDING_MENTOR,
+    all_logins,
+    email_for,
+)
+from apps.site.seed.discovery import COMMUNITY
 from apps.taxonomy.models import Domain, Topic
 
 IST = zoneinfo.ZoneInfo("Asia/Kolkata")
@@ -56,7 +65,8 @@ def test_running_twice_changes_nothing_and_every_login_works() -> None:
     )
     assert "0 new accounts, 0 new sessions" in second_output
     assert first["domains"] == 10
-    assert first["users"] == len(all_logins()) + 1 == 22  # + the blocked account, which has no login
+    # + the blocked account, which has no login, and the community learners who follow and book mentors
+    assert first["users"] == len(all_logins()) + 1 + len(COMMUNITY) == 22 + 16
 
     for _role, name, email in all_logins():
         assert email in first_output, f"{email} not printed"
@@ -85,7 +95,7 @@ def test_roles_and_profiles() -> None:
     assert not Session.objects.filter(mentor=pending.user).exists()
 
     learners = LearnerProfile.objects.filter(user__is_blocked=False)
-    assert learners.count() == 6
+    assert learners.count() == 6 + len(COMMUNITY)
     blocked = User.objects.get(is_blocked=True)
     assert blocked.full_name == BLOCKED_LEARNER[0] and not blocked.is_active
     assert AuditEntry.objects.get(action="user.block", object_id=str(blocked.pk)).reason == BLOCKED_LEARNER[1]
@@ -95,7 +105,7 @@ def test_roles_and_profiles() -> None:
 def test_sessions_are_realistic_upcoming_and_never_overlap() -> None:
     now = timezone.now()
     seed()
-    sessions = list(Session.objects.all())
+    sessions = list(Session.objects.filter(start__gt=now))  # past ones are seed_discovery's history
     assert len(sessions) == 40
     by_mentor: dict[int, list[Session]] = defaultdict(list)
     for s in sessions:
@@ -118,17 +128,18 @@ def test_sessions_are_realistic_upcoming_and_never_overlap() -> None:
 
 def test_later_run_keeps_past_sessions_and_schedules_new_upcoming_ones() -> None:
     seed()
-    before = Session.objects.count()
+    total = Session.objects.count()
+    before = Session.objects.filter(start__gt=timezone.now()).count()
     with time_machine.travel(timezone.now() + timedelta(days=20), tick=False):
         later = timezone.now()
         output = seed()
-        assert Session.objects.count() == before * 2  # every old copy is now past: a new one each
-        assert Session.objects.filter(start__lt=later).count() == before  # old ones untouched
+        assert Session.objects.count() == total + before  # every old copy is now past: a new one each
+        assert Session.objects.filter(start__lt=later).count() == total  # old ones untouched
         upcoming = Session.objects.filter(start__gt=later)
         assert upcoming.count() == before
         assert "40 new sessions" in output
         seed()  # and idempotent again at the new time
-        assert Session.objects.count() == before * 2
+        assert Session.objects.count() == total + before
 
 
 def test_history_is_made_through_the_real_flows(django_capture_on_commit_callbacks: Any) -> None:
@@ -138,15 +149,21 @@ def test_history_is_made_through_the_real_flows(django_capture_on_commit_callbac
 
     with django_capture_on_commit_callbacks(execute=True):  # as after the seed's commit
         seed()
-    assert sorted(Booking.objects.values_list("status", flat=True)) == [
+    demo = {email_for(name) for name, _i, _g in LEARNERS}  # seed_discovery's community books too
+    assert sorted(Booking.objects.filter(learner__email__in=demo).values_list("status", flat=True)) == [
         "cancelled",
         "confirmed",
         "confirmed",
         "confirmed",
     ]
-    assert sorted(Payment.objects.values_list("status", flat=True)) == ["paid", "partially_refunded", "refunded"]
+    assert sorted(Payment.objects.filter(learner__email__in=demo).values_list("status", flat=True)) == [
+        "paid",
+        "partially_refunded",
+        "refunded",
+    ]
     assert Refund.objects.filter(status="processed").count() == 2
     assert list(ledger.unbalanced_transactions()) == []
     assert AuditEntry.objects.filter(action="payment.refund").count() == 1
     seed()  # a second run adds nothing
-    assert Booking.objects.count() == 4 and Payment.objects.count() == 3
+    assert Booking.objects.filter(learner__email__in=demo).count() == 4
+    assert Payment.objects.filter(learner__email__in=demo).count() == 3

@@ -30,6 +30,7 @@ from apps.payments import services as payments
 from apps.payments.models import PaymentItem
 from apps.payments_sandbox import api as sandbox_api
 from apps.payments_sandbox.models import SandboxOrder
+from apps.site.seed.discovery import seed_discovery
 from apps.taxonomy.models import Domain, Topic
 from apps.workflows.accounts import block_user
 from apps.workflows.booking import admin_refund, book_and_pay, cancel_booking
@@ -824,6 +825,7 @@ class Command(BaseCommand):
 
         if settings.PAYMENTS_SANDBOX:
             self.seed_history(admin, now)
+        seed_discovery(log=self.stdout.write, pay=self.pay_for)
 
         upcoming = Session.objects.filter(
             mentor__email__endswith="@" + EMAIL_DOMAIN, start__gt=now, status=SessionStatus.SCHEDULED
