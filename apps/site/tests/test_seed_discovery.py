@@ -31,5 +31,5 @@ def test_demo_mentors_have_followers_history_and_learners_get_recommendations() 
     assert totals["sessions"] >= 5 and totals["followers"] >= 3 and totals["rating"] is not None
     aarav = User.objects.get(email="aarav.patel@demo.peerlearn.in")
     client.force_login(aarav)
-    page = client.get("/dashboard/learner/").content.decode()
+    page = client.get("/dashboard/learner/recommendations/", HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="recommendation"' in page and "Because you like" in page
