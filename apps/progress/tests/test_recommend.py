@@ -77,6 +77,15 @@ def test_followed_mentor_is_lifted_and_says_so():
     catalog.follow(follower=learner, mentor=liked)  # bumps the learner's version: no stale list
     after = recommend.recommend_for(learner)
     assert after[0].session == theirs and after[0].reason == "From a mentor you follow"
+    # Both a match and a followed mentor: the reason names both.
+    cooking = make_session(title="Cooking dal", topics=["cooking"], mentor=liked, start=soon(5))
+    catalog.unfollow(follower=learner, mentor=liked)
+    catalog.follow(follower=learner, mentor=liked)
+    reasons = {r.session.pk: r.reason for r in recommend.recommend_for(learner) if r.session}
+    assert reasons[cooking.pk] == "Because you like Cooking, from a mentor you follow"
+    # Mentors are suggested for a match, never just for a date; followed ones are not suggested.
+    assert all(r.reason.startswith("Because") for r in recommend.recommend_mentors_for(learner))
+    assert liked.pk not in {r.mentor.user_id for r in recommend.recommend_mentors_for(learner) if r.mentor}
 
 
 def test_cached_until_an_input_changes():

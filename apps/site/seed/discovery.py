@@ -167,7 +167,8 @@ def seed_discovery(*, log: Callable[[str], Any], pay: Callable[[User, Session], 
                         log(f"  skipped {seed.title!r} ({exc})")
                         continue
                 seats = min(session.capacity, rng.randint(1, 4))
-                attendees = rng.sample(keen, k=min(len(keen), seats))
+                pool = keen if rng.random() < 0.6 else learners
+                attendees = rng.sample(pool, k=min(len(pool), seats))
                 with time_machine.travel(published + timedelta(hours=rng.randint(1, 30)), tick=False):
                     bookings = []
                     for learner in attendees:
