@@ -19,7 +19,16 @@ from django.utils import timezone
 from apps.accounts.models import LearnerProfile, MentorProfile, MentorStatus, Role, User
 from apps.audit.models import AuditEntry
 from apps.catalog.models import Session
-from apps.site.management.commands.seed_demo import BLOCKED_LEARNER, DEMO_PASSWORD, MENTORS, PENDING_MENTOR, all_logins
+from apps.site.management.commands.seed_demo import (
+    BLOCKED_LEARNER,
+    DEMO_PASSWORD,
+    LEARNERS,
+    MENTORS,
+    PENDING_MENTOR,
+    all_logins,
+    email_for,
+)
+from apps.site.seed.discovery import COMMUNITY
 from apps.taxonomy.models import Domain, Topic
 
 IST = zoneinfo.ZoneInfo("Asia/Kolkata")
@@ -56,7 +65,8 @@ def test_running_twice_changes_nothing_and_every_login_works() -> None:
     )
     assert "0 new accounts, 0 new sessions" in second_output
     assert first["domains"] == 10
-    assert first["users"] == len(all_logins()) + 1 == 22  # + the blocked account, which has no login
+    # + the blocked account, which has no login, and the community learners who follow and book mentors
+    assert first["users"] == len(all_logins()) + 1 + len(COMMUNITY) == 22 + 16
 
     for _role, name, email in all_logins():
         assert email in first_output, f"{email} not printed"
@@ -85,7 +95,7 @@ def test_roles_and_profiles() -> None:
     assert not Session.objects.filter(mentor=pending.user).exists()
 
     learners = LearnerProfile.objects.filter(user__is_blocked=False)
-    assert learners.count() == 6
+    assert learners.count() == 6 + len(COMMUNITY)
     blocked = User.objects.get(is_blocked=True)
     assert blocked.full_name == BLOCKED_LEARNER[0] and not blocked.is_active
     assert AuditEntry.objects.get(action="user.block", object_id=str(blocked.pk)).reason == BLOCKED_LEARNER[1]
@@ -139,11 +149,12 @@ def test_history_is_made_through_the_real_flows(django_capture_on_commit_callbac
 
     with django_capture_on_commit_callbacks(execute=True):  # as after the seed's commit
         seed()
-    # Bookings of upcoming sessions (the money history's taught sessions are tested in
-    # apps/site/tests/test_seed_money.py).
+    # Bookings of the demo learners' upcoming sessions (the money history's taught sessions are
+    # tested in apps/site/tests/test_seed_money.py; seed_discovery's community books too).
     now = timezone.now()
-    bookings = Booking.objects.filter(session__start__gt=now)
-    payments = Payment.objects.filter(items__booking__session__start__gt=now).distinct()
+    demo = {email_for(name) for name, _i, _g in LEARNERS}
+    bookings = Booking.objects.filter(session__start__gt=now, learner__email__in=demo)
+    payments = Payment.objects.filter(items__booking__session__start__gt=now, learner__email__in=demo).distinct()
     assert sorted(bookings.values_list("status", flat=True)) == [
         "cancelled",
         "confirmed",

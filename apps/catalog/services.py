@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import MentorProfile, MentorStatus, Role, User
 from apps.core import versions
 from apps.core.state import conditional_transition
+from apps.notifications.services import send_event
 from apps.taxonomy.models import Domain
 
 from .limits import (
@@ -215,6 +216,7 @@ def follow(*, follower: User, mentor: User) -> bool:
     _obj, created = Follow.objects.get_or_create(follower=follower, mentor=mentor)
     if created:
         versions.bump(versions.learner_inputs(follower.pk))
+        send_event(user_ids=[mentor.pk], type="follow.changed")  # the mentor's open pages recount
     return created
 
 
@@ -223,6 +225,7 @@ def unfollow(*, follower: User, mentor: User) -> bool:
     deleted, _rows = Follow.objects.filter(follower=follower, mentor=mentor).delete()
     if deleted:
         versions.bump(versions.learner_inputs(follower.pk))
+        send_event(user_ids=[mentor.pk], type="follow.changed")
     return bool(deleted)
 
 

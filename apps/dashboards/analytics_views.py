@@ -1,4 +1,5 @@
-"""The mentor's analytics page, /dashboard/mentor/analytics/ (``dashboards:mentor_analytics``)."""
+"""The mentor's analytics page (``dashboards:mentor_analytics``) and the learner's recommendations
+widget (``dashboards:learner_recommendations``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.shortcuts import render
 
 from apps.accounts.access import role_required
 from apps.accounts.models import Role
+from apps.progress.templatetags.recommendations import recommendations_context
 
 from . import analytics
 
@@ -25,3 +27,12 @@ def mentor_analytics(request: HttpRequest) -> HttpResponse:
             **data,
         },
     )
+
+
+@role_required(Role.LEARNER)
+def learner_recommendations(request: HttpRequest) -> HttpResponse:
+    """The dashboard's recommendations, loaded after the page (htmx) or as a page of their own."""
+    context = {**recommendations_context(request.user), "nav_active": "home"}
+    if request.headers.get("HX-Request"):
+        return render(request, "progress/_recommendations.html", context)
+    return render(request, "progress/recommendations_page.html", context)

@@ -15,6 +15,11 @@ urlpatterns = [
     path("dashboard/learner/progress/notes/<int:booking_id>/", progress_views.session_note, name="learner_note"),
     path("dashboard/mentor/", views.mentor_home, name="mentor"),
     path("dashboard/mentor/analytics/", analytics_views.mentor_analytics, name="mentor_analytics"),
+    path(
+        "dashboard/learner/recommendations/",
+        analytics_views.learner_recommendations,
+        name="learner_recommendations",
+    ),
     path("dashboard/admin/", views.admin_home, name="admin"),
     path("dashboard/admin/mentors/", account_views.admin_mentors, name="admin_mentors"),
     path("dashboard/admin/mentors/<int:pk>/decide/", account_views.admin_mentor_decide, name="admin_mentor_decide"),

@@ -201,11 +201,13 @@ class SessionIndex:
         top = top[np.argsort(-score[top], kind="stable")]
         out = []
         for i in top:
-            if followed[i]:
-                reason = _("From a mentor you follow")
-            elif best[i] >= 0:
+            if best[i] >= 0:
                 query = signals.queries[int(best[i])]
                 reason = reason_for(query.kind, query.label)
+                if followed[i]:
+                    reason = _("%(reason)s, from a mentor you follow") % {"reason": reason}
+            elif followed[i]:
+                reason = _("From a mentor you follow")
             elif self.rating_share[i] >= 0.8:
                 reason = _("Highly rated mentor")
             else:
@@ -361,8 +363,8 @@ def _compute(learner: User, *, limit: int, now: datetime) -> tuple[list[Recommen
         if rec.session is None:
             continue
         mid = rec.session.mentor_id
-        if mid in seen or mid in signals.followed:
-            continue
+        if mid in seen or mid in signals.followed or rec.reason in (_("Starting soon"), _("Highly rated mentor")):
+            continue  # a mentor is suggested for a match, not for a date
         seen.add(mid)
         profile = getattr(rec.session.mentor, "mentor_profile", None)
         if profile is not None:

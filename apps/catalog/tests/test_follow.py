@@ -135,3 +135,16 @@ def test_following_page_lists_followed_mentors(client):
     page = client.get("/dashboard/learner/following/").content.decode()
     assert "Meera Iyer" in page and "Not Followed" not in page
     assert 'href="/dashboard/learner/following/"' in page  # in the learner's navigation
+
+
+def test_follow_and_unfollow_tell_the_mentors_open_pages(monkeypatch):
+    sent: list[tuple[list[int], str]] = []
+    monkeypatch.setattr(
+        services, "send_event", lambda *, user_ids, type, data=None: sent.append((list(user_ids), type))
+    )
+    mentor = make_user(Role.MENTOR)
+    learner = make_user(Role.LEARNER)
+    services.follow(follower=learner, mentor=mentor)
+    services.follow(follower=learner, mentor=mentor)  # nothing changed: nothing sent
+    services.unfollow(follower=learner, mentor=mentor)
+    assert sent == [([mentor.pk], "follow.changed"), ([mentor.pk], "follow.changed")]

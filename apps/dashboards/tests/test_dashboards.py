@@ -64,7 +64,9 @@ def test_learner_home_empty_states(client):
     assert r.status_code == 200
     assert "Welcome back, Neha" in body
     assert "No upcoming sessions" in body
-    assert "No recommendations yet" in body
+    assert 'hx-get="/dashboard/learner/recommendations/"' in body  # loaded after the page
+    recs = client.get("/dashboard/learner/recommendations/", HTTP_HX_REQUEST="true").content.decode()
+    assert "No recommendations yet" in recs
     assert "No activity yet" in body and "No requests yet" in body and "No bookings yet" in body
     assert 'role="tablist"' in body and 'aria-controls="panel-requests"' in body
     # Learner navigation of SPEC §2.

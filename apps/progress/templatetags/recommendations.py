@@ -12,13 +12,17 @@ from apps.progress import recommend
 register = template.Library()
 
 
-@register.inclusion_tag("progress/_recommendations.html", takes_context=True)
-def recommendations(context: template.Context, limit: int = 4) -> dict[str, Any]:
-    request = context["request"]
-    user = request.user
+@register.inclusion_tag("progress/_recommendations_lazy.html", takes_context=True)
+def recommendations(context: template.Context) -> dict[str, Any]:
+    """A placeholder that loads the list after the page (``dashboards:learner_recommendations``):
+    the dashboard never waits for a cold ranking, and its own query count stays its own."""
+    return {"request": context["request"]}
+
+
+def recommendations_context(user: Any, *, limit: int = 4) -> dict[str, Any]:
     recs = recommend.recommend_for(user, limit=limit) if user.is_authenticated else []
     mentors = recommend.recommend_mentors_for(user, limit=2) if user.is_authenticated else []
-    return {"recs": recs, "mentor_recs": mentors, "request": request, "user": user}
+    return {"recs": recs, "mentor_recs": mentors, "user": user}
 
 
 @register.inclusion_tag("progress/_more_like_this.html", takes_context=True)

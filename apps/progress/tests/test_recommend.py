@@ -77,6 +77,15 @@ def test_followed_mentor_is_lifted_and_says_so():
     catalog.follow(follower=learner, mentor=liked)  # bumps the learner's version: no stale list
     after = recommend.recommend_for(learner)
     assert after[0].session == theirs and after[0].reason == "From a mentor you follow"
+    # Both a match and a followed mentor: the reason names both.
+    cooking = make_session(title="Cooking dal", topics=["cooking"], mentor=liked, start=soon(5))
+    catalog.unfollow(follower=learner, mentor=liked)
+    catalog.follow(follower=learner, mentor=liked)
+    reasons = {r.session.pk: r.reason for r in recommend.recommend_for(learner) if r.session}
+    assert reasons[cooking.pk] == "Because you like Cooking, from a mentor you follow"
+    # Mentors are suggested for a match, never just for a date; followed ones are not suggested.
+    assert all(r.reason.startswith("Because") for r in recommend.recommend_mentors_for(learner))
+    assert liked.pk not in {r.mentor.user_id for r in recommend.recommend_mentors_for(learner) if r.mentor}
 
 
 def test_cached_until_an_input_changes():
@@ -130,16 +139,47 @@ def test_past_booked_topics_and_goal_give_reasons():
     assert reasons["Data engineer interview prep"] == "Fits your goal: Become a data engineer"
 
 
-def test_dashboard_and_session_page_show_recommendations(client):
+def test_dashboard_loads_recommendations_and_session_page_shows_more_like_this(client):
     learner = make_user(Role.LEARNER, interests=["Python"])
     s = make_session(title="Python testing", topics=["python", "pytest"])
     make_session(title="Python typing", topics=["python", "mypy"])
     client.force_login(learner)
-    page = client.get("/dashboard/learner/").content.decode()
-    assert "Python testing" in page and "Because you like Python" in page
+    home = client.get("/dashboard/learner/").content.decode()
+    assert 'hx-get="/dashboard/learner/recommendations/"' in home and "<noscript>" in home
+    part = client.get("/dashboard/learner/recommendations/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Python testing" in part and "Because you like Python" in part and "<html" not in part
+    page = client.get("/dashboard/learner/recommendations/").content.decode()  # without JavaScript
+    assert "<html" in page and "Because you like Python" in page
     detail = client.get(f"/sessions/{s.pk}/").content.decode()
     assert "More like this" in detail and "Python typing" in detail and "Also about python" in detail
     # A learner with nothing to go on still sees upcoming sessions, explained honestly.
     client.force_login(make_user(Role.LEARNER, interests=[]))
-    page = client.get("/dashboard/learner/").content.decode()
-    assert "Because you like" not in page and "Starting soon" in page
+    part = client.get("/dashboard/learner/recommendations/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Because you like" not in part and "Starting soon" in part
+    # Mentors get their own dashboard instead.
+    client.force_login(make_user(Role.MENTOR))
+    assert client.get("/dashboard/learner/recommendations/").status_code == 302
+
+
+def test_recommendations_cost_fixed_queries_cold_and_none_cached(client, django_assert_num_queries):
+    learner = make_user(Role.LEARNER, interests=["Python"])
+    client.force_login(learner)
+
+    def cold_queries(sessions: int) -> int:
+        for i in range(sessions):
+            make_session(title=f"Python {i}", topics=["python"], start=soon(1 + i / 24), capacity=2)
+        cache.clear()
+        recommend.clear_caches()
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/dashboard/learner/recommendations/", HTTP_HX_REQUEST="true").status_code == 200
+        return len(ctx)
+
+    few, many = cold_queries(3), cold_queries(40)
+    assert few == many
+    # Cached: only the session and user lookups of any signed-in page, and the follow buttons' one read.
+    client.get("/dashboard/learner/recommendations/", HTTP_HX_REQUEST="true")
+    with django_assert_num_queries(3):
+        client.get("/dashboard/learner/recommendations/", HTTP_HX_REQUEST="true")

@@ -30,6 +30,7 @@ from apps.payments import services as payments
 from apps.payments.models import PaymentItem
 from apps.payments_sandbox import api as sandbox_api
 from apps.payments_sandbox.models import SandboxOrder
+from apps.site.seed.discovery import seed_discovery
 from apps.site.seed.money import seed_money
 from apps.site.seed.progress import seed_progress
 from apps.taxonomy.models import Domain, Topic
@@ -828,6 +829,7 @@ class Command(BaseCommand):
             self.seed_history(admin, now)
             seed_money(log=self.stdout.write)
         seed_progress(log=self.stdout.write)  # after seed_history, which seeds only a booking-free database
+        seed_discovery(log=self.stdout.write, pay=self.pay_for)
 
         upcoming = Session.objects.filter(
             mentor__email__endswith="@" + EMAIL_DOMAIN, start__gt=now, status=SessionStatus.SCHEDULED
