@@ -24,6 +24,17 @@ def admin_with_totp():  # type: ignore[no-untyped-def]
     return admin
 
 
+def sign_in_confirmed(client, user):  # type: ignore[no-untyped-def]
+    """Sign ``user`` in and confirm it's them (allauth's re-authentication with the password), as
+    an admin does before a sensitive action; returns the client."""
+    from tests.factories import PASSWORD
+
+    client.force_login(user)
+    response = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
 @pytest.mark.parametrize(
     ("role", "target"),
     [(Role.LEARNER, "/dashboard/learner/"), (Role.MENTOR, "/dashboard/mentor/"), (Role.ADMIN, "/dashboard/admin/")],
