@@ -33,7 +33,11 @@ def _admin_urls() -> list[str]:
             for q in p.url_patterns:
                 route = str(q.pattern)
                 if route.startswith("dashboard/admin/"):
-                    urls.append(route.replace("<int:pk>", "1").replace("<str:receipt>", "pl_x"))
+                    urls.append(
+                        route.replace("<int:pk>", "1")
+                        .replace("<str:receipt>", "pl_x")
+                        .replace("<int:year>-<int:month>", "2026-01")
+                    )
     return sorted({"/" + u for u in urls})
 
 
