@@ -109,6 +109,12 @@ def test_admin_console_kpis_charts_refund_block_and_audit(new_context: Any) -> N
     expect(page.locator("#chart-money[data-drawn='true']")).to_be_attached()
     expect(page.locator("#chart-growth[data-drawn='true']")).to_be_attached()
     _look(page, "admin-overview")
+    # A second tab keeps the overview open: its numbers follow the refund below without a reload.
+    watcher = page.context.new_page()
+    watcher.goto("/dashboard/admin/")
+    watcher.wait_for_function("() => document.body.dataset.notificationsSocket === 'open'")
+    expect(watcher.locator("[data-kpi='refunds']")).to_contain_text("₹0")
+    watcher.evaluate("() => { window.sameDocument = true; }")  # a reload would forget this
 
     # Refund ₹100 of Rohan's payment: the console asks to confirm it's them, then the refund runs.
     page.get_by_role("navigation").get_by_role("link", name="Payments").first.click()
@@ -123,6 +129,10 @@ def test_admin_console_kpis_charts_refund_block_and_audit(new_context: Any) -> N
     confirm_its_me(page)
     expect(page.locator("#toasts [data-toast]").filter(has_text="Refund of ₹100 sent")).to_be_visible()
     expect(page.get_by_text("₹1,399 still refundable")).to_be_visible()
+    expect(watcher.locator("[data-kpi='refunds']")).to_contain_text("₹100")
+    expect(watcher.locator("[data-kpi='gmv']")).to_contain_text("₹2,498")
+    assert watcher.evaluate("() => window.sameDocument") is True  # updated in place, not reloaded
+    watcher.close()
     _look(page, "admin-payment-refunded")
 
     # Block the learner (the confirmation is still fresh: no second prompt) and read the audit log.
