@@ -177,11 +177,15 @@ def test_admin_console_kpis_charts_refund_block_and_audit(new_context: Any) -> N
 
 
 def test_every_admin_page_is_looked_at(new_context: Any) -> None:
+    person = make_user("learner", full_name="Priya Shah")
     page = new_context().new_page()
     _sign_in_admin(page, "Ira Admin")
     for name, url in [
-        ("admin-overview-empty", "/dashboard/admin/?period=today"),
+        ("admin-overview-today", "/dashboard/admin/?period=today"),
         ("admin-overview-custom", "/dashboard/admin/?period=custom"),
+        ("admin-overview-empty", "/dashboard/admin/?period=custom&since=2025-01-01&until=2025-01-31"),
+        ("admin-user", f"/dashboard/admin/users/{person.pk}/"),
+        ("admin-reports-empty", "/dashboard/admin/reports/?month=2025-01"),
         ("admin-mentors", "/dashboard/admin/mentors/"),
         ("admin-users", "/dashboard/admin/users/"),
         ("admin-sessions", "/dashboard/admin/sessions/"),
