@@ -23,7 +23,7 @@ from e2e.test_admin_users import confirm_its_me
 from tests.totp import current_code, enrol_totp
 
 
-def _paid(learner: Any, *, title: str, price_paise: int, mentor: Any) -> Any:
+def _paid(learner: Any, *, title: str, price_paise: int, mentor: Any, days_ahead: int = 4) -> Any:
     """A booking paid through the real flow and the sandbox gateway (as the learner's Checkout does)."""
     from django.db import transaction
     from django.utils import timezone
@@ -41,7 +41,7 @@ def _paid(learner: Any, *, title: str, price_paise: int, mentor: Any) -> Any:
         domain=domain,
         title=title,
         description="Hands-on, one to one",
-        start=timezone.now() + timedelta(days=4),
+        start=timezone.now() + timedelta(days=days_ahead),  # a mentor's sessions never overlap
         duration_minutes=60,
         price_paise=price_paise,
         topics=["Python"],
@@ -99,7 +99,13 @@ def test_admin_console_kpis_charts_refund_block_and_audit(new_context: Any) -> N
     mentor = make_user("mentor", full_name="Kavya Menon")
     learner = make_user("learner", full_name="Rohan Gupta")
     payment = _paid(learner, title="Pandas in practice", price_paise=149_900, mentor=mentor)
-    _paid(make_user("learner", full_name="Sana Khan"), title="Statistics for ML", price_paise=99_900, mentor=mentor)
+    _paid(
+        make_user("learner", full_name="Sana Khan"),
+        title="Statistics for ML",
+        price_paise=99_900,
+        mentor=mentor,
+        days_ahead=5,
+    )
 
     page = new_context().new_page()
     _sign_in_admin(page, "Meher Admin")
