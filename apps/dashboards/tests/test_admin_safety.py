@@ -49,6 +49,7 @@ def test_a_stale_block_is_sent_to_confirm_and_then_runs_with_what_was_typed(clie
     page = client.get(r["Location"])
     body = page.content.decode()
     assert "s you</h1>" in body and "Use authenticator app or code" in body, body[body.find("<main") :][:1500]
+    assert 'href="/dashboard/" class="text-sm text-ink-muted hover:underline">Cancel and go back' in body  # a way out
     wrong = client.post(r["Location"], {"password": "not-it"})
     assert wrong.status_code == 200
     learner.refresh_from_db()
