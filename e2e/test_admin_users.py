@@ -8,8 +8,18 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from e2e.conftest import axe_violations, format_violations, login, make_user, screenshot
+from e2e.conftest import PASSWORD, axe_violations, format_violations, login, make_user, screenshot
 from tests.totp import current_code, enrol_totp
+
+
+def confirm_its_me(page: Any, *, shot: str = "") -> None:
+    """A sensitive admin action asks a session that has not confirmed lately for the password
+    again (allauth's re-authentication); the kept form then runs."""
+    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    if shot:
+        screenshot(page, shot)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
 
 
 def test_admin_finds_and_blocks_a_learner_who_is_signed_in(new_context: Any) -> None:
@@ -35,6 +45,7 @@ def test_admin_finds_and_blocks_a_learner_who_is_signed_in(new_context: Any) -> 
     row.get_by_label("Reason (kept in the audit log)").fill("Shared another learner's phone number in chat")
     row.get_by_role("checkbox").check()
     row.get_by_role("button", name="Block this account").click()
+    confirm_its_me(page, shot="admin-reauthenticate-1280")
 
     expect(page.locator("#toasts [data-toast]").filter(has_text="Tarak Bose is blocked")).to_be_visible()
     row = page.locator(f"[data-user-row='{learner.email}']")
@@ -109,6 +120,7 @@ def test_admin_cancels_a_session_from_the_sessions_page(new_context: Any) -> Non
     row.get_by_label("Reason (learners and the mentor see it)").fill("The mentor had to travel for a family emergency")
     row.get_by_role("checkbox").check()
     row.get_by_role("button", name="Cancel this session").click()
+    confirm_its_me(page, shot="admin-reauthenticate-360")
     expect(page.locator("#toasts [data-toast]").filter(has_text="is cancelled; 1 learner")).to_be_visible()
     expect(page.locator("[data-admin-session='Rust ownership, slowly']").get_by_text("Cancelled")).to_be_visible()
     violations = axe_violations(page)
@@ -170,6 +182,7 @@ def test_admin_refunds_part_of_a_payment(new_context: Any) -> None:
     page.get_by_label("Amount (₹)").fill("199.50")
     page.get_by_label("Yes, send this refund").check()
     page.get_by_role("button", name="Send refund").click()
+    confirm_its_me(page)
     expect(page.locator("#toasts [data-toast]").filter(has_text="Refund of ₹199.50 sent")).to_be_visible()
     expect(page.get_by_text("₹399.50 still refundable")).to_be_visible()
     violations = axe_violations(page)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts import forms as f
 from apps.accounts import services
@@ -40,6 +40,7 @@ from apps.workflows import booking as booking_flows
 from apps.workflows import sessions as session_flows
 
 from . import selectors
+from .safety import admin_action, ensure_recent_authentication, rate_limit_admin_posts, sensitive_admin_action
 
 
 @require_http_methods(["GET", "POST"])
@@ -85,8 +86,7 @@ def admin_mentors(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
-@require_POST
+@admin_action
 def admin_mentor_decide(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(MentorProfile.objects.select_related("user"), pk=pk)
     decision = request.POST.get("decision")
@@ -158,8 +158,7 @@ def admin_user(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "dashboards/admin_user.html", {**context, "nav_active": "users"})
 
 
-@admin_required
-@require_POST
+@admin_action
 def admin_user_feature(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User.objects.select_related("mentor_profile"), pk=pk, role=Role.MENTOR)
     back = request.POST.get("back") or ""
@@ -174,8 +173,7 @@ def admin_user_feature(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("dashboards:admin_users") + (back if back.startswith("?") else "") + f"#user-{person.pk}")
 
 
-@admin_required
-@require_POST
+@sensitive_admin_action
 def admin_user_block(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     back = request.POST.get("back") or ""
@@ -270,8 +268,7 @@ def admin_sessions(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/admin_sessions.html", {"form": form, "page_obj": page, "nav_active": "sessions"})
 
 
-@admin_required
-@require_POST
+@sensitive_admin_action
 def admin_session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("mentor"), pk=pk)
     back = request.POST.get("back") or ""
@@ -337,8 +334,7 @@ def admin_feedback(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/admin_feedback.html", {"form": form, "page_obj": page, "nav_active": "feedback"})
 
 
-@admin_required
-@require_POST
+@sensitive_admin_action
 def admin_feedback_visibility(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(Feedback.objects.select_related("mentor"), pk=pk)
     back = request.POST.get("back") or ""
@@ -398,6 +394,7 @@ def admin_payments(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET", "POST"])
+@rate_limit_admin_posts
 def admin_payment(request: HttpRequest, receipt: str) -> HttpResponse:
     try:
         payment = selectors.payment_for_admin(receipt)
@@ -414,6 +411,14 @@ def admin_payment(request: HttpRequest, receipt: str) -> HttpResponse:
         forms_by_item[item.pk] = form
         if form.is_valid():
             amount = int((form.cleaned_data["amount_rupees"] * 100).to_integral_value())
+            if amount > (refundable := payment_services.refundable_paise(item)):
+                form.add_error(
+                    "amount_rupees",
+                    _("Refund between ₹0.01 and %(max)s (what is still refundable).") % {"max": inr(refundable)},
+                )
+        if form.is_valid():
+            # Money leaves the platform: a stale session confirms first (the POST is kept and replayed).
+            ensure_recent_authentication(request)
             try:
                 booking_flows.admin_refund(
                     item=item,

@@ -71,6 +71,7 @@ ADMIN = (
     NavEntry("withdrawals", _("Withdrawals"), "dashboards:admin_withdrawals", "wallet"),
     NavEntry("feedback", _("Feedback"), "dashboards:admin_feedback", "star"),
     NavEntry("audit", _("Audit log"), "dashboards:admin_audit", "clipboard-document-list"),
+    NavEntry("reports", _("Reports"), "dashboards:admin_reports", "document-text"),
 )
 BY_ROLE: dict[str, tuple[NavEntry, ...]] = {Role.LEARNER: LEARNER, Role.MENTOR: MENTOR, Role.ADMIN: ADMIN}
 

@@ -367,3 +367,119 @@ def admin_live_now(now: datetime | None = None, *, limit: int = 10) -> list[Sess
         .select_related("mentor")
         .order_by("start", "id")[:limit]
     )
+
+
+# --- Overview charts and queues -----------------------------------------------------------------
+
+# A chart covers at most this many days bucketed by day; longer spans (all time) go by month.
+DAILY_BUCKETS_UP_TO = 92
+STALE_PAYMENT_AFTER = timedelta(minutes=15)
+
+
+def custom_period(since: date, until: date, now: datetime) -> tuple[datetime, datetime]:
+    """The instants a custom From/To day range covers in the viewer's zone (never past ``now``)."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(since, time.min, tzinfo=zone)
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
+    return start, min(end, now)
+
+
+def _buckets(start: date, end: date, by_month: bool) -> list[date]:
+    out: list[date] = []
+    day = start.replace(day=1) if by_month else start
+    while day <= end:
+        out.append(day)
+        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1) if by_month else day + timedelta(days=1)
+    return out
+
+
+def admin_series(since: datetime | None, until: datetime) -> dict[str, Any]:
+    """Revenue and growth over a period, one point per day (per month past ``DAILY_BUCKETS_UP_TO``
+    days): GMV captured, platform revenue posted and refunds processed, in rupees; learners and
+    mentors who joined. Five grouped queries (six for all time). ``empty`` when nothing happened."""
+    from django.db.models import Min
+    from django.db.models.functions import TruncDate, TruncMonth
+
+    from apps.payments.ledger import PLATFORM_REVENUE
+    from apps.payments.models import LedgerEntry, Refund, RefundStatus
+
+    zone = timezone.get_current_timezone()
+    if since is None:
+        first = User.objects.aggregate(at=Min("date_joined"))["at"] or until
+        since = datetime.combine(timezone.localdate(first), time.min, tzinfo=zone)
+    start_day, end_day = timezone.localdate(since), timezone.localdate(until - timedelta(microseconds=1))
+    end_day = max(end_day, start_day)
+    by_month = (end_day - start_day).days + 1 > DAILY_BUCKETS_UP_TO
+    buckets = _buckets(start_day, end_day, by_month)
+    index = {b: i for i, b in enumerate(buckets)}
+
+    def grouped(qs: QuerySet[Any], field: str, value: Any) -> list[int]:
+        trunc = TruncMonth(field, tzinfo=zone) if by_month else TruncDate(field, tzinfo=zone)
+        rows = qs.filter(**{f"{field}__gte": since, f"{field}__lt": until}).annotate(b=trunc).values("b")
+        out = [0] * len(buckets)
+        for row in rows.annotate(v=value).order_by("b"):
+            key = row["b"].date() if isinstance(row["b"], datetime) else row["b"]
+            if key in index:
+                out[index[key]] += int(row["v"] or 0)
+        return out
+
+    gmv = grouped(Payment.objects.all(), "paid_at", Sum("amount_paise"))
+    refunds = grouped(Refund.objects.filter(status=RefundStatus.PROCESSED), "processed_at", Sum("amount_paise"))
+    revenue = [
+        -v
+        for v in grouped(
+            LedgerEntry.objects.filter(account__code=PLATFORM_REVENUE), "transaction__created_at", Sum("amount_paise")
+        )
+    ]
+    learners = grouped(User.objects.filter(role=Role.LEARNER), "date_joined", Count("id"))
+    mentors = grouped(User.objects.filter(role=Role.MENTOR), "date_joined", Count("id"))
+    label = "%b %Y" if by_month else "%d %b"
+    labels = [b.strftime(label).lstrip("0") for b in buckets]
+    money = {"gmv": gmv, "revenue": revenue, "refunds": refunds}
+    rupees = {k: [f"{v / 100:,.2f}" for v in vs] for k, vs in money.items()}
+    rows = [
+        {"label": labels[i], "learners": learners[i], "mentors": mentors[i], **{k: rupees[k][i] for k in rupees}}
+        for i in range(len(buckets))
+    ]
+    return {
+        "rows": rows,
+        "unit": "month" if by_month else "day",
+        "labels": labels,
+        "gmv": [round(v / 100, 2) for v in gmv],
+        "revenue": [round(v / 100, 2) for v in revenue],
+        "refunds": [round(v / 100, 2) for v in refunds],
+        "learners": learners,
+        "mentors": mentors,
+        "money_empty": not any(gmv) and not any(refunds) and not any(revenue),
+        "growth_empty": not any(learners) and not any(mentors),
+    }
+
+
+def admin_queues(now: datetime | None = None) -> dict[str, int]:
+    """What waits for an admin: mentors to approve, low reviews still on profiles (last 30 days),
+    hidden reviews, and payments the gateway has not confirmed for ``STALE_PAYMENT_AFTER``
+    (within the 3 days reconciliation still asks about), withdrawals waiting for a decision and
+    payouts that failed (the admin retries them). One query each."""
+    from apps.payments.models import PaymentStatus, Withdrawal, WithdrawalStatus
+
+    now = now or timezone.now()
+    withdrawals = Withdrawal.objects.aggregate(
+        requested=Count("id", filter=Q(status=WithdrawalStatus.REQUESTED)),
+        failed=Count("id", filter=Q(status=WithdrawalStatus.FAILED)),
+    )
+    reviews = Feedback.objects.aggregate(
+        low=Count("id", filter=Q(hidden_at__isnull=True, rating__lte=2, created_at__gte=now - timedelta(days=30))),
+        hidden=Count("id", filter=Q(hidden_at__isnull=False)),
+    )
+    return {
+        "mentor_approvals": MentorProfile.objects.filter(status=MentorStatus.PENDING).count(),
+        "low_reviews": reviews["low"],
+        "hidden_reviews": reviews["hidden"],
+        "stale_payments": Payment.objects.filter(
+            status=PaymentStatus.CREATED,
+            created_at__lte=now - STALE_PAYMENT_AFTER,
+            created_at__gte=now - timedelta(days=3),
+        ).count(),
+        "withdrawals": withdrawals["requested"],
+        "failed_payouts": withdrawals["failed"],
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, analytics_views, money_views, progress_views, views
+from . import account_views, analytics_views, money_views, progress_views, report_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -36,6 +36,9 @@ urlpatterns = [
     path("dashboard/admin/users/<int:pk>/", account_views.admin_user, name="admin_user"),
     path("dashboard/admin/users/<int:pk>/block/", account_views.admin_user_block, name="admin_user_block"),
     path("dashboard/admin/users/<int:pk>/feature/", account_views.admin_user_feature, name="admin_user_feature"),
+    path("dashboard/admin/reports/", report_views.admin_reports, name="admin_reports"),
+    path("dashboard/admin/reports/<int:year>-<int:month>.csv", report_views.admin_report_csv, name="admin_report_csv"),
+    path("dashboard/admin/reports/<int:year>-<int:month>.pdf", report_views.admin_report_pdf, name="admin_report_pdf"),
     path("profile/delete/", account_views.delete_account, name="delete_account"),
     path("dashboard/mentor/withdrawals/", money_views.mentor_withdrawals, name="mentor_withdrawals"),
     path(

@@ -17,7 +17,7 @@ from apps.progress import services
 from apps.rooms.services import complete_session
 from apps.rooms.tests.factories import trio, user
 
-from .test_dashboards import admin_with_totp
+from .test_dashboards import admin_with_totp, sign_in_confirmed
 
 pytestmark = pytest.mark.django_db
 URL = "/dashboard/admin/feedback/"
@@ -35,7 +35,7 @@ def test_hiding_a_review_takes_it_off_the_profile_and_the_rating(client: Client)
     profile = MentorProfile.objects.get(user=mentor)
     assert profile.rating_count == 2
 
-    client.force_login(admin_with_totp())
+    sign_in_confirmed(client, admin_with_totp())
     assert "rude words here" in client.get(URL, {"max_rating": "2"}).content.decode()
     r = client.post(
         f"{URL}{rude.pk}/", {"decision": "hide", "reason": "Insults, no feedback", "confirm": "on"}, follow=True
@@ -61,7 +61,7 @@ def test_hiding_needs_a_reason_and_confirmation_and_filters_are_checked(client: 
     _mentor, learner, _o, s, b = trio(start=timezone.now() - timedelta(minutes=5))
     complete_session(session=s)
     review = services.submit_feedback(booking=Booking.objects.get(pk=b.pk), learner=learner, rating=2)
-    client.force_login(admin_with_totp())
+    sign_in_confirmed(client, admin_with_totp())
     client.post(f"{URL}{review.pk}/", {"decision": "hide", "reason": "spam"})
     review.refresh_from_db()
     assert review.hidden_at is None

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import SessionStatus
 from apps.catalog.tests.factories import make_session, make_user
@@ -67,3 +68,96 @@ def test_live_now_lists_sessions_in_progress_and_starting_soon(client: Client) -
     body = client.get("/dashboard/admin/").content.decode()
     assert "Live one" in body and "Starting soon" in body and "Tomorrow's" not in body
     assert f'data-live-session="{live.pk}"' in body and "presence.js" in body
+
+
+def test_charts_follow_the_period_from_server_json(client: Client, django_capture_on_commit_callbacks: Any) -> None:
+    import json
+
+    from apps.dashboards.selectors import admin_series
+
+    now = timezone.now()
+    admin = admin_with_totp()
+    paid = pay(client, make_user(name="Leena"), make_session(price_paise=100_000, start=now + timedelta(days=2)),
+               django_capture_on_commit_callbacks)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_refund(item=paid.payment_items.get(), amount_paise=25_000, reason="Late start", by=admin)
+    now = timezone.now()
+    week = admin_series(period_start("7d", now), now)
+    assert week["unit"] == "day" and len(week["labels"]) == 8  # seven days back and today
+    assert (week["gmv"][-1], week["refunds"][-1]) == (1000.0, 250.0) and sum(week["gmv"][:-1]) == 0
+    assert week["revenue"][-1] > 0 and not week["money_empty"]
+    assert sum(week["learners"]) >= 1 and sum(week["mentors"]) >= 1
+    everything = admin_series(None, now)
+    assert sum(everything["gmv"]) == 1000.0
+
+    client.force_login(admin)
+    body = client.get("/dashboard/admin/", {"period": "7d"}).content.decode()
+    data = json.loads(body.split('id="admin-series" type="application/json">')[1].split("</script>")[0])
+    assert data["gmv"] == week["gmv"] and 'id="chart-money"' in body and "chart.umd.min.js" in body
+
+    # An honest empty state: a past fortnight with nothing in it draws no chart.
+    quiet = client.get(
+        "/dashboard/admin/",
+        {"period": "custom", "since": (now - timedelta(days=60)).date(), "until": (now - timedelta(days=50)).date()},
+    ).content.decode()
+    assert 'data-chart-empty="money"' in quiet and 'id="chart-money"' not in quiet
+    assert 'data-period="custom"' in quiet and 'data-kpi="gmv">₹0' in quiet
+
+
+def test_custom_period_counts_only_those_days_and_explains_a_bad_range(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    now = timezone.now()
+    pay(client, make_user(), make_session(price_paise=70_000, start=now + timedelta(days=2)),
+        django_capture_on_commit_callbacks)  # fmt: skip
+    client.force_login(admin_with_totp())
+    today = timezone.localdate()
+    body = client.get("/dashboard/admin/", {"period": "custom", "since": today, "until": today}).content.decode()
+    assert 'data-kpi="gmv">₹700' in body
+    body = client.get(
+        "/dashboard/admin/", {"period": "custom", "since": today, "until": today - timedelta(days=3)}
+    ).content.decode()
+    assert "The end date is before the start date." in body and f'value="{today.isoformat()}"' in body
+    body = client.get(
+        "/dashboard/admin/", {"period": "custom", "since": today + timedelta(days=2), "until": ""}
+    ).content.decode()
+    assert "Pick a day up to today." in body and "This field is required." in body
+
+
+def test_queues_count_what_needs_action(client: Client) -> None:
+    import uuid
+
+    from apps.payments.models import Payment
+    from apps.progress.models import Feedback
+
+    now = timezone.now()
+    make_user(Role.MENTOR, approved=False)
+    session = make_session(start=now - timedelta(days=1))
+    for rating, hidden in ((1, False), (2, False), (5, False), (1, True)):
+        booking = Booking.objects.create(session=session, learner=make_user(), status=BookingStatus.COMPLETED)
+        Feedback.objects.create(booking=booking, session=session, mentor=session.mentor, learner=booking.learner,
+                                rating=rating, hidden_at=now if hidden else None)  # fmt: skip
+    old = Payment.objects.create(learner=make_user(), gateway="sandbox", receipt=f"pl_{uuid.uuid4().hex[:16]}",
+                                 amount_paise=10_000, status="created")  # fmt: skip
+    Payment.objects.filter(pk=old.pk).update(created_at=now - timedelta(minutes=40))
+    Payment.objects.create(
+        learner=make_user(),
+        gateway="sandbox",
+        receipt=f"pl_{uuid.uuid4().hex[:16]}",
+        amount_paise=10_000,
+        status="created",
+    )  # fmt: skip  (just started: not stale)
+    from apps.dashboards.selectors import admin_queues
+
+    assert admin_queues() == {
+        "mentor_approvals": 1,
+        "low_reviews": 2,
+        "hidden_reviews": 1,
+        "stale_payments": 1,
+        "withdrawals": 0,
+        "failed_payouts": 0,
+    }
+    client.force_login(admin_with_totp())
+    body = client.get("/dashboard/admin/").content.decode()
+    assert 'data-queue="stale_payments"' in body and "?visibility=visible&amp;max_rating=2" in body
+    assert 'data-queue="withdrawals"' in body and 'href="/dashboard/admin/withdrawals/?status=failed"' in body

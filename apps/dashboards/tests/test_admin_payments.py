@@ -16,7 +16,7 @@ from apps.payments import ledger
 from apps.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from apps.workflows.tests.test_flows import pay
 
-from .test_dashboards import admin_with_totp
+from .test_dashboards import admin_with_totp, sign_in_confirmed
 
 pytestmark = pytest.mark.django_db
 URL = "/dashboard/admin/payments/"
@@ -31,7 +31,7 @@ def _paid(client: Client, capture: Any, name: str = "Ritika Sen", price: int = 4
 def test_list_filters_and_detail(client: Client, django_capture_on_commit_callbacks: Any) -> None:
     payment = _paid(client, django_capture_on_commit_callbacks)
     _paid(client, django_capture_on_commit_callbacks, name="Zoya Ali", price=99_900)
-    client.force_login(admin_with_totp())
+    sign_in_confirmed(client, admin_with_totp())
     body = client.get(URL, {"learner": "ritika"}).content.decode()
     assert payment.receipt in body and "Zoya Ali" not in body
     body = client.get(URL, {"min_rupees": "500"}).content.decode()
@@ -48,7 +48,7 @@ def test_partial_refund_in_rupees_within_what_is_refundable(
 ) -> None:
     payment = _paid(client, django_capture_on_commit_callbacks)
     item = payment.items.get()
-    client.force_login(admin_with_totp())
+    sign_in_confirmed(client, admin_with_totp())
     url = f"{URL}{payment.receipt}/"
     prefix = f"i{item.pk}"
 

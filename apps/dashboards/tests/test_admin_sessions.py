@@ -18,14 +18,14 @@ from apps.notifications.models import Notification, NotificationType
 from apps.payments.models import Refund
 from apps.workflows.tests.test_flows import pay
 
-from .test_dashboards import admin_with_totp
+from .test_dashboards import admin_with_totp, sign_in_confirmed
 
 pytestmark = pytest.mark.django_db
 URL = "/dashboard/admin/sessions/"
 
 
 def test_filters(client: Client) -> None:
-    client.force_login(admin_with_totp())
+    sign_in_confirmed(client, admin_with_totp())
     meera = make_user(Role.MENTOR, name="Meera Iyer")
     make_session(mentor=meera, title="Graph theory basics", start=timezone.now() + timedelta(days=2))
     done = make_session(title="Old statistics class", start=timezone.now() + timedelta(days=3))
@@ -47,7 +47,7 @@ def test_cancelling_refunds_everyone_in_full_with_the_reason(
     )
     a, b = make_user(name="Asha"), make_user(name="Bilal")
     paid = [pay(client, who, session, django_capture_on_commit_callbacks) for who in (a, b)]
-    client.force_login(admin)
+    sign_in_confirmed(client, admin)
 
     r = client.post(f"{URL}{session.pk}/cancel/", {"reason": "Mentor is unwell"})
     assert r.status_code == 302

@@ -11,7 +11,7 @@ from apps.accounts.models import Role, User
 from apps.audit.models import AuditEntry
 from apps.catalog.tests.factories import make_user
 
-from .test_dashboards import admin_with_totp
+from .test_dashboards import admin_with_totp, sign_in_confirmed
 
 pytestmark = pytest.mark.django_db
 URL = "/dashboard/admin/users/"
@@ -19,7 +19,7 @@ URL = "/dashboard/admin/users/"
 
 @pytest.fixture
 def admin_client(client: Client) -> Client:
-    client.force_login(admin_with_totp())
+    sign_in_confirmed(client, admin_with_totp())
     return client
 
 
