@@ -139,6 +139,10 @@ def test_follow_publish_notify_recommend_and_analytics(new_context: Any) -> None
     phone.goto(f"/mentors/{mentor.pk}/")
     _no_sideways_scroll(phone)
     screenshot(phone, "discovery-mentor-profile-360")
+    phone.goto("/mentors/")
+    expect(phone.get_by_test_id("unfollow-button").first).to_be_visible()  # the followed mentor's card
+    _no_sideways_scroll(phone)
+    screenshot(phone, "discovery-mentor-cards-360")
     phone.goto("/dashboard/learner/")
     expect(phone.get_by_test_id("recommendation").first).to_be_visible()
     _no_sideways_scroll(phone)
