@@ -116,6 +116,19 @@ def test_follow_publish_notify_recommend_and_analytics(new_context: Any) -> None
     expect(learner_page.locator("#toasts")).to_contain_text("New session from Meera Follow")
     _still_same_document(learner_page)
 
+    # Live dashboard numbers: with the mentor's home open, the learner books the new (free) session
+    # from the notification's link; the mentor's summary counts the seat without a reload.
+    mentor_page.goto("/dashboard/mentor/")
+    expect(mentor_page.locator("body")).to_have_attribute("data-notifications-socket", "open")
+    summary = mentor_page.get_by_test_id("mentor-summary")
+    expect(summary).to_contain_text(re.compile(r"Booked seats ahead\s*0\s"))
+    _mark(mentor_page)
+    learner_page.locator("#toasts").get_by_role("link").first.click()
+    learner_page.get_by_test_id("book-button").click()
+    learner_page.wait_for_load_state("networkidle")
+    expect(summary).to_contain_text(re.compile(r"Booked seats ahead\s*1\s"))
+    _still_same_document(mentor_page)
+
     # --- Following page, and the phone layout -----------------------------------------------------
     phone = new_context(width=360, height=780).new_page()
     login(phone, learner.email)
@@ -126,6 +139,10 @@ def test_follow_publish_notify_recommend_and_analytics(new_context: Any) -> None
     phone.goto(f"/mentors/{mentor.pk}/")
     _no_sideways_scroll(phone)
     screenshot(phone, "discovery-mentor-profile-360")
+    phone.goto("/mentors/")
+    expect(phone.get_by_test_id("unfollow-button").first).to_be_visible()  # the followed mentor's card
+    _no_sideways_scroll(phone)
+    screenshot(phone, "discovery-mentor-cards-360")
     phone.goto("/dashboard/learner/")
     expect(phone.get_by_test_id("recommendation").first).to_be_visible()
     _no_sideways_scroll(phone)

@@ -337,9 +337,9 @@ def learner_signals(learner: User) -> Signals:
     return Signals(learner_id=int(learner.pk), queries=queries, followed=followed, exclude=frozenset(booked))
 
 
-def _cache_key(learner_id: int, limit: int) -> str:
+def _cache_key(learner_id: int, limit: int, account: str = "") -> str:
     mine, catalogue = versions.versions(versions.learner_inputs(learner_id), versions.CATALOG)
-    return f"reco:v1:{learner_id}:{limit}:{mine}:{catalogue}"
+    return f"reco:v1:{learner_id}:{account}:{limit}:{mine}:{catalogue}"
 
 
 def _sessions_by_id(ids: Sequence[int]) -> dict[int, Session]:
@@ -372,10 +372,11 @@ def _compute(learner: User, *, limit: int, now: datetime) -> tuple[list[Recommen
     return sessions, mentor_recs
 
 
-def cached_for_learner[T](learner_id: int, limit: int, compute: Callable[[], T]) -> T:
+def cached_for_learner[T](learner_id: int, limit: int, compute: Callable[[], T], *, account: str = "") -> T:
     """``compute()`` cached per learner under the current version counters (the cached read path
-    the bench times: one ``get_many`` for the counters, one ``get`` for the list)."""
-    key = _cache_key(learner_id, limit)
+    the bench times: one ``get_many`` for the counters, one ``get`` for the list). ``account``
+    tells apart two accounts that got the same id (a database recreated under a kept cache)."""
+    key = _cache_key(learner_id, limit, account)
     hit = cache.get(key)
     if hit is None:
         hit = compute()
@@ -385,7 +386,11 @@ def cached_for_learner[T](learner_id: int, limit: int, compute: Callable[[], T])
 
 def _cached(learner: User, *, limit: int, now: datetime | None) -> tuple[list[Recommendation], list[Recommendation]]:
     moment = now or timezone.now()
-    return cached_for_learner(int(learner.pk), limit, lambda: _compute(learner, limit=limit, now=moment))
+    joined = getattr(learner, "date_joined", None)
+    account = str(int(joined.timestamp() * 1000)) if joined else ""
+    return cached_for_learner(
+        int(learner.pk), limit, lambda: _compute(learner, limit=limit, now=moment), account=account
+    )
 
 
 def recommend_for(learner: User, *, limit: int = 6, now: datetime | None = None) -> list[Recommendation]:
