@@ -16,6 +16,7 @@ import requests
 from playwright.sync_api import expect
 
 from e2e.conftest import PASSWORD, axe_violations, format_violations, login, make_user, screenshot
+from e2e.test_admin_users import confirm_its_me
 from tests.totp import current_code, enrol_totp
 
 
@@ -65,7 +66,13 @@ def check_page(page: Any, name: str) -> None:
     assert not violations, format_violations(violations)
     screenshot(page, f"{name}-1280")
     page.set_viewport_size({"width": 360, "height": 780})
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360, name
+    # Charts follow the new width on their ResizeObserver's next tick: wait for the layout to settle.
+    try:
+        page.wait_for_function("() => document.documentElement.scrollWidth <= 360", timeout=5_000)
+    except Exception:  # report the width itself
+        raise AssertionError(
+            f"{name}: {page.evaluate('() => document.documentElement.scrollWidth')} px wide at 360"
+        ) from None
     screenshot(page, f"{name}-360")
     page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -123,6 +130,7 @@ def test_mentor_withdraws_and_admin_pays_or_rejects(new_context: Any, server: st
     row.get_by_text("Approve…").click()
     row.get_by_role("checkbox").check()
     row.get_by_role("button", name="Approve and pay").click()
+    confirm_its_me(apage)  # moving money needs a recent confirmation; the kept form then runs
     expect(apage.locator("#toasts [data-toast]").filter(has_text="is being paid out")).to_be_visible()
 
     # The mentor's open page follows without a reload: approved, then paid.

@@ -18,6 +18,7 @@ from apps.accounts.access import admin_required, approved_mentor_required, learn
 from apps.catalog.models import Session
 from apps.core.net import client_ip
 from apps.core.templatetags.ui import inr
+from apps.dashboards.safety import admin_action, ensure_recent_authentication
 from apps.payments import selectors
 from apps.payments.forms import TipForm, WithdrawalForm
 from apps.payments.gateway import get_gateway
@@ -117,9 +118,11 @@ def admin_withdrawals(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
-@require_POST
+@admin_action
 def admin_withdrawal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Approve (starts the payout), reject with a reason, or retry a payout. Moving money (approve,
+    retry) needs a recent re-authentication, asked after the form is valid: allauth keeps the POST
+    and runs it once the admin has confirmed."""
     back = request.POST.get("back") or ""
     target = reverse("dashboards:admin_withdrawals") + (back if back.startswith("?") else "")
     ip = client_ip(request)
@@ -129,6 +132,7 @@ def admin_withdrawal_action(request: HttpRequest, pk: int, action: str) -> HttpR
             if request.POST.get("confirm") != "on":
                 messages.error(request, _("Tick the confirmation to approve and pay this withdrawal."))
                 return redirect(target + f"#withdrawal-{pk}")
+            ensure_recent_authentication(request)
             w = flows.approve_withdrawal(withdrawal_id=pk, admin=admin, ip=ip)  # type: ignore[arg-type]
             if w.last_error:
                 messages.warning(
@@ -150,6 +154,7 @@ def admin_withdrawal_action(request: HttpRequest, pk: int, action: str) -> HttpR
                 request, _("Rejected; %(amount)s is back in the mentor's balance.") % {"amount": inr(w.amount_paise)}
             )
         elif action == "retry":
+            ensure_recent_authentication(request)
             w = flows.retry_payout(withdrawal_id=pk, admin=admin, ip=ip)  # type: ignore[arg-type]
             if w.last_error:
                 messages.warning(

@@ -8,6 +8,7 @@ from django.core import mail
 from apps.accounts.models import Role
 from apps.audit.models import AuditEntry
 from apps.catalog.tests.factories import make_user
+from apps.dashboards.tests.test_dashboards import sign_in_confirmed
 from apps.notifications.models import Notification, NotificationType
 from apps.payments import ledger, payouts, selectors
 from apps.payments.models import LedgerTransaction, PayoutAccount, Withdrawal
@@ -201,9 +202,15 @@ def test_approve_pays_out_through_the_sandbox_and_the_webhook_marks_it_paid(
     mentor = mentor_with_balance(200_000)
     w = flows.request_withdrawal(mentor=mentor, amount_paise=60_000)
     boss = admin()
+    # Moving money needs a recent confirmation: a stale session is sent to confirm, nothing moves.
     client.force_login(boss)
     r = client.post(f"/dashboard/admin/withdrawals/{w.pk}/approve/", {"confirm": "on"})
-    assert r.status_code == 302
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/reauthenticate/")
+    w.refresh_from_db()
+    assert w.status == "requested" and not w.gateway_payout_id
+    sign_in_confirmed(client, boss)
+    r = client.post(f"/dashboard/admin/withdrawals/{w.pk}/approve/", {"confirm": "on"})
+    assert r.status_code == 302 and r["Location"].startswith("/dashboard/admin/withdrawals/")
     w.refresh_from_db()
     assert w.status == "approved" and w.gateway_payout_id and w.gateway_status == "processing"
     payout = sandbox.fetch_payout(w.gateway_payout_id)
@@ -274,7 +281,7 @@ def test_gateway_down_keeps_it_approved_and_retry_uses_the_same_key(client) -> N
     finally:
         gw.set_gateway_for_tests(None)
     assert w.status == "approved" and not w.gateway_payout_id and "unreachable" in w.last_error
-    client.force_login(boss)
+    sign_in_confirmed(client, boss)
     html = client.get("/dashboard/admin/withdrawals/?status=approved").content.decode()
     assert "Retry payout" in html and "unreachable" in html
     client.post(f"/dashboard/admin/withdrawals/{w.pk}/retry/")
