@@ -9,11 +9,15 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apps.audit.models import AuditEntry
 from apps.catalog.tests.factories import make_session, make_user
 from apps.payments import ledger
 from apps.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from apps.payments.services import PaymentError, refundable_paise
+from apps.workflows.booking import admin_refund
 from apps.workflows.tests.test_flows import pay
 
 from .test_dashboards import admin_with_totp, sign_in_confirmed
@@ -78,3 +82,37 @@ def test_partial_refund_in_rupees_within_what_is_refundable(
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.REFUNDED
     assert "Refund…" not in client.get(url).content.decode()
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(asks=st.lists(st.integers(min_value=-1_000, max_value=60_000), min_size=1, max_size=5))
+def test_partial_refunds_never_exceed_what_was_paid(
+    client: Client, django_capture_on_commit_callbacks: Any, asks: list[int]
+) -> None:
+    """Any sequence of admin refund requests on one paid ₹499 item: each is refused unless it is
+    positive and within what is still refundable; what was refunded never exceeds what was paid,
+    the payment's own total agrees, and the ledger stays balanced."""
+    payment = _paid(client, django_capture_on_commit_callbacks)
+    item = payment.items.get()
+    admin = make_user(name="Asha Admin")
+    refunded = 0
+    for ask in asks:
+        allowed = 0 < ask <= item.amount_paise - refunded
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                refund = admin_refund(item=item, amount_paise=ask, reason="Audio dropped", by=admin)
+        except PaymentError:
+            assert not allowed, ask
+            continue
+        assert allowed, ask
+        assert refund.amount_paise == ask
+        refunded += ask
+        assert refundable_paise(item) == item.amount_paise - refunded
+    total = sum(Refund.objects.filter(item=item).values_list("amount_paise", flat=True))
+    payment.refresh_from_db()
+    assert total == refunded == payment.refunded_paise <= payment.amount_paise
+    assert list(ledger.unbalanced_transactions()) == []
