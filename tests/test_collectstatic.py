@@ -17,5 +17,5 @@ def test_collectstatic_with_the_manifest_storage(tmp_path: Path) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert '"dist/app.css"' in manifest and '"vendor/chart.umd.min.js"' in manifest
-    assert '"src/js/room/room.js"' in manifest
-    assert not (tmp_path / "src" / "css").exists()  # Tailwind's input is never served
+    assert '"src/js/room/room.js"' in manifest and '"src/css/room.css"' in manifest  # the room's own
+    assert not (tmp_path / "src" / "css" / "app.css").exists()  # Tailwind's input is never served
