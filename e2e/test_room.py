@@ -186,12 +186,13 @@ def _assert_video_flowing(page: Any, timeout: int = 20_000) -> None:
     assert _frames(page) > first, "remote video frames are not increasing"
 
 
-def _in_call(ctx_factory: Any, query: str = "") -> tuple[Any, Any]:
-    """A mentor (desktop) and a learner (360 px phone) in a started session's room, video flowing both ways."""
+def _in_call(ctx_factory: Any, query: str = "", *, learner_width: int = 360) -> tuple[Any, Any]:
+    """A mentor (desktop) and a learner (a 360 px phone by default) in a started session's room,
+    video flowing both ways."""
     mentor, learner, session, _b = _setup(starts_in=-timedelta(minutes=1))
     url = f"/session/{session.room_code}/{query}"
     m = ctx_factory(mentor).new_page()
-    lp = ctx_factory(learner, width=360, height=740).new_page()
+    lp = ctx_factory(learner, width=learner_width, height=740 if learner_width == 360 else 800).new_page()
     _join(m, url)
     _join(lp, url)
     _assert_video_flowing(lp, timeout=30_000)
@@ -595,3 +596,24 @@ def test_a_connection_that_cannot_recover_is_replaced(ctx_factory: Any) -> None:
         _assert_video_flowing(page)
     print(_target("after the learner's connection died: a new connection and video", time.monotonic() - t0, 20))
     assert m.evaluate("() => window.__room.call.state") == "connected"
+
+
+def test_a_learner_tips_from_the_room_and_the_mentor_sees_it_in_the_call(ctx_factory: Any) -> None:
+    """Issue 9: from the room's side panel (a new tab, so the call goes on) the learner tips ₹50
+    with a message through the sandbox Checkout; the mentor, still in the call, sees the toast."""
+    m, lp = _in_call(ctx_factory, learner_width=1280)
+    lp.locator("#tab-agenda").click()
+    with lp.context.expect_page() as opened:
+        lp.get_by_test_id("room-tip").click()
+    tip = opened.value
+    tip.get_by_label("Amount (₹)").fill("50")
+    tip.get_by_label("Message (optional)").fill("The whiteboard walkthrough was gold")
+    tip.get_by_role("button", name="Continue to payment").click()
+    tip.get_by_test_id("pay-button").click()
+    tip.get_by_role("button", name="Pay successfully").click()
+    tip.wait_for_url("**/dashboard/learner/payments/**")
+    toast = m.locator("#toasts [data-toast]").filter(has_text="sent you a ₹50 tip")
+    toast.first.wait_for(state="visible", timeout=15_000)
+    assert "The whiteboard walkthrough was gold" in toast.first.inner_text()
+    assert m.evaluate("() => window.__room.call.state") == "connected"  # the call never stopped
+    _assert_video_flowing(lp)
