@@ -230,6 +230,24 @@ def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
     m = mctx.new_page()
     lctx = ctx_factory(learner)
     lp = lctx.new_page()
+    # Issue 11, as a new learner: a career goal from sign-up, nothing completed yet; another mentor's
+    # upcoming session on the same topic. The learner keeps the dashboard open in another tab.
+    from apps.accounts.models import LearnerProfile
+    from apps.catalog.models import Session
+
+    LearnerProfile.objects.filter(user=learner).update(career_goal="Write Python every day")
+    sequel = Session.objects.create(
+        mentor=make_user("mentor", full_name="Kabir Sethi"), domain=session.domain, title="Loops, the sequel",
+        description="More loops and comprehensions", start=session.start + timedelta(days=2), duration_minutes=45,
+        topics=["Loops", "Comprehensions"],
+    )  # fmt: skip
+    dash = lctx.new_page()
+    dash.goto("/dashboard/learner/progress/")
+    expect(dash.get_by_test_id("main-goal").get_by_role("img")).to_have_attribute(
+        "aria-label", "Write Python every day: 0% done"
+    )
+    dash.goto("/dashboard/learner/")
+    dash.wait_for_function("() => document.body.dataset.notificationsSocket === 'open'")
 
     # As a new mentor would: from "My sessions" (it opens on "Today & live"), Go live on the row.
     m.goto("/dashboard/mentor/sessions/")
@@ -333,6 +351,24 @@ def test_mentor_and_learner_meet_share_and_rate(ctx_factory: Any) -> None:
     dialog.locator("textarea").fill("Patient and clear, loved the live loops.")
     dialog.get_by_role("button", name="Submit feedback").click()
     dialog.get_by_text("Thanks for your feedback!").wait_for()
+    # The learner's other tab: the badge toast arrives live; the ring moved; the timeline has the
+    # session; the next session is recommended, saying why.
+    expect(dash.locator("#toasts")).to_contain_text("Badge earned: First session")
+    summary = dash.get_by_test_id("learner-summary")  # the dashboard's numbers follow without a reload
+    expect(summary.locator(".card").filter(has_text="Sessions completed")).to_contain_text("1")
+    expect(dash.get_by_test_id("progress-widget").get_by_role("img")).to_have_attribute(
+        "aria-label", "Write Python every day: 10% done"
+    )
+    dash.goto("/dashboard/learner/progress/")
+    expect(dash.get_by_test_id("main-goal").get_by_role("img")).to_have_attribute(
+        "aria-label", "Write Python every day: 10% done"
+    )
+    expect(dash.locator('[data-badge="first_session"][data-earned="1"]')).to_be_visible()
+    expect(dash.get_by_test_id("timeline-item")).to_contain_text("Python loops, live")
+    dash.goto("/dashboard/learner/")
+    rec = dash.get_by_test_id("recommendation").filter(has_text=sequel.title)
+    expect(rec.get_by_test_id("recommendation-reason")).to_contain_text("Because you")
+    dash.screenshot(path=str(ARTIFACTS / "room-after-learner-dashboard.png"), full_page=True)
 
     session.refresh_from_db()
     booking.refresh_from_db()

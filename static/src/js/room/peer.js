@@ -17,6 +17,8 @@ export class Peer extends EventTarget {
     this.send = send; // (payload) => void, payload = {description} | {candidate}
     this.signalHealthy = signalHealthy;
     this.makingOffer = false;
+    this.videoWanted = true; // false in audio-only mode (ours or theirs)
+    this.keyFrameBusy = false;
     this.offeredAt = 0;
     this.ignoreOffer = false;
     this.settingRemoteAnswer = false;
@@ -59,6 +61,7 @@ export class Peer extends EventTarget {
       if (this.closed) return;
       if (this.pc.connectionState === "connected" || !this.signalHealthy()) {
         this.stuckSince = null;
+        if (!this.keyFrameBusy) this.applyVideoSending(); // undo a pause that did not resume
         return;
       }
       const now = performance.now();
@@ -214,26 +217,47 @@ export class Peer extends EventTarget {
   }
 
   // After an outage the receiver can wait seconds for a decodable frame (its references were
-  // lost): restarting our encoder sends a key frame at once. Skipped when video is off on purpose.
+  // lost): pausing and resuming our encoder sends a key frame at once. Skipped when video is off on
+  // purpose. The resume is retried until it holds: setParameters can be refused while an ICE
+  // restart renegotiates, and a refused resume would leave our video paused for good.
   async sendKeyFrame() {
     const sender = this.videoSender();
-    if (!sender) return;
+    if (!sender || !this.videoWanted || this.keyFrameBusy) return;
     const p = sender.getParameters();
-    if (!p.encodings || !p.encodings.length || p.encodings.some((e) => e.active === false)) return;
-    p.encodings.forEach((e) => (e.active = false));
-    await sender.setParameters(p).catch(() => {});
-    const q = sender.getParameters();
-    q.encodings.forEach((e) => (e.active = true));
-    await sender.setParameters(q).catch(() => {});
+    if (!p.encodings || !p.encodings.length) return;
+    this.keyFrameBusy = true;
+    try {
+      p.encodings.forEach((e) => (e.active = false));
+      const paused = await sender.setParameters(p).then(() => true, () => false);
+      if (paused) await this.applyVideoSending();
+    } finally {
+      this.keyFrameBusy = false;
+    }
   }
 
   async setVideoSending(active) {
-    const sender = this.videoSender();
-    if (!sender) return;
-    const p = sender.getParameters();
-    if (!p.encodings || !p.encodings.length) return;
-    p.encodings.forEach((e) => (e.active = active));
-    await sender.setParameters(p).catch(() => {});
+    this.videoWanted = active;
+    await this.applyVideoSending();
+  }
+
+  // Make the encoder's state match what this side wants (video on unless audio-only), retrying a
+  // few times; the watchdog calls it too, so a pause that slipped through is undone within 2 s.
+  async applyVideoSending() {
+    for (let attempt = 0; attempt < 5 && !this.closed; attempt++) {
+      const sender = this.videoSender();
+      if (!sender) return;
+      const p = sender.getParameters();
+      if (!p.encodings || !p.encodings.length) return;
+      if (p.encodings.every((e) => e.active === this.videoWanted)) return;
+      p.encodings.forEach((e) => (e.active = this.videoWanted));
+      try {
+        await sender.setParameters(p);
+        return;
+      } catch (err) {
+        console.debug(`peer ${this.id}: setParameters refused (${err && err.name}), retrying`);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    }
   }
 
   // Network quality from getStats: loss %, RTT and inbound bitrate over the last interval.
