@@ -182,10 +182,11 @@ def test_posting_the_fifth_review_awards_reviewer_and_top_rated():
     for b in rows:
         b.session.mentor = mentor
         b.session.save(update_fields=["mentor"])
-    # Nine earlier 5-star reviews from others.
-    for _ in range(9):
+    # Nine earlier 5-star reviews from others (each session its own day: on PostgreSQL one mentor's
+    # sessions may not overlap).
+    for k in range(9):
         other = UserFactory()
-        (ob,) = completed(other, 1)
+        (ob,) = completed(other, 1, start=NOW - timedelta(days=60 - k))
         ob.session.mentor = mentor
         ob.session.save(update_fields=["mentor"])
         submit_feedback(booking=ob, learner=other, rating=5)
