@@ -133,6 +133,7 @@ def admin_users(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in dict(USER_STATUSES) else ""
     page = Paginator(selectors.users_for_admin(q=q, role=role, status=status), 25).get_page(request.GET.get("page"))
+    page.object_list = selectors.attach_block_reasons(list(page.object_list))
     return render(
         request,
         "dashboards/admin_users.html",
