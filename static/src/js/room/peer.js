@@ -10,12 +10,17 @@ export const RESET_AFTER_MS = 8000;
 export class Peer extends EventTarget {
   // signalHealthy(): whether the room server answers right now. An ICE restart needs it (the
   // offer travels through it); while it is silent, the old path may simply come back by itself.
-  constructor({ id, polite, iceServers, relayOnly, send, stream, signalHealthy = () => true }) {
+  // requestKeyFrame(): ask the other side for a key frame (the room's "resync" message).
+  constructor({ id, polite, iceServers, relayOnly, send, stream, signalHealthy = () => true, requestKeyFrame = () => {} }) {
     super();
     this.id = id;
     this.polite = polite;
     this.send = send; // (payload) => void, payload = {description} | {candidate}
     this.signalHealthy = signalHealthy;
+    this.requestKeyFrame = requestKeyFrame;
+    this.broken = false; // ICE went disconnected/failed since it was last connected
+    this.flow = null; // {decoded, stalled}: is the other side's video advancing?
+    this.lastResync = 0;
     this.makingOffer = false;
     this.videoWanted = true; // false in audio-only mode (ours or theirs)
     this.keyFrameBusy = false;
@@ -62,6 +67,7 @@ export class Peer extends EventTarget {
       if (this.pc.connectionState === "connected" || !this.signalHealthy()) {
         this.stuckSince = null;
         if (!this.keyFrameBusy) this.applyVideoSending(); // undo a pause that did not resume
+        if (this.pc.connectionState === "connected") this.checkVideoFlow();
         return;
       }
       const now = performance.now();
@@ -166,6 +172,14 @@ export class Peer extends EventTarget {
     console.debug(`peer ${this.id}: ice ${ice}, connection ${conn}, signalling ${this.pc.signalingState}`);
     this.emit("state", { ice, conn });
     clearTimeout(this.discTimer);
+    if (ice === "disconnected" || ice === "failed") this.broken = true;
+    else if ((ice === "connected" || ice === "completed") && this.broken) {
+      // The media path is back: the frames in flight when it broke are lost, so the decoders on
+      // both sides need a key frame now rather than after their own requests time out.
+      this.broken = false;
+      this.sendKeyFrame();
+      this.askForKeyFrame();
+    }
     if (ice === "failed" || conn === "failed") {
       this.restart();
     } else if (ice === "disconnected") {
@@ -232,6 +246,34 @@ export class Peer extends EventTarget {
       if (paused) await this.applyVideoSending();
     } finally {
       this.keyFrameBusy = false;
+    }
+  }
+
+  askForKeyFrame() {
+    if (Date.now() - this.lastResync < 3000) return;
+    this.lastResync = Date.now();
+    this.requestKeyFrame();
+  }
+
+  // Connected, but the other side's video has not advanced for two watchdog ticks (4 s): a lost
+  // key frame leaves a decoder waiting; ask the sender for a new one. (A camera turned off still
+  // sends black frames; audio-only mode sends none and the sender ignores the request.)
+  async checkVideoFlow() {
+    let decoded = null;
+    try {
+      const stats = await this.pc.getStats();
+      stats.forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video") decoded = (decoded || 0) + (r.framesDecoded || 0);
+      });
+    } catch {
+      return;
+    }
+    if (decoded === null) return;
+    const stalled = this.flow && decoded === this.flow.decoded ? this.flow.stalled + 1 : 0;
+    this.flow = { decoded, stalled };
+    if (stalled >= 2) {
+      console.debug(`peer ${this.id}: remote video stalled, asking for a key frame`);
+      this.askForKeyFrame();
     }
   }
 

@@ -82,6 +82,7 @@ export class PeerSet extends EventTarget {
       stream: this.local.outgoing(),
       send: (payload) => this.sig.send({ type: "signal", to: info.id, ...payload }),
       signalHealthy: () => this.sig.healthy,
+      requestKeyFrame: () => this.sig.send({ type: "resync" }),
     });
     entry.peer = peer;
     entry.connected = false;
