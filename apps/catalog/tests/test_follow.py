@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 
 from apps.accounts.models import Role
@@ -14,11 +13,6 @@ from apps.catalog.tests.factories import make_domain, make_user
 from apps.notifications.models import Channel, Notification, NotificationPreference, NotificationType
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 def _session_form(domain_pk: int, title: str = "Async Python") -> dict[str, object]:

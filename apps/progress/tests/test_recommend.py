@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from apps.accounts.models import Role
@@ -11,6 +10,7 @@ from apps.accounts.services import update_profile
 from apps.bookings.models import BookingStatus
 from apps.catalog import services as catalog
 from apps.catalog.tests.factories import make_domain, make_session, make_user
+from apps.core import versions
 from apps.progress import recommend
 from apps.workflows import booking as booking_flows
 from apps.workflows import follows as follow_flows
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    cache.clear()
+    # Each test has its own cache key prefix (conftest.py); cache.clear() would flush a Redis shared
+    # with the other xdist worker, wiping its rate-limit counters mid-test.
     recommend.clear_caches()
     yield
     recommend.clear_caches()
@@ -168,7 +169,8 @@ def test_recommendations_cost_fixed_queries_cold_and_none_cached(client, django_
     def cold_queries(sessions: int) -> int:
         for i in range(sessions):
             make_session(title=f"Python {i}", topics=["python"], start=soon(1 + i / 24), capacity=2)
-        cache.clear()
+        versions.bump(versions.CATALOG)  # cold: nothing cached under the new versions
+        versions.bump(versions.learner_inputs(learner.pk))
         recommend.clear_caches()
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
