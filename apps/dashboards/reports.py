@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from apps.core.money import indian_digits, plain_rupees
 from apps.payments.models import AccountKind, LedgerEntry
 
 PAYMENT_KIND = "booking_payment"
@@ -118,28 +119,14 @@ def monthly_report(month: date) -> MonthlyReport:
     return report
 
 
-def rupees(paise: int) -> str:
-    """Paise as rupees with two decimals and no grouping (``2498.00``), for machines."""
-    sign = "-" if paise < 0 else ""
-    paise = abs(paise)
-    return f"{sign}{paise // 100}.{paise % 100:02d}"
+rupees = plain_rupees  # two decimals, no grouping (``2498.00``): for machines
 
 
 def rupees_grouped(paise: int) -> str:
     """Paise as ``INR 2,498.00`` (Indian digit grouping), for people reading the PDF."""
     sign = "-" if paise < 0 else ""
     whole, frac = divmod(abs(paise), 100)
-    digits = str(whole)
-    if len(digits) > 3:
-        head, tail = digits[:-3], digits[-3:]
-        groups: list[str] = []
-        while len(head) > 2:
-            groups.insert(0, head[-2:])
-            head = head[:-2]
-        if head:
-            groups.insert(0, head)
-        digits = ",".join([*groups, tail])
-    return f"{sign}INR {digits}.{frac:02d}"
+    return f"{sign}INR {indian_digits(whole)}.{frac:02d}"
 
 
 CSV_HEADER = [

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from apps.accounts.access import admin_required, dashboard_url_for, learner_required, mentor_required
 from apps.accounts.models import MentorProfile, MentorStatus
-from apps.payments.ledger import mentor_balances
+from apps.payments.selectors import mentor_balances
 
 from . import selectors
 from .progress_views import main_goal_progress
@@ -42,7 +42,7 @@ def learner_home(request: HttpRequest) -> HttpResponse:
 
 
 def _earnings_snapshot(user: Any) -> dict[str, int]:
-    """Ledger-derived balances in paise ({"pending": …, "available": …}) from the payments app."""
+    """Ledger-derived balances in paise (pending, available, reserved, withdrawn): the one selector."""
     return mentor_balances(int(user.pk))
 
 

@@ -58,6 +58,11 @@ class Gateway(Protocol):
     def fetch_payout(self, payout_id: str) -> dict[str, Any]: ...
 
 
+def contact_body(name: str, email: str, reference_id: str) -> dict[str, Any]:
+    """RazorpayX's contact for a mentor (a payee: ``vendor``)."""
+    return {"name": name, "email": email, "type": "vendor", "reference_id": reference_id}
+
+
 def fund_account_body(contact_id: str, details: dict[str, Any]) -> dict[str, Any]:
     """RazorpayX fund account body from our details: ``{"vpa": "x@y"}`` or
     ``{"ifsc", "account_number", "name"}``."""
@@ -172,8 +177,7 @@ class RazorpayGateway:
     # The SDK has no Payouts resource: its generic ``post``/``get`` reach RazorpayX's endpoints with
     # the same auth, base URL and error handling.
     def create_contact(self, *, name: str, email: str, reference_id: str) -> dict[str, Any]:
-        data = {"name": name, "email": email, "type": "vendor", "reference_id": reference_id}
-        return dict(self._call(self.client.post, "/v1/contacts", data))
+        return dict(self._call(self.client.post, "/v1/contacts", contact_body(name, email, reference_id)))
 
     def create_fund_account(self, *, contact_id: str, details: dict[str, Any]) -> dict[str, Any]:
         return dict(self._call(self.client.post, "/v1/fund_accounts", fund_account_body(contact_id, details)))
@@ -275,8 +279,7 @@ class SandboxGateway:
     def create_contact(self, *, name: str, email: str, reference_id: str) -> dict[str, Any]:
         from apps.payments_sandbox import api
 
-        data = {"name": name, "email": email, "type": "vendor", "reference_id": reference_id}
-        return self._call(api.create_contact, data)
+        return self._call(api.create_contact, contact_body(name, email, reference_id))
 
     def create_fund_account(self, *, contact_id: str, details: dict[str, Any]) -> dict[str, Any]:
         from apps.payments_sandbox import api

@@ -230,14 +230,6 @@ def record_refund(*, refund: Any) -> LedgerTransaction:
             from_available = min(rest, max(0, credit_balance(available)))
             legs.append(Leg(available, from_available))
             legs.append(Leg(refund_absorbed(), rest - from_available))
-            return post(
-                kind="refund",
-                key=f"refund:{refund.pk}",
-                memo=f"Refund {refund.pk} for booking {booking.pk}",
-                payment=item.payment,
-                booking=booking,
-                legs=legs,
-            )
     return post(
         kind="refund",
         key=f"refund:{refund.pk}",
@@ -273,59 +265,59 @@ def release_booking_earning(*, booking: Booking) -> LedgerTransaction | None:
 
 
 def mentor_balances(mentor_id: int) -> dict[str, int]:
-    return {
-        "pending": credit_balance(mentor_pending(mentor_id)),
-        "available": credit_balance(mentor_available(mentor_id)),
-    }
+    """Pending and available only (see ``selectors.mentor_balances`` for all four figures)."""
+    from .selectors import mentor_balances as balances
+
+    b = balances(mentor_id)
+    return {"pending": b["pending"], "available": b["available"]}
+
+
+def _withdrawal_move(
+    withdrawal: Any, *, kind: str, step: str, memo: str, debit: LedgerAccount, credit: LedgerAccount
+) -> LedgerTransaction:
+    """One step of a withdrawal's life: its amount from ``credit`` to ``debit``, once per step."""
+    return post(
+        kind=kind,
+        key=f"withdrawal:{withdrawal.pk}:{step}",
+        memo=f"Withdrawal {withdrawal.pk} {memo}",
+        withdrawal=withdrawal,
+        legs=[Leg(debit, withdrawal.amount_paise), Leg(credit, -withdrawal.amount_paise)],
+    )
 
 
 def reserve_withdrawal(*, withdrawal: Any) -> LedgerTransaction:
     """Set a withdrawal's amount aside: available → reserved. Raises ``InsufficientBalance`` (and
     writes nothing) when the available balance, read under its row lock, does not cover it."""
     m = withdrawal.mentor_id
-    return post(
-        kind="withdrawal_reserve",
-        key=f"withdrawal:{withdrawal.pk}:reserve",
-        memo=f"Withdrawal {withdrawal.pk} requested",
-        withdrawal=withdrawal,
-        legs=[Leg(mentor_available(m), withdrawal.amount_paise), Leg(mentor_reserved(m), -withdrawal.amount_paise)],
-    )
+    return _withdrawal_move(
+        withdrawal, kind="withdrawal_reserve", step="reserve", memo="requested",
+        debit=mentor_available(m), credit=mentor_reserved(m),
+    )  # fmt: skip
 
 
 def release_withdrawal(*, withdrawal: Any) -> LedgerTransaction:
     """A rejected, cancelled or failed withdrawal: the reserved amount returns to available (once)."""
     m = withdrawal.mentor_id
-    return post(
-        kind="withdrawal_release",
-        key=f"withdrawal:{withdrawal.pk}:release",
-        memo=f"Withdrawal {withdrawal.pk} returned ({withdrawal.status})",
-        withdrawal=withdrawal,
-        legs=[Leg(mentor_reserved(m), withdrawal.amount_paise), Leg(mentor_available(m), -withdrawal.amount_paise)],
-    )
+    return _withdrawal_move(
+        withdrawal, kind="withdrawal_release", step="release", memo=f"returned ({withdrawal.status})",
+        debit=mentor_reserved(m), credit=mentor_available(m),
+    )  # fmt: skip
 
 
 def record_payout(*, withdrawal: Any) -> LedgerTransaction:
     """The payout left the gateway account: the reserved amount is paid out (once)."""
-    m = withdrawal.mentor_id
-    return post(
-        kind="payout",
-        key=f"withdrawal:{withdrawal.pk}:payout",
-        memo=f"Withdrawal {withdrawal.pk} paid out",
-        withdrawal=withdrawal,
-        legs=[Leg(mentor_reserved(m), withdrawal.amount_paise), Leg(gateway_clearing(), -withdrawal.amount_paise)],
-    )
+    return _withdrawal_move(
+        withdrawal, kind="payout", step="payout", memo="paid out",
+        debit=mentor_reserved(withdrawal.mentor_id), credit=gateway_clearing(),
+    )  # fmt: skip
 
 
 def record_payout_reversal(*, withdrawal: Any) -> LedgerTransaction:
     """The bank returned a paid payout: the money is back in the mentor's available balance (once)."""
-    m = withdrawal.mentor_id
-    return post(
-        kind="payout_reversal",
-        key=f"withdrawal:{withdrawal.pk}:reversal",
-        memo=f"Withdrawal {withdrawal.pk} reversed by the bank",
-        withdrawal=withdrawal,
-        legs=[Leg(gateway_clearing(), withdrawal.amount_paise), Leg(mentor_available(m), -withdrawal.amount_paise)],
-    )
+    return _withdrawal_move(
+        withdrawal, kind="payout_reversal", step="reversal", memo="reversed by the bank",
+        debit=gateway_clearing(), credit=mentor_available(withdrawal.mentor_id),
+    )  # fmt: skip
 
 
 def unbalanced_transactions() -> Iterable[int]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts.access import AuthenticatedRequest, approved_mentor_required, learner_required
 from apps.bookings.models import BookingStatus
 from apps.bookings.policy import POLICY_LINES
+from apps.core.money import plain_rupees
 from apps.core.net import client_ip
 
 from . import payouts, pdf, selectors, services
@@ -204,13 +205,6 @@ def mentor_earnings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _rupees(paise: int) -> str:
-    """Paise as rupees with two decimals for spreadsheets: 85000 → "850.00", -1250 → "-12.50"."""
-    sign = "-" if paise < 0 else ""
-    whole, rem = divmod(abs(paise), 100)
-    return f"{sign}{whole}.{rem:02d}"
-
-
 def _csv_text(text: str) -> str:
     """Text a spreadsheet must not run as a formula (CSV injection): a leading = + - @ is quoted."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -247,10 +241,10 @@ def mentor_earnings_csv(request: HttpRequest) -> HttpResponse:
                 str(tz),
                 _csv_text(row["title"]),
                 row["learners"],
-                _rupees(row["gross"] + row["refunded"]),
-                _rupees(row["refunded"]),
-                _rupees(row["fee"]),
-                _rupees(row["net"]),
+                plain_rupees(row["gross"] + row["refunded"]),
+                plain_rupees(row["refunded"]),
+                plain_rupees(row["fee"]),
+                plain_rupees(row["net"]),
             ]
         )
     return response

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from apps.core.money import indian_digits
+
 register = template.Library()
 
 
@@ -22,18 +24,7 @@ def inr(paise: int | None) -> str:
         return ""
     negative = paise < 0
     rupees, rem = divmod(abs(int(paise)), 100)
-    digits = str(rupees)
-    # Indian digit grouping: last three, then pairs (12,34,567).
-    if len(digits) > 3:
-        head, tail = digits[:-3], digits[-3:]
-        groups: list[str] = []
-        while len(head) > 2:
-            groups.insert(0, head[-2:])
-            head = head[:-2]
-        if head:
-            groups.insert(0, head)
-        digits = ",".join([*groups, tail])
-    text = f"₹{digits}" + (f".{rem:02d}" if rem else "")
+    text = f"₹{indian_digits(rupees)}" + (f".{rem:02d}" if rem else "")
     return f"\u2212{text}" if negative else text  # typographic minus sign
 
 
