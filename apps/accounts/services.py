@@ -208,7 +208,7 @@ def update_profile(*, user: User, **fields: Any) -> User:
         learner_changes = {k: v for k, v in fields.items() if k in _LEARNER_FIELDS}
         if learner_changes:
             LearnerProfile.objects.update_or_create(user=user, defaults=learner_changes)
-            versions.bump(versions.learner_inputs(user.pk))  # recommendations read interests and goal
+            versions.bump_on_commit(versions.learner_inputs(user.pk))  # recommendations read interests and goal
     elif user.role == Role.MENTOR:
         mentor_changes = {k: v for k, v in fields.items() if k in _MENTOR_FIELDS}
         profile, _created = MentorProfile.objects.get_or_create(user=user)

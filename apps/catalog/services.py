@@ -215,7 +215,7 @@ def follow(*, follower: User, mentor: User) -> bool:
     _followable(follower=follower, mentor=mentor)
     _obj, created = Follow.objects.get_or_create(follower=follower, mentor=mentor)
     if created:
-        versions.bump(versions.learner_inputs(follower.pk))
+        versions.bump_on_commit(versions.learner_inputs(follower.pk))
         send_event(user_ids=[mentor.pk], type="follow.changed")  # the mentor's open pages recount
     return created
 
@@ -224,7 +224,7 @@ def unfollow(*, follower: User, mentor: User) -> bool:
     """Stop following; True if there was a follow to remove."""
     deleted, _rows = Follow.objects.filter(follower=follower, mentor=mentor).delete()
     if deleted:
-        versions.bump(versions.learner_inputs(follower.pk))
+        versions.bump_on_commit(versions.learner_inputs(follower.pk))
         send_event(user_ids=[mentor.pk], type="follow.changed")
     return bool(deleted)
 

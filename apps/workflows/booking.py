@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 
 def booking_changed(booking: Booking) -> None:
     """Open pages of the learner and the mentor refresh their booking lists."""
-    versions.bump(versions.learner_inputs(booking.learner_id))  # recommendations: booked, seats
-    versions.bump(versions.CATALOG)
+    # Recommendations: what the learner booked (seats are the catalogue's version, bumped by the
+    # booking's own save or transition).
+    versions.bump_on_commit(versions.learner_inputs(booking.learner_id))
     send_event(
         user_ids=[booking.learner_id, booking.session.mentor_id],
         type="booking.changed",
@@ -97,7 +98,7 @@ def book_and_pay(*, learner: User, session: Session, now: datetime | None = None
     to check out (the open one, if this learner already started paying for this seat)."""
     with transaction.atomic():
         booking = bookings.book_session(learner=learner, session=session, now=now)
-        versions.bump(versions.learner_inputs(learner.pk))
+        versions.bump_on_commit(versions.learner_inputs(learner.pk))
         if booking.status == BookingStatus.CONFIRMED:
             transaction.on_commit(lambda: booking_confirmed(booking))
             return booking, None

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.catalog import services as catalog
 from apps.catalog.models import Session
-from apps.core import versions
 from apps.notifications.models import NotificationType
 from apps.notifications.services import notify_many
 
@@ -32,7 +31,6 @@ def publish_session(*, mentor: User, data: catalog.SessionInput, now: datetime |
 
 def tell_followers(session: Session) -> list[Notification]:
     """Notify the mentor's followers of ``session``, one row each; nobody else."""
-    versions.bump(versions.CATALOG)
     ids = catalog.follower_ids(session.mentor_id)
     if not ids:
         return []

@@ -16,7 +16,6 @@ from apps.audit import services as audit
 from apps.bookings.models import SEAT_HOLDING, Booking, BookingStatus, CancelledBy
 from apps.catalog import services as catalog
 from apps.catalog.models import Session, SessionStatus, room_group_name
-from apps.core import versions
 from apps.core.realtime import broadcast
 from apps.core.state import conditional_transition
 from apps.notifications.models import NotificationType
@@ -34,8 +33,7 @@ def cancel_session(*, session: Session, by: str = CancelledBy.MENTOR, reason: st
     active booking is cancelled and every paid one refunded in full, and learners are told (unless
     ``quiet``: the caller tells them in its own words). Returns how many bookings were cancelled."""
     with transaction.atomic():
-        session = catalog.mark_cancelled(session=session)
-        versions.bump(versions.CATALOG)
+        session = catalog.mark_cancelled(session=session)  # bumps the catalogue's version on commit
         code = session.room_code
         transaction.on_commit(lambda: broadcast(room_group_name(code), {"type": "room.revoke", "user_id": None}))
         active = Booking.objects.filter(
@@ -54,7 +52,6 @@ def edit_session(*, session: Session, data: catalog.SessionInput, now: datetime 
     """The mentor edits a scheduled session; seats already booked (or held) freeze the price and
     bound the capacity."""
     booked = Booking.objects.filter(session=session, status__in=SEAT_HOLDING).count()
-    versions.bump(versions.CATALOG)
     return catalog.update_session(session=session, data=data, seats_booked=booked, now=now)
 
 
