@@ -47,6 +47,15 @@ class GoalForm(forms.Form):
         kwargs.setdefault("auto_id", f"id_{prefix_id}%s" if prefix_id else "id_%s")
         super().__init__(*args, **kwargs)
 
+    def goal_fields(self) -> dict[str, Any]:
+        """The cleaned values as the goal services take them."""
+        domain = self.cleaned_data["domain"]
+        return {
+            "title": self.cleaned_data["title"],
+            "target_sessions": self.cleaned_data["target_sessions"],
+            "domain_id": domain.pk if domain else None,
+        }
+
 
 def main_goal_progress(user: Any) -> figures.GoalProgress | None:
     """The learner dashboard's widget: the first active goal's ring (two small queries)."""
@@ -134,14 +143,8 @@ def _apply_error(form: GoalForm, exc: goals.GoalError) -> None:
 def goal_add(request: AuthenticatedRequest) -> HttpResponse:
     form = GoalForm(request.POST)
     if form.is_valid():
-        domain = form.cleaned_data["domain"]
         try:
-            goal = goals.create_goal(
-                learner=request.user,
-                title=form.cleaned_data["title"],
-                target_sessions=form.cleaned_data["target_sessions"],
-                domain_id=domain.pk if domain else None,
-            )
+            goal = goals.create_goal(learner=request.user, **form.goal_fields())
         except goals.GoalError as exc:
             _apply_error(form, exc)
         else:
@@ -157,15 +160,8 @@ def goal_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(Goal, pk=pk, learner=request.user)
     form = GoalForm(request.POST, prefix_id=f"goal{goal.pk}_")
     if form.is_valid():
-        domain = form.cleaned_data["domain"]
         try:
-            goals.update_goal(
-                goal=goal,
-                learner=request.user,
-                title=form.cleaned_data["title"],
-                target_sessions=form.cleaned_data["target_sessions"],
-                domain_id=domain.pk if domain else None,
-            )
+            goals.update_goal(goal=goal, learner=request.user, **form.goal_fields())
         except goals.GoalError as exc:
             _apply_error(form, exc)
         else:
