@@ -246,3 +246,53 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pay_in_sandbox(learner: Any, session: Any) -> Any:
+    """``learner`` books ``session`` (paid) and pays in the sandbox Checkout, completed through the
+    signed browser callback as the Checkout page would; returns the refreshed Payment."""
+    from django.db import transaction
+
+    from apps.payments import services
+    from apps.payments_sandbox import api
+    from apps.payments_sandbox.models import SandboxOrder
+    from apps.workflows.booking import book_and_pay
+
+    _booking, payment = book_and_pay(learner=learner, session=session)
+    assert payment is not None
+    payment = services.ensure_order(payment)
+    with transaction.atomic():
+        order = SandboxOrder.objects.select_for_update().get(order_id=payment.gateway_order_id)
+        capture = api.attempt(order, success=True)
+    services.handle_callback(payment=payment, params=api.checkout_success_fields(order, capture))
+    payment.refresh_from_db()
+    return payment
+
+
+def sign_in_admin(page: Any, name: str) -> Any:
+    """A new admin with TOTP enrolled signs in (password, then the code); returns the admin."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from tests.totp import current_code, enrol_totp
+
+    admin = make_user("admin", full_name=name)
+    secret = enrol_totp(admin)
+    login(page, admin.email)
+    page.get_by_label("Code").fill(current_code(secret))
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/admin/$"))
+    return admin
+
+
+def confirm_its_me(page: Any, *, shot: str = "") -> None:
+    """A sensitive admin action asks a session that has not confirmed lately for the password
+    again (allauth's re-authentication); the kept form then runs."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    if shot:
+        screenshot(page, shot)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -18,22 +17,23 @@ from typing import Any
 from playwright.sync_api import expect
 
 from apps.dashboards import reports
-from e2e.conftest import axe_violations, format_violations, login, make_user, screenshot
-from e2e.test_admin_users import confirm_its_me
-from tests.totp import current_code, enrol_totp
+from e2e.conftest import (
+    axe_violations,
+    confirm_its_me,
+    format_violations,
+    make_user,
+    pay_in_sandbox,
+    screenshot,
+    sign_in_admin,
+)
 
 
 def _paid(learner: Any, *, title: str, price_paise: int, mentor: Any, days_ahead: int = 4) -> Any:
     """A booking paid through the real flow and the sandbox gateway (as the learner's Checkout does)."""
-    from django.db import transaction
     from django.utils import timezone
 
     from apps.catalog.models import Session
-    from apps.payments import services as payments
-    from apps.payments_sandbox import api as sandbox_api
-    from apps.payments_sandbox.models import SandboxOrder
     from apps.taxonomy.models import Domain
-    from apps.workflows.booking import book_and_pay
 
     domain, _ = Domain.objects.get_or_create(slug="data-science", defaults={"name": "Data Science"})
     session = Session.objects.create(
@@ -46,14 +46,7 @@ def _paid(learner: Any, *, title: str, price_paise: int, mentor: Any, days_ahead
         price_paise=price_paise,
         topics=["Python"],
     )
-    _booking, payment = book_and_pay(learner=learner, session=session)
-    payment = payments.ensure_order(payment)
-    with transaction.atomic():
-        order = SandboxOrder.objects.select_for_update().get(order_id=payment.gateway_order_id)
-        capture = sandbox_api.attempt(order, success=True)
-    payments.handle_callback(payment=payment, params=sandbox_api.checkout_success_fields(order, capture))
-    payment.refresh_from_db()
-    return payment
+    return pay_in_sandbox(learner, session)
 
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -69,16 +62,6 @@ def _pdf_text(path: Path) -> str:
 
     assert path.read_bytes().startswith(b"%PDF-")
     pytest.skip("pdftotext is not on this machine")
-
-
-def _sign_in_admin(page: Any, name: str) -> Any:
-    admin = make_user("admin", full_name=name)
-    secret = enrol_totp(admin)
-    login(page, admin.email)
-    page.get_by_label("Code").fill(current_code(secret))
-    page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/admin/$"))
-    return admin
 
 
 def _look(page: Any, name: str) -> None:
@@ -108,7 +91,7 @@ def test_admin_console_kpis_charts_refund_block_and_audit(new_context: Any) -> N
     )
 
     page = new_context().new_page()
-    _sign_in_admin(page, "Meher Admin")
+    sign_in_admin(page, "Meher Admin")
     # KPIs for the period and the charts drawn from the server's numbers.
     gmv = page.locator("[data-kpi='gmv']")
     expect(gmv).to_contain_text("₹2,498")
@@ -185,7 +168,7 @@ def test_admin_console_kpis_charts_refund_block_and_audit(new_context: Any) -> N
 def test_every_admin_page_is_looked_at(new_context: Any) -> None:
     person = make_user("learner", full_name="Priya Shah")
     page = new_context().new_page()
-    _sign_in_admin(page, "Ira Admin")
+    sign_in_admin(page, "Ira Admin")
     for name, url in [
         ("admin-overview-today", "/dashboard/admin/?period=today"),
         ("admin-overview-custom", "/dashboard/admin/?period=custom"),

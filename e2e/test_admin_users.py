@@ -8,18 +8,16 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from e2e.conftest import PASSWORD, axe_violations, format_violations, login, make_user, screenshot
-from tests.totp import current_code, enrol_totp
-
-
-def confirm_its_me(page: Any, *, shot: str = "") -> None:
-    """A sensitive admin action asks a session that has not confirmed lately for the password
-    again (allauth's re-authentication); the kept form then runs."""
-    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
-    if shot:
-        screenshot(page, shot)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Confirm").click()
+from e2e.conftest import (
+    axe_violations,
+    confirm_its_me,
+    format_violations,
+    login,
+    make_user,
+    pay_in_sandbox,
+    screenshot,
+    sign_in_admin,
+)
 
 
 def test_admin_finds_and_blocks_a_learner_who_is_signed_in(new_context: Any) -> None:
@@ -28,13 +26,8 @@ def test_admin_finds_and_blocks_a_learner_who_is_signed_in(new_context: Any) -> 
     login(lpage, learner.email, next_url="/dashboard/learner/")
     lpage.wait_for_function("() => document.body.dataset.notificationsSocket === 'open'")
 
-    admin = make_user("admin", full_name="Anita Admin")
-    secret = enrol_totp(admin)
     page = new_context().new_page()
-    login(page, admin.email)
-    page.get_by_label("Code").fill(current_code(secret))
-    page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/admin/$"))
+    sign_in_admin(page, "Anita Admin")
 
     page.get_by_role("navigation").get_by_role("link", name="Users").first.click()
     page.get_by_label("Name or email").fill("Tarak")
@@ -105,12 +98,8 @@ def test_admin_cancels_a_session_from_the_sessions_page(new_context: Any) -> Non
     )
     Booking.objects.create(session=session, learner=learner, status="confirmed")
 
-    admin = make_user("admin", full_name="Anil Admin")
-    secret = enrol_totp(admin)
     page = new_context(width=360, height=780).new_page()
-    login(page, admin.email)
-    page.get_by_label("Code").fill(current_code(secret))
-    page.get_by_role("button", name="Verify").click()
+    sign_in_admin(page, "Anil Admin")
     page.goto("/dashboard/admin/sessions/?mentor=Devika")
     row = page.locator("[data-admin-session='Rust ownership, slowly']")
     expect(row).to_contain_text("1 of 3 seats booked")
@@ -131,15 +120,10 @@ def test_admin_cancels_a_session_from_the_sessions_page(new_context: Any) -> Non
 def test_admin_refunds_part_of_a_payment(new_context: Any) -> None:
     from datetime import timedelta
 
-    from django.db import transaction
     from django.utils import timezone
 
     from apps.catalog.models import Session
-    from apps.payments import services as payments
-    from apps.payments_sandbox import api as sandbox_api
-    from apps.payments_sandbox.models import SandboxOrder
     from apps.taxonomy.models import Domain
-    from apps.workflows.booking import book_and_pay
 
     mentor = make_user("mentor", full_name="Harsh Vardhan")
     learner = make_user("learner", full_name="Nandini Rao")
@@ -154,19 +138,10 @@ def test_admin_refunds_part_of_a_payment(new_context: Any) -> None:
         price_paise=59_900,
         topics=["SQL"],
     )
-    _booking, payment = book_and_pay(learner=learner, session=session)
-    payment = payments.ensure_order(payment)
-    with transaction.atomic():
-        order = SandboxOrder.objects.select_for_update().get(order_id=payment.gateway_order_id)
-        capture = sandbox_api.attempt(order, success=True)
-    payments.handle_callback(payment=payment, params=sandbox_api.checkout_success_fields(order, capture))
+    payment = pay_in_sandbox(learner, session)
 
-    admin = make_user("admin", full_name="Aruna Admin")
-    secret = enrol_totp(admin)
     page = new_context().new_page()
-    login(page, admin.email)
-    page.get_by_label("Code").fill(current_code(secret))
-    page.get_by_role("button", name="Verify").click()
+    sign_in_admin(page, "Aruna Admin")
     page.get_by_role("navigation").get_by_role("link", name="Payments").first.click()
     page.get_by_label("Learner (name or email)").fill("Nandini")
     page.get_by_role("button", name="Apply").click()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,17 @@ from typing import Any
 import requests
 from playwright.sync_api import expect
 
-from e2e.conftest import PASSWORD, axe_violations, format_violations, login, make_user, screenshot
-from e2e.test_admin_users import confirm_its_me
-from tests.totp import current_code, enrol_totp
+from e2e.conftest import (
+    PASSWORD,
+    axe_violations,
+    confirm_its_me,
+    format_violations,
+    login,
+    make_user,
+    pay_in_sandbox,
+    screenshot,
+    sign_in_admin,
+)
 
 
 def deliver_payout_webhook(server: str, payout_id: str, event: str) -> None:
@@ -43,22 +50,9 @@ def deliver_payout_webhook(server: str, payout_id: str, event: str) -> None:
 
 def learner_pays(mentor: Any, *, title: str, rupees: int) -> None:
     """A learner books one of the mentor's sessions and pays in the sandbox Checkout (signed callback)."""
-    from django.db import transaction
-
     from apps.catalog.tests.factories import make_session
-    from apps.payments import services
-    from apps.payments_sandbox import api
-    from apps.payments_sandbox.models import SandboxOrder
-    from apps.workflows.booking import book_and_pay
 
-    session = make_session(mentor=mentor, title=title, price_paise=rupees * 100)
-    _booking, payment = book_and_pay(learner=make_user("learner"), session=session)
-    assert payment is not None
-    payment = services.ensure_order(payment)
-    with transaction.atomic():
-        order = SandboxOrder.objects.select_for_update().get(order_id=payment.gateway_order_id)
-        capture = api.attempt(order, success=True)
-    services.handle_callback(payment=payment, params=api.checkout_success_fields(order, capture))
+    pay_in_sandbox(make_user("learner"), make_session(mentor=mentor, title=title, price_paise=rupees * 100))
 
 
 def check_page(page: Any, name: str) -> None:
@@ -116,13 +110,8 @@ def test_mentor_withdraws_and_admin_pays_or_rejects(new_context: Any, server: st
     mpage.wait_for_function("() => document.body.dataset.notificationsSocket === 'open'")
 
     # The admin approves from the queue; the payout starts in the sandbox.
-    admin = make_user("admin", full_name="Vikram Admin")
-    secret = enrol_totp(admin)
     apage = new_context(width=1280, height=900).new_page()
-    login(apage, admin.email)
-    apage.get_by_label("Code").fill(current_code(secret))
-    apage.get_by_role("button", name="Verify").click()
-    expect(apage).to_have_url(re.compile(r"/dashboard/admin/$"))
+    sign_in_admin(apage, "Vikram Admin")
     apage.get_by_role("navigation").get_by_role("link", name="Withdrawals").first.click()
     row = apage.locator(f"[data-testid=admin-withdrawal][data-mentor='{mentor.email}']")
     expect(row).to_contain_text("₹600")
