@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from conftest import ARTIFACTS, ROOT, _free_port, axe_violations, format_violations, make_user
@@ -119,6 +120,7 @@ def ctx_factory(browser: Any, room_server: str, request: Any) -> Iterator[Any]:
         made.append(ctx)
         return ctx
 
+    make.console = console  # type: ignore[attr-defined]
     yield make
     for c in made:
         c.close()
@@ -173,10 +175,26 @@ REMOTE_PLAYING = (
 )
 
 
+# Frames the remote <video> element has presented since the page's first look, summed over the
+# streams it showed: a replaced connection gives the element a new stream, whose count starts at 0.
+FRAMES_JS = """() => {
+  const v = document.getElementById('remote-video');
+  const now = () => v.getVideoPlaybackQuality().totalVideoFrames;
+  if (!window.__frames) {
+    const f = (window.__frames = { base: 0, last: now() });
+    f.read = () => { const n = now(); if (n < f.last) f.base += f.last; f.last = n; return f.base + n; };
+    setInterval(f.read, 100);
+  }
+  return window.__frames.read();
+}"""
+
+
 def _frames(page: Any) -> int:
-    return int(
-        page.evaluate("() => document.getElementById('remote-video').getVideoPlaybackQuality().totalVideoFrames")
-    )
+    return int(page.evaluate(FRAMES_JS))
+
+
+def _frames_above(page: Any, count: int, timeout: int) -> None:
+    page.wait_for_function(f"() => ({FRAMES_JS})() > {count}", timeout=timeout)
 
 
 def _assert_video_flowing(page: Any, timeout: int = 20_000) -> None:
@@ -441,10 +459,7 @@ def test_video_recovers_from_offline_and_socket_kill_on_a_phone(ctx_factory: Any
         socket_back = time.monotonic() - t0
         for page in (lp, m):
             before = _frames(page)
-            page.wait_for_function(
-                f"() => document.getElementById('remote-video').getVideoPlaybackQuality().totalVideoFrames > {before}",
-                timeout=30_000,
-            )
+            _frames_above(page, before, timeout=30_000)
         video_back = time.monotonic() - t0
         print(_target(f"reconnect after a {seconds} s drop: socket {socket_back:.2f} s, video", video_back))
 
@@ -579,6 +594,44 @@ def test_recording_needs_consent_and_both_find_a_playable_file(ctx_factory: Any)
     print(f"recording: {rows[1].size_bytes} bytes, {rows[1].duration_seconds} s by the recorder's clock")
 
 
+CALL_STATE_JS = """async () => {
+  const r = window.__room, e = r && r.peers.first(), pc = e && e.peer.pc, v = document.getElementById('remote-video');
+  const out = {
+    call: r && r.call.state, socket: r && r.sig.state, healthy: r && r.sig.healthy,
+    ice: pc && pc.iceConnectionState, connection: pc && pc.connectionState, signalling: pc && pc.signalingState,
+    frames: v.getVideoPlaybackQuality().totalVideoFrames, paused: v.paused, readyState: v.readyState,
+    tracks: v.srcObject ? v.srcObject.getTracks().map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'live'}`) : null,
+  };
+  if (pc) {
+    const stats = await pc.getStats();
+    stats.forEach((s) => {
+      if (s.kind !== 'video') return;
+      if (s.type === 'inbound-rtp') out.inbound = {packets: s.packetsReceived, decoded: s.framesDecoded, received: s.framesReceived, keyFrames: s.keyFramesDecoded, dropped: s.framesDropped, freezes: s.freezeCount, jitterMs: s.jitterBufferEmittedCount ? Math.round(1000 * s.jitterBufferDelay / s.jitterBufferEmittedCount) : null, plis: s.pliCount, firs: s.firCount};
+      if (s.type === 'outbound-rtp') out.outbound = {packets: s.packetsSent, encoded: s.framesEncoded, sent: s.framesSent, keyFrames: s.keyFramesEncoded, plis: s.pliCount, firs: s.firCount, active: s.active, limit: s.qualityLimitationReason};
+    });
+    out.encodings = e.peer.videoSender() && e.peer.videoSender().getParameters().encodings.map((x) => x.active);
+  }
+  return out;
+}"""
+
+
+def _call_report(ctx_factory: Any, pages: dict[str, Any]) -> str:
+    """What each side's call looked like when video did not come back, with the end of the
+    browsers' consoles: CI shows this, where the artifacts are out of reach."""
+    lines = ["video did not come back within 30 s"]
+    for sample in (1, 2):  # two looks, 2 s apart: which counters still move
+        for who, page in pages.items():
+            try:
+                lines.append(f"{who} ({sample}): {page.evaluate(CALL_STATE_JS)}")
+            except Exception as exc:  # the page itself may be the problem
+                lines.append(f"{who}: state unavailable ({exc})")
+        if sample == 1:
+            time.sleep(2)
+    lines.append("console (last 80 lines):")
+    lines.extend(ctx_factory.console[-80:])
+    return "\n".join(lines)
+
+
 def _target(what: str, seconds: float, target: float = 5.0) -> str:
     return f"{what} back in {seconds:.2f} s (target {target:.0f} s: {'met' if seconds <= target else 'NOT met'})"
 
@@ -604,10 +657,10 @@ def test_video_returns_after_real_outages(ctx_factory: Any) -> None:
                 proc.send_signal(signal.SIGCONT)
         t0 = time.monotonic()
         for page, before in zip((lp, m), stalled, strict=True):
-            page.wait_for_function(
-                f"() => document.getElementById('remote-video').getVideoPlaybackQuality().totalVideoFrames > {before} + 10",
-                timeout=30_000,
-            )
+            try:
+                _frames_above(page, before + 10, timeout=30_000)
+            except PlaywrightTimeoutError:
+                raise AssertionError(_call_report(ctx_factory, {"learner": lp, "mentor": m})) from None
         back = time.monotonic() - t0
         print(_target(f"after a {seconds} s outage of media and signalling: video", back))
 

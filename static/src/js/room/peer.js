@@ -259,15 +259,7 @@ export class Peer extends EventTarget {
   // key frame leaves a decoder waiting; ask the sender for a new one. (A camera turned off still
   // sends black frames; audio-only mode sends none and the sender ignores the request.)
   async checkVideoFlow() {
-    let decoded = null;
-    try {
-      const stats = await this.pc.getStats();
-      stats.forEach((r) => {
-        if (r.type === "inbound-rtp" && r.kind === "video") decoded = (decoded || 0) + (r.framesDecoded || 0);
-      });
-    } catch {
-      return;
-    }
+    const decoded = await this.decodedFrames();
     if (decoded === null) return;
     const stalled = this.flow && decoded === this.flow.decoded ? this.flow.stalled + 1 : 0;
     this.flow = { decoded, stalled };
@@ -275,6 +267,20 @@ export class Peer extends EventTarget {
       console.debug(`peer ${this.id}: remote video stalled, asking for a key frame`);
       this.askForKeyFrame();
     }
+  }
+
+  // Video frames decoded from the other side so far (null before any, or if stats fail).
+  async decodedFrames() {
+    let decoded = null;
+    try {
+      const stats = await this.pc.getStats();
+      stats.forEach((r) => {
+        if (r.type === "inbound-rtp" && r.kind === "video") decoded = (decoded || 0) + (r.framesDecoded || 0);
+      });
+    } catch {
+      return null;
+    }
+    return decoded;
   }
 
   async setVideoSending(active) {

@@ -10,6 +10,7 @@ import { Chat } from "./chat.js";
 import { Checklist } from "./checklist.js";
 import { wireControls } from "./controls.js";
 import { wireFeedback } from "./feedback.js";
+import { watchFrames } from "./framewatch.js";
 import { LocalMedia } from "./media.js";
 import { Panel, wireBoardTools } from "./panel.js";
 import { PeerSet } from "./peers.js";
@@ -89,6 +90,7 @@ class Room {
     this.bindSignalling();
     this.bindEnd();
     this.qualityTimer = watchQuality({ peers: this.peers, t });
+    this.frameTimer = watchFrames({ peers: this.peers, stage: this.stage, sig: this.sig, role: cfg.role, isOver: () => call.isOver });
     this.stage.paintLocal();
     this.stage.paintRemote();
     if (cfg.testHooks) {
@@ -336,6 +338,7 @@ class Room {
     this.peers.closeAll();
     this.local.stop();
     clearInterval(this.qualityTimer);
+    clearInterval(this.frameTimer);
   }
 
   // The call reached "ended" (the server said so, or the mentor ended it here).

@@ -35,6 +35,21 @@ export class Stage {
     this.localVideo.srcObject = stream;
   }
 
+  // Frames the remote <video> element has presented (restarts from 0 with a new stream).
+  presentedFrames() {
+    const v = this.remoteVideo;
+    return v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
+  }
+
+  // Whether moving camera video from the other side should be on screen now (not a shared screen,
+  // which may legitimately sit still, nor audio-only mode or a camera turned off).
+  // Only while the element is on screen: a browser may stop presenting a video it does not draw.
+  remoteVideoExpected() {
+    if (!this.remoteVideoOn) return false;
+    const r = this.remoteVideo.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < window.innerHeight && r.left < window.innerWidth;
+  }
+
   clearRemote() {
     this.remoteVideo.srcObject = null;
   }
@@ -76,6 +91,7 @@ export class Stage {
     const hasVideo = Boolean(stream && stream.getVideoTracks().some((tr) => tr.readyState === "live"));
     const videoOn = Boolean(entry) && hasVideo && (!info || info.media.video || info.media.screen) && !(info && info.media.lowBandwidth) && !local.lowBandwidth;
     this.tileRemote.dataset.video = videoOn ? "on" : "off";
+    this.remoteVideoOn = videoOn && !(info && info.media.screen);
     $("remote-initials").textContent = info ? initials(info.name) : "";
     $("remote-name").textContent = info ? info.name : this.otherName;
     $("remote-muted").hidden = !info || info.media.audio;
