@@ -72,6 +72,10 @@ def check_page(page: Any, name: str) -> None:
 
 
 def test_mentor_withdraws_and_admin_pays_or_rejects(new_context: Any, server: str) -> None:
+    from django.utils import timezone
+
+    from apps.core.templatetags.ui import inr
+    from apps.dashboards.selectors import admin_period_kpis, period_start
     from apps.payments.models import Withdrawal
     from apps.payments.tests.money import fund
 
@@ -122,8 +126,16 @@ def test_mentor_withdraws_and_admin_pays_or_rejects(new_context: Any, server: st
     confirm_its_me(apage)  # moving money needs a recent confirmation; the kept form then runs
     expect(apage.locator("#toasts [data-toast]").filter(has_text="is being paid out")).to_be_visible()
 
-    # The mentor's open page follows without a reload: approved, then paid.
+    # The mentor's open page follows without a reload: approved, then paid. So does the admin's
+    # open overview: its payouts for the last 30 days grow by ₹600 when the payout is confirmed.
     expect(first.get_by_test_id("withdrawal-status")).to_have_text("Approved")
+    now = timezone.now()
+    paid_before = admin_period_kpis(period_start("30d", now), now)["payouts"]  # other journeys' payouts
+    overview = apage.context.new_page()
+    overview.goto("/dashboard/admin/")
+    overview.wait_for_function("() => document.body.dataset.notificationsSocket === 'open'")
+    expect(overview.locator("[data-kpi='payouts']")).to_have_text(inr(paid_before))
+    overview.evaluate("() => { window.sameDocument = true; }")  # a reload would forget this
     apage.get_by_role("link", name="Sandbox payouts").click()
     withdrawal = Withdrawal.objects.get(mentor=mentor)
     card = apage.locator(f"[data-payout-id='{withdrawal.gateway_payout_id}']")
@@ -138,6 +150,9 @@ def test_mentor_withdraws_and_admin_pays_or_rejects(new_context: Any, server: st
     expect(mpage.get_by_test_id("reserved")).to_have_text("₹0")
     expect(mpage.get_by_test_id("available")).to_have_text("₹1,400")
     expect(mpage.locator("#notification-bell")).to_contain_text("Withdrawal paid")
+    expect(overview.locator("[data-kpi='payouts']")).to_have_text(inr(paid_before + 600_00))
+    assert overview.evaluate("() => window.sameDocument") is True  # updated in place, not reloaded
+    overview.close()
     check_page(mpage, "withdrawals-paid")
 
     # A second request, rejected with a reason the mentor sees on the same open page.

@@ -1,10 +1,13 @@
 """Live numbers on the admin overview (issue 10 item 1): when a payment, a refund or a booking is
-saved, every admin's open pages hear ``{"type": "admin.kpis"}`` over their notifications socket
-(the same per-user socket and push as notifications), and the overview re-reads its KPI regions
-(``data-refresh-on="admin.kpis"``, swapped by htmx) without a reload.
+saved, or a withdrawal changes (requested, decided, paid out, failed), every admin's open pages hear
+``{"type": "admin.kpis"}`` over their notifications socket (the same per-user socket and push as
+notifications), and the overview re-reads its KPI regions (``data-refresh-on="admin.kpis"``,
+swapped by htmx) without a reload.
 
-The trigger is the models' ``post_save``: this app only observes, it changes nothing. One push per
-committed transaction, however many rows it saved; nothing is pushed for a rolled-back one."""
+The trigger is the models' ``post_save`` and the payments app's ``withdrawal_changed`` (withdrawals
+change status by conditional UPDATE, which sends no ``post_save``): this app only observes, it
+changes nothing. One push per committed transaction, however many rows it saved; nothing is pushed
+for a rolled-back one."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from apps.accounts.models import Role, User
 from apps.bookings.models import Booking
 from apps.notifications.services import send_event
 from apps.payments.models import Payment, Refund
+from apps.payments.signals import withdrawal_changed
 
 EVENT = "admin.kpis"
 
@@ -55,3 +59,4 @@ def _changed(sender: Any, **kwargs: Any) -> None:
 def connect() -> None:
     for model in (Payment, Refund, Booking):
         post_save.connect(_changed, sender=model, dispatch_uid=f"admin-kpis-{model._meta.label_lower}")
+    withdrawal_changed.connect(_changed, dispatch_uid="admin-kpis-withdrawal")

@@ -7,10 +7,13 @@ For one calendar month in the platform's zone (Asia/Kolkata), per domain and in 
 * refunds — what went back: the gateway-clearing credits of ``refund`` transactions;
 * net collected = GMV - refunds, which the ledger splits into
 * mentor share — the mentors' earnings (pending + available) from those payments and refunds, and
-* platform revenue — the platform fee kept (the ``platform_revenue`` account).
+* platform revenue — the platform fee kept (the ``platform_revenue`` account);
 
-Payouts to mentors have no table yet (the money-out stream adds them), so the report says so
-instead of printing a figure. Money is in integer paise here; the CSV and the PDF print rupees with
+and in total only, payouts — what was paid out to mentors in the month, less payouts the bank
+returned in it (the gateway-clearing legs of ``payout`` and ``payout_reversal`` transactions, the
+same figure as the overview's). A withdrawal draws on a mentor's available balance, which pools
+earnings from sessions in every domain, so a payout cannot be split per domain honestly: the
+domain rows leave it blank and the report says why. Money is in integer paise here; the CSV and the PDF print rupees with
 two decimals. The CSV is UTF-8 with a byte-order mark so spreadsheet programs read it as UTF-8.
 """
 
@@ -22,16 +25,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from apps.core.money import indian_digits, plain_rupees
 from apps.payments.models import AccountKind, LedgerEntry
+from apps.payments.selectors import paid_out
 
 PAYMENT_KIND = "booking_payment"
 REFUND_KIND = "refund"
 NO_DOMAIN = "—"
-PAYOUTS_NOTE = "Payouts to mentors are not recorded in PeerLearn yet, so this report has no payout figure."
+PAYOUTS_NOTE = (
+    "Payouts are what was paid to mentors' bank accounts in the month, less payouts the bank returned; "
+    "a payout draws on a mentor's balance from every domain, so it is given for the month in total only."
+)
 
 
 @dataclass
@@ -62,6 +69,7 @@ class MonthlyReport:
     month: date  # the first day
     domains: list[Line] = field(default_factory=list)
     total: Line = field(default_factory=lambda: Line("Total"))
+    payouts: int = 0  # the month's total only (see the module's docstring)
 
     @property
     def label(self) -> str:
@@ -85,7 +93,8 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def monthly_report(month: date) -> MonthlyReport:
-    """The month's figures per domain and in total (one grouped query over the ledger)."""
+    """The month's figures per domain and in total (one grouped query over the ledger), and the
+    month's payouts (one more)."""
     start, end = month_bounds(month)
     rows = (
         LedgerEntry.objects.filter(
@@ -112,7 +121,10 @@ def monthly_report(month: date) -> MonthlyReport:
             line.platform_revenue += -amount  # credit-normal
         elif account in (AccountKind.MENTOR_PENDING, AccountKind.MENTOR_AVAILABLE):
             line.mentor_share += -amount
-    report = MonthlyReport(month=month.replace(day=1))
+    report = MonthlyReport(
+        month=month.replace(day=1),
+        payouts=paid_out(Q(transaction__created_at__gte=start, transaction__created_at__lt=end)),
+    )
     report.domains = sorted(lines.values(), key=lambda line: (-line.gmv, line.name))
     for line in report.domains:
         report.total.add(line)
@@ -138,11 +150,13 @@ CSV_HEADER = [
     "Net collected (INR)",
     "Mentor share (INR)",
     "Platform revenue (INR)",
+    "Payouts (INR)",
 ]
 
 
 def report_csv(report: MonthlyReport) -> bytes:
-    """The report as CSV: one row per domain and a Total row; UTF-8 with a byte-order mark."""
+    """The report as CSV: one row per domain and a Total row (the only one with payouts), then the
+    payouts note; UTF-8 with a byte-order mark."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
@@ -157,6 +171,7 @@ def report_csv(report: MonthlyReport) -> bytes:
                 rupees(line.net),
                 rupees(line.mentor_share),
                 rupees(line.platform_revenue),
+                rupees(report.payouts) if line is report.total else "",
             ]
         )
     writer.writerow([])
@@ -166,7 +181,7 @@ def report_csv(report: MonthlyReport) -> bytes:
 
 def report_pdf(report: MonthlyReport, *, generated: datetime | None = None, compress: bool = True) -> bytes:
     """The report as an A4 PDF: the totals, a bar chart of GMV and platform revenue per domain
-    (reportlab.graphics), the per-domain table and the payouts note. ``compress=False`` leaves the
+    (reportlab.graphics), the per-domain table (without payouts) and the payouts note. ``compress=False`` leaves the
     page streams readable (tests on machines without ``pdftotext``)."""
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.legends import Legend
@@ -198,7 +213,7 @@ def report_pdf(report: MonthlyReport, *, generated: datetime | None = None, comp
         Paragraph(f"PeerLearn revenue report, {report.label}", styles["Title"]),
         Paragraph(
             f"Generated {timezone.localtime(generated).strftime('%d %b %Y, %H:%M %Z')}. "
-            "Figures from the ledger; payments by capture time, refunds by processing time.",
+            "Figures from the ledger; payments by capture time, refunds by processing time, payouts when paid.",
             styles["Normal"],
         ),
         Spacer(1, 6 * mm),
@@ -210,6 +225,7 @@ def report_pdf(report: MonthlyReport, *, generated: datetime | None = None, comp
         ["Net collected", rupees_grouped(total.net)],
         ["Mentor share", rupees_grouped(total.mentor_share)],
         ["Platform revenue", rupees_grouped(total.platform_revenue)],
+        ["Payouts to mentors", rupees_grouped(report.payouts)],
         ["Paid bookings", str(total.bookings)],
     ]
     table = Table(summary, colWidths=[60 * mm, 50 * mm], hAlign="LEFT")

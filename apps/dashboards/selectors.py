@@ -314,10 +314,12 @@ def period_start(period: str, now: datetime) -> datetime | None:
 
 def admin_period_kpis(since: datetime | None, now: datetime | None = None) -> dict[str, Any]:
     """What happened in a period: GMV (payments captured in it), refunds processed in it and the
-    refund rate, platform revenue posted in it, active learners and mentors (sessions in it),
-    sessions completed, and mentor no-shows with their rate. Money in paise; a handful of queries."""
+    refund rate, platform revenue posted in it, payouts to mentors paid in it (net of those the bank
+    returned in it), active learners and mentors (sessions in it), sessions completed, and mentor
+    no-shows with their rate. Money in paise; a handful of queries."""
     from apps.payments.ledger import PLATFORM_REVENUE
     from apps.payments.models import LedgerEntry, Refund, RefundStatus
+    from apps.payments.selectors import paid_out
     from apps.workflows.sessions import NO_SHOW_REASON
 
     now = now or timezone.now()
@@ -355,6 +357,7 @@ def admin_period_kpis(since: datetime | None, now: datetime | None = None) -> di
         "refunds": int(refunds),
         "refund_rate": round(100 * refunds / gmv, 1) if gmv else None,
         "revenue": int(revenue),
+        "payouts": paid_out(window("transaction__created_at")),
         "completed": completed,
         "no_shows": no_shows,
         "no_show_rate": round(100 * no_shows / (completed + no_shows), 1) if completed + no_shows else None,

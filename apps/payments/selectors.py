@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from .models import Payment
@@ -69,6 +69,23 @@ def mentor_balances(mentor: User | int) -> dict[str, int]:
             if tx_kind == "payout":
                 out["withdrawn"] -= owed
     return out
+
+
+PAYOUT_TX_KINDS = ("payout", "payout_reversal")
+
+
+def paid_out(window: Q) -> int:
+    """What was paid out to mentors in a window of ledger time (``window``: a condition on
+    ``transaction__created_at``), in paise: the payouts that left the gateway account minus those the
+    bank returned in the window — so a payout reversed in the same window counts nothing, and a
+    request, a rejection or a failure before paying never moves this account. The sum of the mentors'
+    ``withdrawn`` over the same time. One query."""
+    from .models import AccountKind, LedgerEntry
+
+    total = LedgerEntry.objects.filter(
+        window, account__kind=AccountKind.GATEWAY_CLEARING, transaction__kind__in=PAYOUT_TX_KINDS
+    ).aggregate(s=Sum("amount_paise"))["s"]
+    return -int(total or 0)  # the payout credits the (asset) clearing account
 
 
 def mentor_withdrawals(mentor: User) -> QuerySet[Any]:

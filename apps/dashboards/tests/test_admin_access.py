@@ -106,11 +106,14 @@ ADMIN_LISTS = [
 
 def _bulk_rows(n: int, admin: Any) -> None:
     """``n`` learners, sessions (one mentor, an hour apart), completed bookings with reviews, paid
-    payments and audit entries, inserted in bulk (the page queries, not the flows, are measured)."""
+    payments, audit entries, and the mentor's paid-out withdrawals with their ledger legs, inserted
+    in bulk (the page queries, not the flows, are measured)."""
     from django.contrib.auth.hashers import make_password
 
     from apps.accounts.models import User
     from apps.catalog.models import Session
+    from apps.payments import ledger
+    from apps.payments.models import LedgerEntry, LedgerTransaction, Withdrawal
 
     mentor = make_user(Role.MENTOR)
     domain = make_session(mentor=mentor).domain
@@ -156,6 +159,26 @@ def _bulk_rows(n: int, admin: Any) -> None:
         AuditEntry(actor=admin, action="user.block", object_type="user", object_id=str(p.pk), reason="load")
         for p in people
     )
+    withdrawals = Withdrawal.objects.bulk_create(
+        Withdrawal(
+            mentor=mentor,
+            amount_paise=50_000,
+            status="paid",
+            destination="UPI bu••@okicici",
+            idempotency_key=f"bulk-{tag}-{i}",
+            closed_at=timezone.now(),
+        )
+        for i in range(n)
+    )
+    payouts = LedgerTransaction.objects.bulk_create(
+        LedgerTransaction(kind="payout", key=f"bulk-{tag}-payout-{w.pk}", withdrawal=w) for w in withdrawals
+    )
+    reserved, clearing = ledger.mentor_reserved(mentor.pk), ledger.gateway_clearing()
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(transaction=tx, account=account, amount_paise=amount)
+        for tx in payouts
+        for account, amount in ((reserved, 50_000), (clearing, -50_000))
+    )
 
 
 def test_admin_pages_cost_the_same_queries_at_10_and_10_000_rows() -> None:
@@ -187,3 +210,6 @@ def test_admin_pages_cost_the_same_queries_at_10_and_10_000_rows() -> None:
             cursor.execute("ANALYZE")
     many = counts()
     assert many == few
+    from apps.dashboards.selectors import admin_period_kpis
+
+    assert admin_period_kpis(None)["payouts"] == 10_000 * 50_000  # the overview read every payout

@@ -1,4 +1,4 @@
-"""The overview's numbers follow payments and bookings: each committed change pushes one
+"""The overview's numbers follow payments, bookings and withdrawals: each committed change pushes one
 ``admin.kpis`` event to every admin's notifications socket (and to nobody else), and the page
 re-reads its KPI regions on that event."""
 
@@ -68,6 +68,34 @@ def test_a_rolled_back_change_pushes_nothing_and_does_not_block_the_next(
         Booking.objects.create(session=session, learner=make_user(), status=BookingStatus.CONFIRMED)
     assert sum(1 for c in callbacks if isinstance(c, _Push)) == 1
     assert {"type": EVENT} in [m["event"] for m in [_receive(layer, channel)] if m]
+
+
+def test_a_withdrawal_paid_out_reaches_the_admins(django_capture_on_commit_callbacks: Any) -> None:
+    """Withdrawals change by conditional UPDATE (no post_save): their own signal pushes, once per
+    committed change — the request, the approval, the payout the gateway confirmed."""
+    from apps.payments import payouts
+    from apps.payments.tests.money import mentor_with_balance
+    from apps.payments_sandbox import api as sandbox
+    from apps.workflows import payouts as flows
+
+    admin = admin_with_totp()
+    layer, channel = _listen(admin)
+    mentor = mentor_with_balance(200_000)
+    pushes = []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        w = flows.request_withdrawal(mentor=mentor, amount_paise=60_000)
+    pushes.append(sum(1 for c in callbacks if isinstance(c, _Push)))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        w = flows.approve_withdrawal(withdrawal_id=w.pk, admin=admin)
+    pushes.append(sum(1 for c in callbacks if isinstance(c, _Push)))
+    _drain(layer, channel)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sandbox.settle_payout(w.gateway_payout_id, "processed")
+        payouts.apply_payout_entity(sandbox.fetch_payout(w.gateway_payout_id), "payout.processed")
+    pushes.append(sum(1 for c in callbacks if isinstance(c, _Push)))
+    w.refresh_from_db()
+    assert w.status == "paid" and pushes == [1, 1, 1]
+    assert [e for e in _drain(layer, channel) if e["type"] == EVENT] == [{"type": EVENT}]
 
 
 def test_the_overview_marks_its_live_regions(client: Client) -> None:

@@ -161,3 +161,47 @@ def test_queues_count_what_needs_action(client: Client) -> None:
     body = client.get("/dashboard/admin/").content.decode()
     assert 'data-queue="stale_payments"' in body and "?visibility=visible&amp;max_rating=2" in body
     assert 'data-queue="withdrawals"' in body and 'href="/dashboard/admin/withdrawals/?status=failed"' in body
+
+
+def test_payouts_count_what_was_paid_out_in_the_period(client: Client) -> None:
+    """Payouts in a period: withdrawals paid out in it; a request, a rejection, a failed payout or
+    one the bank returned count nothing, and one paid before the period is not in it."""
+    import time_machine
+    from django.db.models import Sum
+
+    from apps.payments.models import Withdrawal
+    from apps.payments.tests.money import mentor_with_balance, withdrawal_to
+
+    admin = admin_with_totp()
+    mentor = mentor_with_balance(1_000_000)
+    with time_machine.travel(timezone.now() - timedelta(days=10), tick=True):
+        before = withdrawal_to("paid", mentor=mentor, amount_paise=70_000, admin=admin)
+    paid = withdrawal_to("paid", mentor=mentor, amount_paise=60_000, admin=admin)
+    others = {
+        outcome: withdrawal_to(outcome, mentor=mentor, amount_paise=amount, admin=admin)
+        for outcome, amount in (("requested", 80_000), ("rejected", 90_000), ("failed", 110_000), ("reversed", 120_000))
+    }
+    assert (before.status, paid.status) == ("paid", "paid")
+    assert [w.status for w in others.values()] == ["requested", "rejected", "failed", "failed"]
+    assert others["reversed"].reversed and others["reversed"].utr  # it was paid, then came back
+
+    now = timezone.now()
+    week = admin_period_kpis(period_start("7d", now), now)
+    month = admin_period_kpis(period_start("30d", now), now)
+    assert week["payouts"] == 60_000
+    assert month["payouts"] == 60_000 + 70_000
+    # The same figure read independently, from the withdrawals still paid.
+    since = period_start("7d", now)
+    rows = Withdrawal.objects.filter(status="paid", closed_at__gte=since).aggregate(s=Sum("amount_paise"))["s"]
+    assert week["payouts"] == rows
+
+    client.force_login(admin)
+    body = client.get("/dashboard/admin/", {"period": "7d"}).content.decode()
+    assert 'data-kpi="payouts">₹600<' in body
+    body = client.get("/dashboard/admin/", {"period": "30d"}).content.decode()
+    assert 'data-kpi="payouts">₹1,300<' in body
+    day_before = timezone.localdate(now - timedelta(days=10))
+    body = client.get(
+        "/dashboard/admin/", {"period": "custom", "since": day_before, "until": day_before}
+    ).content.decode()
+    assert 'data-kpi="payouts">₹700<' in body

@@ -122,7 +122,9 @@ def test_csv_totals_equal_the_months_payments_refunds_and_ledger(
     assert (paise(table["Design"][3]), paise(table["Design"][4])) == (50_000, 50_000)
     for col in range(3, 8):
         assert paise(table["Programming"][col]) + paise(table["Design"][col]) == paise(total[col])
-    assert any(reports.PAYOUTS_NOTE in row for row in rows)  # no payouts table yet, and it says so
+    # No payout this month: the total says 0.00; the domains leave payouts blank, and the note says why.
+    assert total[8] == "0.00" and table["Programming"][8] == table["Design"][8] == ""
+    assert any(reports.PAYOUTS_NOTE in row for row in rows)
 
     # The page shows the same month and links both downloads.
     with time_machine.travel(datetime(2026, 12, 4, 12, 0, tzinfo=IST)):
@@ -158,13 +160,58 @@ def test_pdf_holds_the_same_totals_and_a_chart(
     report = reports.monthly_report(date(2026, 10, 1))
     text = _pdf_text(response.content, report)
     total = next(row for row in rows if len(row) > 1 and row[1] == "Total")
-    for rupees in total[3:8]:  # every CSV total, printed the way people read it
+    for rupees in total[3:9]:  # every CSV total, payouts too, printed the way people read it
         assert reports.rupees_grouped(int(Decimal(rupees) * 100)) in text, (rupees, text[:2000])
     assert "INR 2,998.00" in text and "INR 600.00" in text
     assert "October 2026" in text and "Programming" in text and "Design" in text
-    assert "Payouts to mentors are not recorded" in text
+    assert "Payouts to mentors" in text
     # The chart is drawn (its legend) — reportlab.graphics, not an image.
     assert "GMV and platform revenue per domain" in text
+
+
+def test_payouts_are_the_months_total_net_of_returns(client: Client, django_capture_on_commit_callbacks: Any) -> None:
+    """August 2026: ₹700 paid out; ₹800 paid and returned by the bank the same month (nothing);
+    ₹900 requested in August but paid on 1 September just after midnight IST (September's). The
+    CSV's Total row, the page and the PDF hold the same payouts; the domain rows leave them blank."""
+    from apps.payments import payouts
+    from apps.payments.models import Withdrawal
+    from apps.payments.tests.money import mentor_with_balance, withdrawal_to
+    from apps.payments_sandbox import api as sandbox
+    from apps.workflows import payouts as flows
+
+    admin = admin_with_totp()
+    mentor = mentor_with_balance(1_000_000)
+    with time_machine.travel(datetime(2026, 8, 10, 11, 0, tzinfo=IST)):
+        session = make_session(
+            price_paise=99_900, domain=make_domain("Programming"), start=timezone.now() + timedelta(days=2)
+        )
+        pay(client, make_user(), session, django_capture_on_commit_callbacks)
+        withdrawal_to("paid", mentor=mentor, amount_paise=70_000, admin=admin)
+        withdrawal_to("reversed", mentor=mentor, amount_paise=80_000, admin=admin)
+    with time_machine.travel(datetime(2026, 8, 31, 23, 0, tzinfo=IST)):
+        late = flows.approve_withdrawal(
+            withdrawal_id=flows.request_withdrawal(mentor=mentor, amount_paise=90_000).pk, admin=admin
+        )
+    with time_machine.travel(datetime(2026, 9, 1, 0, 10, tzinfo=IST)):
+        sandbox.settle_payout(late.gateway_payout_id, "processed")
+        payouts.apply_payout_entity(sandbox.fetch_payout(late.gateway_payout_id), "payout.processed")
+    start, end = reports.month_bounds(date(2026, 8, 1))
+    still_paid = Withdrawal.objects.filter(status="paid", closed_at__gte=start, closed_at__lt=end)
+    assert still_paid.aggregate(s=Sum("amount_paise"))["s"] == 70_000  # read independently
+
+    assert reports.monthly_report(date(2026, 8, 1)).payouts == 70_000
+    assert reports.monthly_report(date(2026, 9, 1)).payouts == 90_000
+    client.force_login(admin)
+    with time_machine.travel(datetime(2026, 12, 4, 12, 0, tzinfo=IST)):
+        rows = _csv_rows(client.get(f"{URL}2026-08.csv").content)
+        page = client.get(URL, {"month": "2026-08"}).content.decode()
+        pdf = client.get(f"{URL}2026-08.pdf").content
+    assert rows[0][8] == "Payouts (INR)"
+    table = {row[1]: row for row in rows[1:] if len(row) == len(reports.CSV_HEADER)}
+    assert table["Total"][8] == "700.00" and table["Programming"][8] == ""
+    assert 'data-total="payouts">₹700<' in page
+    text = _pdf_text(pdf, reports.monthly_report(date(2026, 8, 1)))
+    assert "INR 700.00" in text
 
 
 def test_the_page_explains_a_bad_month_and_an_empty_one(client: Client) -> None:

@@ -45,3 +45,24 @@ def payout_event(event: str, withdrawal: Withdrawal, **entity: Any) -> bytes:
         **entity,
     }
     return json.dumps({"entity": "event", "event": event, "payload": {"payout": {"entity": body}}}).encode()
+
+
+def withdrawal_to(outcome: str, *, mentor: Any, amount_paise: int, admin: Any) -> Withdrawal:
+    """A withdrawal taken through the real flows (and the RazorpayX sandbox) to ``outcome``:
+    ``requested``, ``rejected``, ``failed`` (the gateway failed the payout), ``paid``, or
+    ``reversed`` (paid, then returned by the bank). The gateway's answers are applied as the
+    webhook view applies them."""
+    from apps.payments_sandbox import api as sandbox
+    from apps.workflows import payouts as flows
+
+    w = flows.request_withdrawal(mentor=mentor, amount_paise=amount_paise)
+    if outcome == "rejected":
+        return flows.reject_withdrawal(withdrawal_id=w.pk, admin=admin, reason="Details to re-check")
+    if outcome != "requested":
+        w = flows.approve_withdrawal(withdrawal_id=w.pk, admin=admin)
+        steps = {"failed": ["failed"], "paid": ["processed"], "reversed": ["processed", "reversed"]}[outcome]
+        for step in steps:
+            sandbox.settle_payout(w.gateway_payout_id, step)
+            payouts.apply_payout_entity(sandbox.fetch_payout(w.gateway_payout_id), f"payout.{step}")
+    w.refresh_from_db()
+    return w
