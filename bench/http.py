@@ -1,4 +1,5 @@
-"""HTTP benchmark: the landing page `/` against a bare Django view, served side by side by the
+"""HTTP benchmark: the landing page `/`, a session's detail page and a mentor's profile (the first
+of each that the landing page links to) against a bare Django view, served side by side by the
 same daphne process that `make run` starts (embedded profile, seeded demo data).
 
     make bench            # or: .venv/bin/python bench/http.py [--requests 2000] [--concurrency 8]
@@ -21,6 +22,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(
 
 import argparse  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
+import urllib.parse  # noqa: E402
+from http.client import HTTPConnection  # noqa: E402
 
 from common import (  # noqa: E402
     HttpClient,
@@ -33,7 +37,26 @@ from common import (  # noqa: E402
     write_json,
 )
 
-TARGETS = [("bare view", "/bench/bare/", b"ok"), ("landing page", "/", b"</html>")]
+BARE = ("bare view", "/bench/bare/", b"ok")
+
+
+def targets(base: str) -> list[tuple[str, str, bytes]]:
+    """The bare view, the landing page, and the first session and mentor it links to."""
+    url = urllib.parse.urlsplit(base)
+    conn = HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
+    conn.request("GET", "/")
+    html = conn.getresponse().read().decode()
+    conn.close()
+    found = [("landing page", "/", b"</html>")]
+    for name, pattern in (
+        ("session detail", r'href="(/sessions/\d+/)"'),
+        ("mentor profile", r'href="(/mentors/\d+/)"'),
+    ):
+        m = re.search(pattern, html)
+        if m is None:
+            raise RuntimeError(f"the landing page links to no {name}")
+        found.append((name, m.group(1), b"</html>"))
+    return [BARE, *found]
 
 
 def main() -> int:
@@ -47,23 +70,27 @@ def main() -> int:
     before = machine()
     with served_app(PEERLEARN_BENCH="true") as base:
         client = HttpClient(base, args.concurrency)
+        chosen = targets(base)
         collected = measure_interleaved(
             client,
-            TARGETS,
+            chosen,
             requests=args.requests,
             batches=args.batches,
             max_seconds=args.max_seconds,
             warmup=50,
         )
 
-    rows = [summarise(name, path, *collected[path]) for name, path, _ in TARGETS]
-    bare, page = rows
-    ratio_rps = page.rps / bare.rps if bare.rps else float("nan")
-    ratio_p50 = page.p50_ms / bare.p50_ms if bare.p50_ms else float("nan")
+    rows = [summarise(name, path, *collected[path]) for name, path, _ in chosen]
+    bare, pages = rows[0], rows[1:]
+    ratios = {page.name: page.rps / bare.rps if bare.rps else float("nan") for page in pages}
+    ratio_rps = ratios["landing page"]
+    ratio_p50 = pages[0].p50_ms / bare.p50_ms if bare.p50_ms else float("nan")
     print()
     print(f"PeerLearn HTTP benchmark: daphne (as `make run`), concurrency {args.concurrency}, keep-alive")
     print_table(rows)
-    print(f"landing / bare: throughput {ratio_rps:.2f}x, p50 latency {ratio_p50:.2f}x")
+    for name, ratio in ratios.items():
+        print(f"{name} / bare: throughput {ratio:.2f}x (target 0.5x: {'met' if ratio >= 0.5 else 'NOT met'})")
+    print(f"landing / bare: p50 latency {ratio_p50:.2f}x")
     out = write_json(
         "http",
         {
@@ -74,6 +101,7 @@ def main() -> int:
             "results": asdict_all(rows),
             "ratio_landing_over_bare_rps": round(ratio_rps, 3),
             "ratio_landing_over_bare_p50": round(ratio_p50, 3),
+            "ratio_over_bare_rps": {name: round(r, 3) for name, r in ratios.items()},
             "machine": {**before, "loadavg_after": os.getloadavg()},
         },
     )

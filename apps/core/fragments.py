@@ -32,6 +32,22 @@ def cached_fragment(
 ) -> tuple[SafeString, dict[str, Any]]:
     """Return (html, extra): the fragment, and the small ``extra`` dict ``build`` put under the
     ``"extra"`` key of its context (facts the page needs beside the HTML, e.g. a count)."""
+    parts, extra = cached_parts(name, {"html": template}, build, group=group, vary=vary, timeout=timeout)
+    return parts["html"], extra
+
+
+def cached_parts(
+    name: str,
+    templates: dict[str, str],
+    build: Callable[[], dict[str, Any]],
+    *,
+    group: str = versions.CATALOG,
+    vary: Iterable[str] = (),
+    timeout: int = TIMEOUT,
+) -> tuple[dict[str, SafeString], dict[str, Any]]:
+    """Several fragments of one page from one ``build`` context, kept under one key (one cache
+    read per page): ``{part: html}`` for ``{part: template}``, and the ``extra`` dict as above. A
+    part whose template is "" is left out (the page renders that part itself)."""
     key = ":".join(
         [
             "frag",
@@ -45,7 +61,8 @@ def cached_fragment(
     hit = cache.get(key)
     if hit is None:
         context = build()
-        hit = (render_to_string(template, context), context.get("extra", {}))
+        rendered = {part: render_to_string(t, context) for part, t in templates.items() if t}
+        hit = (rendered, context.get("extra", {}))
         cache.set(key, hit, timeout)
-    html, extra = hit
-    return mark_safe(html), extra  # noqa: S308 - our own template's output
+    rendered, extra = hit
+    return {part: mark_safe(html) for part, html in rendered.items()}, extra  # noqa: S308 - our own templates

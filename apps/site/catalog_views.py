@@ -11,18 +11,22 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.access import AuthenticatedRequest, approved_mentor_required
+from apps.accounts.models import MentorProfile
 from apps.bookings.policy import POLICY_LINES
 from apps.catalog import services
 from apps.catalog.forms import SessionForm, apply_service_errors
 from apps.catalog.models import Session, SessionStatus
-from apps.core.fragments import cached_fragment
+from apps.core.fragments import cached_fragment, cached_parts
 from apps.progress.badges import awards_of
+from apps.progress.templatetags.recommendations import more_like_this_context
 from apps.workflows import follows as follow_flows
 from apps.workflows import sessions as session_flows
 
@@ -118,33 +122,71 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/session_list.html", context)
 
 
+SESSION_PARTS = {
+    "top": "catalog/_session_detail_top.html",
+    "article": "catalog/_session_detail_article.html",
+    "facts": "catalog/_session_detail_facts.html",
+}
+
+
+def _session_facts(session: Session) -> dict[str, Any]:
+    """What the per-viewer part of a session's page needs, kept beside its cached fragments."""
+    return {
+        "pk": session.pk,
+        "title": session.title,
+        "status": session.status,
+        "start": session.start,
+        "mentor_id": session.mentor_id,
+        "price_paise": session.price_paise,
+        "seats_left": session.seats_left,  # type: ignore[attr-defined]
+    }
+
+
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # The description, mentor card, price, time and seats are the same for every viewer: rendered
+    # once per catalogue version (which moves when the session, its seats or its mentor's rating
+    # change), and so is "More like this" for visitors who are not signed in. The booking box
+    # depends on who looks; a signed-in viewer's page also loads the session (room button, cart,
+    # their own recommendations).
+    user = request.user
+    anonymous = not user.is_authenticated
+
+    def build() -> dict[str, Any]:
+        session = search.session_detail(pk)  # DoesNotExist: a 404 below, nothing cached
+        context: dict[str, Any] = {
+            "s": session,
+            "profile": getattr(session.mentor, "mentor_profile", None),
+            "extra": _session_facts(session),
+        }
+        if anonymous:
+            context.update(more_like_this_context(session, viewer=user))
+        return context
+
+    templates = {**SESSION_PARTS, "similar": "progress/_more_like_this.html" if anonymous else ""}
     try:
-        session = search.session_detail(pk)
+        parts, facts = cached_parts("session", templates, build, vary=[str(pk), "anon" if anonymous else "user"])
     except Session.DoesNotExist as exc:
         raise Http404 from exc
-    my_booking = None
-    in_cart = False
-    user = request.user
-    if user.is_authenticated and user.role == "learner":
-        from apps.bookings.models import SEAT_HOLDING, CartItem
+    context: dict[str, Any] = {
+        "parts": parts,
+        "f": facts,
+        "bookable": facts["status"] == SessionStatus.SCHEDULED
+        and facts["start"] > timezone.now()
+        and facts["seats_left"] > 0,
+        "policy_lines": POLICY_LINES,
+        "nav_active": "sessions",
+    }
+    if user.is_authenticated:
+        try:
+            context["s"] = search.session_detail(pk)
+        except Session.DoesNotExist as exc:  # gone since its fragments were cached
+            raise Http404 from exc
+        if user.role == "learner":
+            from apps.bookings.models import SEAT_HOLDING, Booking, CartItem
 
-        my_booking = session.bookings.filter(learner=user, status__in=SEAT_HOLDING).first()
-        in_cart = CartItem.objects.filter(learner=user, session=session).exists()
-    now = timezone.now()
-    return render(
-        request,
-        "catalog/session_detail.html",
-        {
-            "s": session,
-            "my_booking": my_booking,
-            "in_cart": in_cart,
-            "bookable": session.status == SessionStatus.SCHEDULED and session.start > now and session.seats_left > 0,  # type: ignore[attr-defined]
-            "policy_lines": POLICY_LINES,
-            "profile": getattr(session.mentor, "mentor_profile", None),
-            "nav_active": "sessions",
-        },
-    )
+            context["my_booking"] = Booking.objects.filter(session_id=pk, learner=user, status__in=SEAT_HOLDING).first()
+            context["in_cart"] = CartItem.objects.filter(learner=user, session_id=pk).exists()
+    return render(request, "catalog/session_detail.html", context)
 
 
 def mentor_list(request: HttpRequest) -> HttpResponse:
@@ -167,25 +209,49 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
 
 
 def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        profile = search.mentor_profile(pk)
-    except Exception as exc:  # DoesNotExist of MentorProfile
-        raise Http404 from exc
+    # The header (name, rating, domains, badges) and the chosen tab are the same for every viewer,
+    # rendered once per catalogue version (ratings, sessions and badges all move it), except the
+    # mentor's own Reviews tab, which carries the reply forms. Follow state, follower count and
+    # "Request a session" depend on the viewer.
     tab = request.GET.get("tab", "about")
     if tab not in ("about", "sessions", "reviews"):
         tab = "about"
-    context: dict[str, Any] = {
-        "m": profile,
+    own_reviews = tab == "reviews" and request.user.is_authenticated and request.user.pk == pk
+
+    def build() -> dict[str, Any]:
+        profile = search.mentor_profile(pk)  # DoesNotExist: a 404 below, nothing cached
+        context: dict[str, Any] = {"m": profile, "tab": tab, "badges": awards_of(pk)}
+        if tab == "sessions":
+            context["sessions"] = search.mentor_upcoming_sessions(pk)
+        elif tab == "reviews":
+            context["reviews"] = search.mentor_reviews(pk)
+        context["extra"] = {
+            "user_id": pk,
+            "name": profile.user.full_name,
+            "has_sessions": bool(context.get("sessions")),
+        }
+        return context
+
+    templates = {"head": "catalog/_mentor_head.html", "tab": "" if own_reviews else "catalog/_mentor_tab.html"}
+    try:
+        if own_reviews:  # the reply forms: rendered for this request, nothing stored
+            context = build()
+            parts = {"head": mark_safe(render_to_string(templates["head"], context))}  # noqa: S308 - ours
+            facts = context["extra"]
+        else:
+            parts, facts = cached_parts("mentor", templates, build, vary=[str(pk), tab])
+    except MentorProfile.DoesNotExist as exc:
+        raise Http404 from exc
+    page: dict[str, Any] = {
+        "parts": parts,
+        "f": facts,
         "tab": tab,
         "nav_active": "mentors",
-        "badges": awards_of(pk),
         "follower_count": services.follower_count(pk),
     }
-    if tab == "sessions":
-        context["sessions"] = search.mentor_upcoming_sessions(pk)
-    elif tab == "reviews":
-        context["reviews"] = search.mentor_reviews(pk)
-    return render(request, "catalog/mentor_detail.html", context)
+    if own_reviews:
+        page.update(m=context["m"], reviews=context["reviews"])
+    return render(request, "catalog/mentor_detail.html", page)
 
 
 # --- mentor session management --------------------------------------------------------------

@@ -25,8 +25,17 @@ def recommendations_context(user: Any, *, limit: int = 4) -> dict[str, Any]:
     return {"recs": recs, "mentor_recs": mentors, "user": user}
 
 
+def more_like_this_context(session: Any, *, viewer: Any, limit: int = 3) -> dict[str, Any]:
+    """The context of ``progress/_more_like_this.html`` (also rendered, cached, for visitors who
+    are not signed in by the session page itself)."""
+    return {"recs": recommend.more_like_this_sessions(session, viewer=viewer, limit=limit)}
+
+
 @register.inclusion_tag("progress/_more_like_this.html", takes_context=True)
 def more_like_this(context: template.Context, session: Any, limit: int = 3) -> dict[str, Any]:
     request = context["request"]
-    recs = recommend.more_like_this_sessions(session, viewer=request.user, limit=limit)
-    return {"recs": recs, "request": request, "user": request.user}
+    return {
+        **more_like_this_context(session, viewer=request.user, limit=limit),
+        "request": request,
+        "user": request.user,
+    }

@@ -1,4 +1,4 @@
-"""Cached listings (landing page, catalogue results) never show stale data and never carry one
+"""Cached fragments (landing page, catalogue results, a session's page) never show stale data and never carry one
 viewer's page to another. Each change goes through the real service, and the commit hooks run (the
 version is bumped after the commit, as in production)."""
 
@@ -29,6 +29,13 @@ def page(client, url: str) -> str:
     return response.content.decode()
 
 
+def retitle(s, title: str) -> None:
+    """Edit the session through the real workflow, changing only its title."""
+    fields = ("description", "domain", "start", "duration_minutes", "price_paise", "capacity", "language")
+    data = SessionInput(title=title, topics=list(s.topics), **{f: getattr(s, f) for f in fields})
+    session_flows.edit_session(session=s, data=data)
+
+
 @pytest.mark.parametrize("url", LISTINGS)
 def test_a_booked_seat_shows_at_once(client, url, django_capture_on_commit_callbacks):
     s = make_session(title="Regex in practice", capacity=3, price_paise=0)
@@ -44,19 +51,8 @@ def test_a_booked_seat_shows_at_once(client, url, django_capture_on_commit_callb
 def test_an_edited_session_shows_at_once(client, url, django_capture_on_commit_callbacks):
     s = make_session(title="Pandas for beginners", price_paise=0)
     assert "Pandas for beginners" in page(client, url)
-    data = SessionInput(
-        title="Pandas, from zero",
-        description=s.description,
-        domain=s.domain,
-        topics=list(s.topics),
-        start=s.start,
-        duration_minutes=s.duration_minutes,
-        price_paise=s.price_paise,
-        capacity=s.capacity,
-        language=s.language,
-    )
     with django_capture_on_commit_callbacks(execute=True):
-        session_flows.edit_session(session=s, data=data)
+        retitle(s, "Pandas, from zero")
     html = page(client, url)
     assert "Pandas, from zero" in html and "Pandas for beginners" not in html
 
@@ -101,3 +97,112 @@ def test_per_viewer_parts_never_leak_between_users(client):
         assert "Shared card" in first and "Shared card" in second
         assert "Alice Acharya" in first and "Alice Acharya" not in second
         assert "Bobby Bhatt" in second
+
+
+# --- a session's own page (its shared parts are cached per catalogue version too) -------------
+
+
+def detail(client, s) -> str:
+    return page(client, f"/sessions/{s.pk}/")
+
+
+def test_the_session_page_shows_a_booked_seat_an_edit_and_a_cancellation_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    s = make_session(title="SQL joins, slowly", capacity=3, price_paise=0)
+    assert "3 seats left" in detail(client, s)
+    assert "3 seats left" in detail(client, s)  # from the cache now
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.book_session(learner=make_user(), session=s)
+    html = detail(client, s)
+    assert "2 seats left" in html and "3 seats left" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        retitle(s, "SQL joins, quickly")
+    html = detail(client, s)
+    assert "SQL joins, quickly" in html and "SQL joins, slowly" not in html
+    assert 'data-testid="cancelled-banner"' not in html and 'data-testid="book-button"' in html
+    with django_capture_on_commit_callbacks(execute=True):
+        session_flows.cancel_session(session=s, reason="Unwell")
+    html = detail(client, s)
+    assert 'data-testid="cancelled-banner"' in html and 'data-testid="book-button"' not in html
+
+
+def test_the_session_page_shows_a_new_rating_at_once(client, django_capture_on_commit_callbacks):
+    mentor, learner, _o, s, b = trio(start=timezone.now() - timedelta(minutes=5))
+    upcoming = make_session(mentor=mentor, title="Next one")
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_session(session=s)
+    b.refresh_from_db()
+    assert "★" not in detail(client, upcoming)
+    with django_capture_on_commit_callbacks(execute=True):
+        progress_services.submit_feedback(booking=b, learner=learner, rating=5)
+    assert "★ 5.0 (1)" in detail(client, upcoming)
+
+
+def test_the_session_page_never_carries_one_viewers_booking_to_another(client, django_capture_on_commit_callbacks):
+    s = make_session(title="Shared page", capacity=5, price_paise=0)
+    alice = make_user(name="Alice Acharya")
+    bob = make_user(name="Bobby Bhatt")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.book_session(learner=alice, session=s)
+    client.force_login(alice)
+    mine = detail(client, s)
+    client.force_login(bob)
+    theirs = detail(client, s)  # the shared parts come from the cache Alice's visit filled
+    client.logout()
+    anonymous = detail(client, s)
+    assert 'data-testid="already-booked"' in mine and 'data-testid="book-button"' not in mine
+    for html in (theirs, anonymous):
+        assert 'data-testid="already-booked"' not in html and 'data-testid="book-button"' in html
+        assert "4 seats left" in html
+    assert "Alice Acharya" in mine and "Alice Acharya" not in theirs + anonymous
+
+
+def test_a_missing_or_hidden_session_is_a_404_and_the_warm_page_costs_no_query(client, django_assert_num_queries):
+    assert client.get("/sessions/987654/").status_code == 404
+    s = make_session(title="Warm page")
+    detail(client, s)
+    with django_assert_num_queries(0):
+        assert "Warm page" in detail(client, s)
+
+
+# --- a mentor's profile -----------------------------------------------------------------------
+
+
+def test_the_mentor_profile_shows_a_new_rating_and_session_at_once(client, django_capture_on_commit_callbacks):
+    mentor, learner, _o, s, b = trio(start=timezone.now() - timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_session(session=s)
+    b.refresh_from_db()
+    assert "New mentor" in page(client, f"/mentors/{mentor.pk}/")
+    assert "Fresh topic" not in page(client, f"/mentors/{mentor.pk}/?tab=sessions")
+    with django_capture_on_commit_callbacks(execute=True):
+        progress_services.submit_feedback(booking=b, learner=learner, rating=4, comment="Clear and kind")
+        make_session(mentor=mentor, title="Fresh topic")
+    assert "★ 4.0 · 1 review" in page(client, f"/mentors/{mentor.pk}/")
+    assert "Fresh topic" in page(client, f"/mentors/{mentor.pk}/?tab=sessions")
+    assert "Clear and kind" in page(client, f"/mentors/{mentor.pk}/?tab=reviews")
+
+
+def test_only_the_mentor_sees_reply_forms_whoever_filled_the_cache(client, django_capture_on_commit_callbacks):
+    mentor, learner, _o, s, b = trio(start=timezone.now() - timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_session(session=s)
+    b.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        progress_services.submit_feedback(booking=b, learner=learner, rating=5, comment="Great")
+    url = f"/mentors/{mentor.pk}/?tab=reviews"
+    client.force_login(learner)
+    assert "Reply publicly" not in page(client, url)
+    client.force_login(mentor)
+    assert "Reply publicly" in page(client, url)
+    client.logout()
+    assert "Reply publicly" not in page(client, url)
+
+
+def test_a_warm_mentor_profile_costs_one_query(client, django_assert_num_queries):
+    mentor = make_session(title="Warm profile").mentor
+    assert client.get("/mentors/987654/").status_code == 404
+    page(client, f"/mentors/{mentor.pk}/")
+    with django_assert_num_queries(1):  # the follower count, per viewer
+        page(client, f"/mentors/{mentor.pk}/")
