@@ -226,12 +226,16 @@ def session_text(session: Session, skills: Sequence[str] = ()) -> str:
 
 
 _index_lock = threading.Lock()
-_index: dict[str, Any] = {"key": None, "index": None, "built": 0.0}
+_index: dict[str, Any] = {"key": None, "index": None, "built": 0.0, "building": False}
 
 
 def _catalogue_fingerprint(now: datetime) -> tuple[Any, ...]:
+    """What the index's texts depend on: the visible sessions (added, edited, cancelled, started).
+    Not seats: a booking must not rebuild the whole index (under load, every booking did, on every
+    web thread at once); the seats in it may lag by up to ``INDEX_SECONDS`` and are checked again
+    when results are read (:func:`_sessions_by_id`)."""
     row = Session.objects.visible(now).aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
-    return (versions.version(versions.CATALOG), row["n"], row["last"], row["top"])
+    return (row["n"], row["last"], row["top"])
 
 
 def build_index(now: datetime | None = None) -> SessionIndex:
@@ -284,14 +288,22 @@ def build_index(now: datetime | None = None) -> SessionIndex:
 
 
 def current_index(now: datetime | None = None) -> SessionIndex:
-    """The shared index, rebuilt when the catalogue changed or after ``INDEX_SECONDS``."""
+    """The shared index, rebuilt when the catalogue's texts changed or after ``INDEX_SECONDS``. One
+    thread rebuilds; the others keep ranking on the previous index meanwhile instead of each
+    building its own."""
     now = now or timezone.now()
     key = _catalogue_fingerprint(now)
     with _index_lock:
+        previous = _index["index"]
         fresh = time.monotonic() - _index["built"] < INDEX_SECONDS
-        if _index["key"] == key and fresh and _index["index"] is not None:
-            return _index["index"]  # type: ignore[no-any-return]
-    index = build_index(now)
+        if previous is not None and ((_index["key"] == key and fresh) or _index["building"]):
+            return previous  # type: ignore[no-any-return]
+        _index["building"] = True
+    try:
+        index = build_index(now)
+    finally:
+        with _index_lock:
+            _index["building"] = False
     with _index_lock:
         _index.update(key=key, index=index, built=time.monotonic())
     return index
@@ -299,7 +311,7 @@ def current_index(now: datetime | None = None) -> SessionIndex:
 
 def clear_caches() -> None:
     with _index_lock:
-        _index.update(key=None, index=None, built=0.0)
+        _index.update(key=None, index=None, built=0.0, building=False)
 
 
 def learner_signals(learner: User) -> Signals:
@@ -342,11 +354,23 @@ def _cache_key(learner_id: int, limit: int, account: str = "") -> str:
     return f"reco:v1:{learner_id}:{account}:{limit}:{mine}:{catalogue}"
 
 
-def _sessions_by_id(ids: Sequence[int]) -> dict[int, Session]:
-    return {
-        s.pk: s
-        for s in Session.objects.filter(pk__in=list(ids)).select_related("mentor", "domain", "mentor__mentor_profile")
-    }
+def _sessions_by_id(ids: Sequence[int], now: datetime | None = None) -> dict[int, Session]:
+    """The ranked sessions that can still be booked now (the index may be a few minutes behind on
+    seats, and a session may have started or been cancelled since), two queries."""
+    now = now or timezone.now()
+    sessions = list(
+        Session.objects.visible(now)
+        .filter(pk__in=list(ids), start__gt=now)
+        .select_related("mentor", "domain", "mentor__mentor_profile")
+    )
+    taken = dict(
+        Booking.objects.holding_seat(now)
+        .filter(session_id__in=[s.pk for s in sessions])
+        .values_list("session_id")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "n")
+    )
+    return {s.pk: s for s in sessions if taken.get(s.pk, 0) < s.capacity}
 
 
 def _compute(learner: User, *, limit: int, now: datetime) -> tuple[list[Recommendation], list[Recommendation]]:
@@ -354,7 +378,7 @@ def _compute(learner: User, *, limit: int, now: datetime) -> tuple[list[Recommen
     signals = learner_signals(learner)
     # Rank extra so that sessions that start or fill while cached can be dropped on read.
     scored = index.rank(signals, now=now.timestamp(), limit=limit * 3)
-    found = _sessions_by_id([s.key for s in scored])
+    found = _sessions_by_id([s.key for s in scored], now)
     sessions = [Recommendation(score=s.score, reason=s.reason, session=found[s.key]) for s in scored if s.key in found]
     # Mentors: the not-yet-followed mentors of the best sessions, each once.
     mentor_recs: list[Recommendation] = []
@@ -423,5 +447,5 @@ def more_like_this_sessions(
     session: Session, *, viewer: Any = None, limit: int = 4, now: datetime | None = None
 ) -> list[Recommendation]:
     scored = more_like_this(session, viewer=viewer, limit=limit, now=now)
-    found = _sessions_by_id([s.key for s in scored])
+    found = _sessions_by_id([s.key for s in scored], now)
     return [Recommendation(score=s.score, reason=s.reason, session=found[s.key]) for s in scored if s.key in found]

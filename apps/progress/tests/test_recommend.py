@@ -190,3 +190,31 @@ def test_recommendations_cost_fixed_queries_cold_and_none_cached(client, django_
     client.get("/dashboard/learner/recommendations/", HTTP_HX_REQUEST="true")
     with django_assert_num_queries(3):
         client.get("/dashboard/learner/recommendations/", HTTP_HX_REQUEST="true")
+
+
+def test_a_booking_does_not_rebuild_the_index_and_a_filled_session_is_still_dropped(django_capture_on_commit_callbacks):
+    """Seats are not part of the index's key (under load, every booking rebuilt it on every thread):
+    the index stays, and a session that filled since it was built is dropped when results are read."""
+    learner = make_user(Role.LEARNER, interests=["Python"])
+    make_session(title="Python one", topics=["python"])
+    filling = make_session(title="Python two", topics=["python"], capacity=1)
+    index = recommend.current_index()
+    assert "Python two" in titles(recommend.recommend_for(learner, limit=4))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_flows.book_and_pay(learner=make_user(Role.LEARNER), session=filling)
+    assert recommend.current_index() is index
+    versions.bump(versions.learner_inputs(learner.pk))  # not cached: rank again on the kept index
+    assert titles(recommend.recommend_for(learner, limit=4)) == ["Python one"]
+
+
+def test_while_one_thread_rebuilds_the_others_rank_on_the_previous_index(monkeypatch):
+    make_session(title="Python one", topics=["python"])
+    index = recommend.current_index()
+    make_session(title="Python two", topics=["python"])  # the texts changed: a rebuild is due
+    recommend._index["building"] = True  # another thread is on it
+
+    def second_build(now=None):
+        raise AssertionError("a second thread built the index too")
+
+    monkeypatch.setattr(recommend, "build_index", second_build)
+    assert recommend.current_index() is index
