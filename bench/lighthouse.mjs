@@ -93,11 +93,29 @@ function failing(lhr) {
     for (const ref of lhr.categories[id].auditRefs) {
       const audit = lhr.audits[ref.id];
       if (ref.weight > 0 && audit.score !== null && audit.score < 1) {
-        out.push({ category: id, id: ref.id, weight: ref.weight, score: audit.score, title: audit.title, value: audit.displayValue || "" });
+        out.push({
+          category: id,
+          id: ref.id,
+          weight: ref.weight,
+          score: audit.score,
+          title: audit.title,
+          value: audit.displayValue || "",
+          items: describe(ref.id === "cumulative-layout-shift" ? lhr.audits["layout-shifts"] : audit),
+        });
       }
     }
   }
   return out.sort((a, b) => b.weight * (1 - b.score) - a.weight * (1 - a.score));
+}
+
+// A few words on what an audit found: the first items of its details table.
+function describe(audit) {
+  const items = audit?.details?.items ?? [];
+  return items.slice(0, 3).map((item) => {
+    const where = item.node?.selector || item.source?.url || item.url || "";
+    const what = typeof item.value === "string" ? item.value : item.score !== undefined ? `shift ${Number(item.score).toFixed(3)}` : "";
+    return [what, where].filter(Boolean).join(" @ ").slice(0, 200);
+  });
 }
 
 // Bytes over the network in total, and in requests that finished before the first contentful paint.
@@ -176,6 +194,7 @@ async function main() {
     console.log(`\n${r.name} ${r.path}: audits below full marks (heaviest first)`);
     for (const f of r.failing.slice(0, 8)) {
       console.log(`  [${f.category}] ${f.id} (score ${f.score}, weight ${f.weight}) ${f.title}${f.value ? ` — ${f.value}` : ""}`);
+      for (const item of f.items) if (item) console.log(`      ${item}`);
     }
   }
   const results_dir = join(ROOT, "bench", "results");

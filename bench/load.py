@@ -153,6 +153,7 @@ class Data:
 
 
 DATA = Data()
+OPEN_SOCKETS = [0]  # notifications sockets held open right now
 
 
 def signed_in(user: FastHttpUser, session_key: str) -> None:
@@ -262,6 +263,7 @@ class Learner(FastHttpUser):
             context={},
         )
         if self.socket is not None:
+            OPEN_SOCKETS[0] += 1
             self.reader = gevent.spawn(self.hold, self.socket)
 
     def hold(self, sock: websocket.WebSocket) -> None:
@@ -273,6 +275,8 @@ class Learner(FastHttpUser):
         except (OSError, websocket.WebSocketException) as e:
             error = e
         if self.socket is sock:  # not closed by on_stop
+            self.socket = None
+            OPEN_SOCKETS[0] -= 1
             self.environment.events.request.fire(
                 request_type="WS",
                 name="notifications socket (dropped)",
@@ -285,6 +289,7 @@ class Learner(FastHttpUser):
     def on_stop(self) -> None:
         sock, self.socket = self.socket, None
         if sock is not None:
+            OPEN_SOCKETS[0] -= 1
             sock.close()
 
     @task(3)
@@ -493,6 +498,7 @@ class Step:
     p95_ms: float
     client_cpu_pct: float
     server_cpu_pct: float
+    sockets: int
     pages: dict[str, dict[str, float]]
     errors: list[str]
 
@@ -508,7 +514,8 @@ def warm_up(base: str) -> None:
 
 
 def run_steps(base: str, topology: Topology, args: argparse.Namespace) -> list[Step]:
-    env = Environment(user_classes=USERS, host=base, events=events)
+    users_classes = [u for u in USERS if not (args.no_booking and u is Booker)]
+    env = Environment(user_classes=users_classes, host=base, events=events)
     runner = env.create_local_runner()
     me = psutil.Process()
     steps: list[Step] = []
@@ -547,18 +554,25 @@ def run_steps(base: str, topology: Topology, args: argparse.Namespace) -> list[S
                 100 * ((client1.user + client1.system) - (client0.user + client0.system)) / seconds, 0
             ),
             server_cpu_pct=round(100 * (server1 - server0) / seconds, 0),
+            sockets=OPEN_SOCKETS[0],
             pages=pages,
             errors=[f"{e.occurrences}x {e.method} {e.name}: {e.error}" for e in env.stats.errors.values()][:5],
         )
         steps.append(step)
         print(
             f"  {users:>4} users: {step.rps:>6.1f} req/s  p50 {step.p50_ms:>5.0f} ms  p95 {step.p95_ms:>5.0f} ms  "
-            f"failures {step.failures:>3}  cpu: servers {step.server_cpu_pct:>3.0f}%  locust {step.client_cpu_pct:>3.0f}%",
+            f"failures {step.failures:>3}  sockets {step.sockets:>3}  cpu: servers {step.server_cpu_pct:>3.0f}%  locust {step.client_cpu_pct:>3.0f}%",
             flush=True,
         )
         for err in step.errors:
             print(f"      {err}")
-        if step.failures or step.p95_ms > args.stop_p95_ms:
+        if step.failures:
+            break
+        if args.find_peak:
+            # Past the held point: go on while throughput still grows by 5% a step.
+            if len(steps) > 1 and step.rps < 1.05 * max(s.rps for s in steps[:-1]):
+                break
+        elif step.p95_ms > args.p95_ms:
             break
     runner.quit()
     return steps
@@ -593,23 +607,25 @@ def seed(env: dict[str, str], args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", default="1,2", help="gunicorn worker counts to compare (default 1,2)")
-    parser.add_argument("--step-users", type=int, default=20, help="users added per step (default 20)")
+    parser.add_argument("--step-users", type=int, default=10, help="users added per step (default 10)")
     parser.add_argument("--step-seconds", type=float, default=20.0, help="measured seconds per step (default 20)")
     parser.add_argument("--max-users", type=int, default=600)
     parser.add_argument("--max-seconds", type=float, default=180.0, help="time cap per worker count (default 180)")
     parser.add_argument("--p95-ms", type=float, default=300.0, help="a step holds while its p95 <= this")
     parser.add_argument(
-        "--stop-p95-ms",
-        type=float,
-        default=300.0,
-        help="stop stepping once a step's p95 exceeds this (default: --p95-ms); higher values go on "
-        "past the held point to find the peak throughput",
+        "--find-peak",
+        action="store_true",
+        help="go on past the held point while req/s still grows by 5%% a step (saturation throughput)",
     )
     parser.add_argument("--sessions", type=int, default=10_000, help="catalogue size (default 10,000)")
     parser.add_argument("--learners", type=int, default=300, help="learner accounts for signed-in users")
     parser.add_argument("--pool", type=int, default=1000, help="bookable free and paid sessions, each")
+    parser.add_argument(
+        "--no-booking",
+        action="store_true",
+        help="diagnosis: leave the booking users out (then no seat changes move the catalogue's version)",
+    )
     args = parser.parse_args()
-    args.stop_p95_ms = max(args.stop_p95_ms, args.p95_ms)
     worker_counts = [int(w) for w in args.workers.split(",")]
 
     before = machine()
@@ -639,7 +655,8 @@ def main() -> int:
         services.close()
         shutil.rmtree(var_dir, ignore_errors=True)
 
-    print(f"\nPeerLearn load test (Locust {_locust_version()}): production topology, mix 60/25/10/5, ", end="")
+    mix = "60/25/-/5 (no booking users)" if args.no_booking else "60/25/10/5"
+    print(f"\nPeerLearn load test (Locust {_locust_version()}): production topology, mix {mix}, ", end="")
     print(f"think time 1-3 s, steps of {args.step_users} users x {args.step_seconds:.0f} s, held = p95 <= ", end="")
     print(f"{args.p95_ms:.0f} ms and no failures")
     held: dict[int, Step | None] = {}
@@ -655,7 +672,9 @@ def main() -> int:
         )
         print_pages(best)
     peak = {w: max(steps, key=lambda s: s.rps) for w, steps in results.items()}
-    print("\npeak throughput (any step, whatever its latency):")
+    print(
+        "\nhighest throughput of the steps run" + ("" if args.find_peak else " (to saturation with --find-peak)") + ":"
+    )
     for w, s in peak.items():
         print(f"  {w} worker(s): {s.rps} req/s at {s.users} users (p95 {s.p95_ms:.0f} ms, failures {s.failures})")
     one, two = held.get(1), held.get(2)
