@@ -114,7 +114,8 @@ function describe(audit) {
   return items.slice(0, 3).map((item) => {
     const where = item.node?.selector || item.source?.url || item.url || "";
     const what = typeof item.value === "string" ? item.value : item.score !== undefined ? `shift ${Number(item.score).toFixed(3)}` : "";
-    return [what, where].filter(Boolean).join(" @ ").slice(0, 200);
+    const text = [what, where].filter(Boolean).join(" @ ");
+    return (text || JSON.stringify(item)).slice(0, 200);
   });
 }
 
