@@ -682,7 +682,8 @@ def main() -> int:
     if one and two:
         print(f"\n2 workers / 1 worker, held: throughput {ratio:.2f}x, users {two.users / one.users:.2f}x")
     peak_ratio = peak[2].rps / peak[1].rps if 1 in peak and 2 in peak and peak[1].rps else float("nan")
-    print(f"2 workers / 1 worker, peak: throughput {peak_ratio:.2f}x")
+    if args.find_peak:  # without it the last steps need not have saturated either server
+        print(f"2 workers / 1 worker, peak: throughput {peak_ratio:.2f}x")
     path = write_json(
         "load",
         {
