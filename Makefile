@@ -23,7 +23,9 @@ help:
 	@echo "make test   - install test dependencies, lint, type-check and run the whole suite"
 	@echo "make js-test - the front-end unit tests (node --test static/src/js/tests)"
 	@echo "make css    - rebuild static/dist/app.css with the Tailwind CLI (needs npm)"
-	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make bench  - run the HTTP benchmark (bench/http.py; README \"Benchmarks\" lists the others)"
+	@echo "make bench-load - Locust load test of the production topology, 1 vs 2 web workers (minutes)"
+	@echo "make bench-lighthouse - Lighthouse mobile scores for landing, catalogue, session detail"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "PeerLearn needs Python >= 3.12 (none found on PATH or in pyenv)"; exit 1; fi
@@ -95,3 +97,14 @@ css:
 .PHONY: bench
 bench: install
 	$(PY) bench/http.py
+
+# Heavier benches, not part of `make test`: the load test starts PostgreSQL/Redis (scripts/services.sh)
+# and the production topology itself; Lighthouse drives the OS Chromium (both need system-deps).
+.PHONY: bench-load
+bench-load: install system-deps
+	$(PY) bench/load.py
+
+.PHONY: bench-lighthouse
+bench-lighthouse: install system-deps
+	@test -d node_modules/lighthouse || npm install --no-save --no-audit --no-fund --loglevel=error
+	node bench/lighthouse.mjs

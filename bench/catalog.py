@@ -10,7 +10,6 @@ Bounded and loopback only. Prints a table and writes JSON to bench/results/.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +18,6 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 
 from common import (  # noqa: E402
-    PY,
     ROOT,
     HttpClient,
     asdict_all,
@@ -27,39 +25,11 @@ from common import (  # noqa: E402
     machine,
     measure_interleaved,
     print_table,
+    seed_catalog,
     served_app,
     summarise,
     write_json,
 )
-
-SEED = """
-import django, random
-django.setup()
-from datetime import timedelta
-from django.utils import timezone
-from apps.accounts.models import MentorStatus, Role
-from apps.accounts.services import create_user
-from apps.catalog.models import Session
-from apps.taxonomy.models import Domain
-n = {n}
-random.seed(7)
-domains = [Domain.objects.get_or_create(slug=f"bench-{{i}}", defaults={{"name": f"Bench domain {{i}}"}})[0] for i in range(8)]
-mentors = [create_user(email=f"bench-mentor-{{i}}@example.in", password=None, full_name=f"Bench Mentor {{i}}",
-                       role=Role.MENTOR, email_verified=True, mentor_status=MentorStatus.APPROVED) for i in range(50)]
-words = ["python", "django", "statistics", "algebra", "figma", "spanish", "interview", "sql", "react", "physics"]
-base = timezone.now() + timedelta(hours=2)
-rows = []
-for i in range(n):
-    mentor = mentors[i % len(mentors)]
-    start = base + timedelta(hours=2 * (i // len(mentors)))
-    topic = words[i % len(words)]
-    rows.append(Session(mentor=mentor, domain=domains[i % len(domains)], title=f"{{topic.title()}} clinic #{{i}}",
-        description=f"Practice {{topic}} with worked examples.", topics=[topic, random.choice(words)], start=start,
-        duration_minutes=60, end=start + timedelta(minutes=60), price_paise=random.choice([0, 9900, 49900]),
-        capacity=random.randint(1, 5)))
-Session.objects.bulk_create(rows, batch_size=1000)
-print(Session.objects.count())
-"""
 
 
 def main() -> int:
@@ -77,10 +47,7 @@ def main() -> int:
     before = machine()
     with served_app(PEERLEARN_BENCH="true", SQLITE_PATH=str(db)) as base:
         env = embedded_env(db.parent, SQLITE_PATH=str(db), DJANGO_SETTINGS_MODULE="peerlearn.settings")
-        out = subprocess.run(
-            [PY, "-c", SEED.format(n=args.sessions)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-        )
-        total_sessions = int(out.stdout.strip().splitlines()[-1])
+        total_sessions = seed_catalog(env, args.sessions)
         client = HttpClient(base, args.concurrency)
         collected = measure_interleaved(
             client,

@@ -46,6 +46,58 @@ def embedded_env(var_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+CATALOG_SEED = """
+import django, random
+django.setup()
+from datetime import timedelta
+from django.utils import timezone
+from apps.accounts.models import MentorStatus, Role
+from apps.accounts.services import create_user
+from apps.catalog.models import Session
+from apps.taxonomy.models import Domain
+n = {n}
+random.seed(7)
+domains = [Domain.objects.get_or_create(slug=f"bench-{{i}}", defaults={{"name": f"Bench domain {{i}}"}})[0] for i in range(8)]
+mentors = [create_user(email=f"bench-mentor-{{i}}@example.in", password=None, full_name=f"Bench Mentor {{i}}",
+                       role=Role.MENTOR, email_verified=True, mentor_status=MentorStatus.APPROVED) for i in range(50)]
+words = ["python", "django", "statistics", "algebra", "figma", "spanish", "interview", "sql", "react", "physics"]
+base = timezone.now() + timedelta(hours=2)
+rows = []
+for i in range(n):
+    mentor = mentors[i % len(mentors)]
+    start = base + timedelta(hours=2 * (i // len(mentors)))
+    topic = words[i % len(words)]
+    rows.append(Session(mentor=mentor, domain=domains[i % len(domains)], title=f"{{topic.title()}} clinic #{{i}}",
+        description=f"Practice {{topic}} with worked examples.", topics=[topic, random.choice(words)], start=start,
+        duration_minutes=60, end=start + timedelta(minutes=60), price_paise=random.choice([0, 9900, 49900]),
+        capacity=random.randint(1, 5)))
+Session.objects.bulk_create(rows, batch_size=1000)
+print(Session.objects.count())
+"""
+
+
+def seed_catalog(env: dict[str, str], sessions: int) -> int:
+    """Bulk-create ``sessions`` upcoming sessions of 50 approved bench mentors over 8 bench domains
+    (direct rows, no workflows) in the database ``env`` names; returns the catalogue's size."""
+    out = subprocess.run(
+        [PY, "-c", CATALOG_SEED.format(n=sessions)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def stop_group(proc: subprocess.Popen[Any], *, timeout: float) -> None:
+    """SIGTERM a server started with ``start_new_session=True`` (our scripts' traps stop their
+    children); after ``timeout`` seconds, kill its whole process group."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 @contextmanager
 def served_app(**extra_env: str) -> Iterator[str]:
     """Migrate and seed a fresh var dir, then start scripts/run.sh (daphne + Celery worker/beat,
@@ -77,12 +129,7 @@ def served_app(**extra_env: str) -> Iterator[str]:
         try:
             yield f"http://127.0.0.1:{port}"
         finally:
-            proc.send_signal(signal.SIGTERM)  # run.sh's trap stops daphne and the worker
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop_group(proc, timeout=20)  # run.sh's trap stops daphne and the worker
     finally:
         log.close()
         shutil.rmtree(var_dir, ignore_errors=True)

@@ -26,7 +26,6 @@ import asyncio  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import signal  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -36,6 +35,7 @@ from typing import Any  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
+from common import stop_group  # noqa: E402
 from wsclient import WSClient  # noqa: E402
 
 PY = sys.executable
@@ -131,13 +131,7 @@ class Daphne:
         raise RuntimeError(f"daphne {name} did not start")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc, timeout=10)
         self.log.close()
 
 
