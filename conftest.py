@@ -26,7 +26,7 @@ def _test_defaults(request, settings):  # type: ignore[no-untyped-def]
     caches["default"]["KEY_PREFIX"] = prefix
     settings.CACHES = caches
     layers = copy.deepcopy(settings.CHANNEL_LAYERS)
-    if layers["default"]["BACKEND"].startswith("channels_redis"):
+    if "Redis" in layers["default"]["BACKEND"]:
         layers["default"].setdefault("CONFIG", {})["prefix"] = prefix
         settings.CHANNEL_LAYERS = layers
 
@@ -62,7 +62,7 @@ def _memory_layer_and_mail(request):  # type: ignore[no-untyped-def]
     from django.test import override_settings
 
     with override_settings(
-        CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
+        CHANNEL_LAYERS={"default": {"BACKEND": "apps.core.layers.InMemoryChannelLayer"}},
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     ):
         channel_layers.backends.clear()

@@ -40,6 +40,11 @@ class WSClient:
 
         self._pump = asyncio.ensure_future(pump())
 
+    @property
+    def is_open(self) -> bool:
+        """True while the background reader runs (it ends when the server closes the socket)."""
+        return self._pump is not None and not self._pump.done()
+
     @classmethod
     async def connect(cls, host: str, port: int, path: str, *, cookie: str = "", origin: str = "") -> WSClient:
         reader, writer = await asyncio.open_connection(host, port)

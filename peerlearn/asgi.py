@@ -5,6 +5,7 @@ module; they are collected here so the router has one list. In the embedded prof
 server also runs the background work (``apps/core/background.py``).
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -30,3 +31,12 @@ application = ProtocolTypeRouter(
 http_limits.install()  # 414/431 instead of a dropped connection (daphne's Twisted HTTP channel)
 if in_process():
     application = with_runner(application, periodic_jobs, startup_steps)
+
+# The web process lives long and holds hundreds of objects per open socket. CPython's full
+# (generation 2) collections walked them all and paused the event loop for 100-230 ms, four or
+# five times during one bench/notify.py run of 500 sockets: every toast in flight waited. What is
+# loaded by now lives as long as the process, so it is frozen out of collections; and a larger
+# first-generation threshold lets a request's short-lived objects die by reference counting before
+# a collection can promote them, so full collections become rare (one per run, after the rounds).
+gc.freeze()
+gc.set_threshold(50_000, 20, 10)

@@ -150,7 +150,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer with batched group sends and receives (apps/core/layers.py).
+            "BACKEND": "apps.core.layers.RedisChannelLayer",
             # socket_timeout=None: redis-py 8 defaults it to 5 s, which aborts the layer's blocking
             # BZPOPMIN and tears every idle consumer down (django/channels_redis#422).
             # max_connections: redis-py 8's pool defaults to 100 and raises when exhausted, which a
@@ -172,7 +173,8 @@ else:
     # One web process serves every request in this profile, so its local-memory cache is the
     # shared cache django-ratelimit asks for (production counts in Redis).
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer without its per-message sweep of every group (apps/core/layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "apps.core.layers.InMemoryChannelLayer"}}
     # No broker: the web process runs the background work itself (apps/core/background.py).
     CELERY_BROKER_URL = "memory://"
 # Where background work runs: "celery" (a worker on the Redis broker, production) or "inprocess"

@@ -105,7 +105,7 @@ def test_embedded_profile_needs_nothing_installed(tmp_path: Path) -> None:
     assert s["db_options"]["transaction_mode"] == "IMMEDIATE"
     assert s["db_options"]["timeout"] >= 5
     assert "journal_mode=WAL" in s["db_options"]["init_command"]
-    assert s["channel_layer"] == "channels.layers.InMemoryChannelLayer"
+    assert s["channel_layer"] == "apps.core.layers.InMemoryChannelLayer"
     assert s["cache"].endswith("LocMemCache")
     # No broker: background jobs run inside the web process.
     assert s["broker"] == "memory://" and s["background"] == "inprocess"
@@ -129,7 +129,7 @@ def test_production_profile_uses_postgres_and_redis(tmp_path: Path) -> None:
     s = load(production_env(tmp_path))
     assert s["profile"] == "production"
     assert s["engine"] == "django.db.backends.postgresql"
-    assert s["channel_layer"] == "channels_redis.core.RedisChannelLayer"
+    assert s["channel_layer"] == "apps.core.layers.RedisChannelLayer"
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert s["broker"] == "redis://127.0.0.1:6379/0"
     assert s["background"] == "celery" and s["acks_late"] is True

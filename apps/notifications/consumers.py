@@ -73,6 +73,17 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         else:
             log.warning("notifications ws: dropped unknown action %r", str(action)[:40])
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels runs close_old_connections() in the sync thread before every handler: one hop to
+        # the thread that every synchronous view shares, per message per socket, so a fan-out to
+        # 500 sockets queued 500 hops behind the request that sent it. A pushed event never touches
+        # the database (and ``_state`` goes through database_sync_to_async, which closes stale
+        # connections itself), so it skips the hop.
+        if message["type"] == "user.event":
+            await self.user_event(message)
+        else:
+            await super().dispatch(message)
+
     async def user_revoke(self, message: dict[str, Any]) -> None:
         """The account was blocked or closed: 4401 tells the page it is signed out (no reconnect)."""
         await self.close(code=4401)

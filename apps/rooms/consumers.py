@@ -179,6 +179,21 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         count = selectors.participant_count(self.session.pk) if live else 0
         return timer, services.presence_event(self.session.pk, live=live, participants=count)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels runs close_old_connections() in the sync thread before every handler: a hop to
+        # the thread every synchronous view shares, twice per relayed signal (the sender's frame,
+        # then the group event at the receiver). These handlers reach the database only through
+        # database_sync_to_async, which closes stale connections itself, so the relay path skips it.
+        kind = message["type"]
+        if kind == "websocket.receive":
+            await self.websocket_receive(message)
+        elif kind == "room.signal":
+            await self.room_signal(message)
+        elif kind == "room.relay":
+            await self.room_relay(message)
+        else:
+            await super().dispatch(message)
+
     # --- inbound --------------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

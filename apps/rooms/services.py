@@ -11,14 +11,11 @@ import base64
 import hashlib
 import hmac
 import io
-import logging
 import re
 import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -30,6 +27,7 @@ from django.utils.translation import gettext as _
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus
 from apps.catalog.services import SESSION_TRANSITIONS
+from apps.core.realtime import broadcast
 from apps.core.state import conditional_transition
 from apps.notifications.services import notify
 from apps.workflows import sessions as session_flows
@@ -49,8 +47,6 @@ from .models import Attendance, ChatMessage, ChecklistTick, RoomState, Whiteboar
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-log = logging.getLogger(__name__)
-
 
 class RoomError(Exception):
     """A room action that is not allowed now (message is user-facing)."""
@@ -66,13 +62,7 @@ def transition_session(*, session_id: int, old: str, new: str) -> bool:
 
 
 def _group_send(group: str, event: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group, event)
-    except Exception:  # a push failing must never undo the state change that caused it
-        log.exception("room push to %s failed", group)
+    broadcast(group, event)  # logs and carries on: a push failing must never undo the state change
 
 
 def presence_event(session_id: int, *, live: bool, participants: int) -> dict[str, Any]:

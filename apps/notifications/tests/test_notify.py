@@ -295,3 +295,30 @@ def test_notify_many_respects_preferences_and_pushes_each_after_commit(
     assert _receive(*listeners[charlie.pk], timeout=0.1) is None
     # REQUEST_NEW emails by default: Alice and Bob, not Charlie (switched off).
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, bob.email])
+
+
+@pytest.mark.django_db(transaction=True)  # the loop's code gets a database connection of its own
+def test_fan_out_works_from_a_thread_running_an_event_loop(alice: Any, bob: Any, monkeypatch: Any) -> None:
+    """Test code under Playwright's sync API calls services while its thread runs an event loop,
+    where ``async_to_sync`` refuses ("You cannot use AsyncToSync in the same thread as an async
+    event loop"): the pushes must still reach the users' groups."""
+    from apps.notifications.services import notify_many
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as e2e/conftest.py sets it
+    layer = get_channel_layer()
+    (a, b) = (async_to_sync(layer.new_channel)() for _ in range(2))
+    async_to_sync(layer.group_add)(user_group(alice.pk), a)
+    async_to_sync(layer.group_add)(user_group(bob.pk), b)
+
+    async def inside_a_running_loop() -> list[dict[str, Any]]:
+        asyncio.get_running_loop()  # the situation: synchronous service calls with a loop running
+        notify_many(users=[alice, bob], type=NotificationType.GENERAL, title="From a loop")
+        notify(user=alice, type=NotificationType.GENERAL, title="One more")
+        send_event(user_ids=[bob.pk], type="request.new", data={"request": 3})
+        return [await asyncio.wait_for(layer.receive(ch), 2) for ch in (a, a, b, b)]
+
+    got = [m["event"] for m in asyncio.run(inside_a_running_loop())]
+    assert [e["notification"]["title"] for e in got[:2]] == ["From a loop", "One more"]
+    assert got[1]["unread"] == 2
+    assert got[2]["notification"]["title"] == "From a loop" and got[2]["unread"] == 1
+    assert got[3] == {"type": "request.new", "request": 3}

@@ -1,0 +1,184 @@
+"""The two channel layers PeerLearn runs on, tuned for fan-out (one notification to hundreds of
+sockets) without changing what a group send means.
+
+Both are the stock Channels layers with three changes, measured by ``bench/notify.py``:
+
+* ``group_send_many(sends)`` sends many ``(group, message)`` pairs at once. On Redis that is one
+  pipelined read of every group's members and one script call that queues every message (the stock
+  ``group_send`` costs four round trips per group, paid one after another).
+* Redis: a process's receive loop pops up to ``receive_batch`` waiting messages per round trip
+  (stock: one message per four round trips, one after another, while 500 toasts wait).
+* In memory: the sweep for expired messages and groups runs at most once a second instead of on
+  every send and every receive (each sweep walks every channel and every group, so a fan-out to N
+  sockets cost N² steps).
+
+``group_send_many(layer, sends)`` works with any layer (it falls back to one ``group_send`` each).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from copy import deepcopy
+from typing import Any
+
+from channels.layers import BaseChannelLayer
+from channels.layers import InMemoryChannelLayer as StockInMemoryChannelLayer
+from channels_redis.core import RedisChannelLayer as StockRedisChannelLayer
+
+log = logging.getLogger(__name__)
+
+Send = tuple[str, dict[str, Any]]
+
+# Redis Lua: queue ARGV[i] on KEYS[i] for every i (the same key may repeat: one process's sockets
+# share one queue), dropping expired messages first and skipping a queue at capacity, as the
+# stock layer's send does. Returns how many were dropped for capacity.
+_QUEUE_MANY = """
+local n = #KEYS
+local now = tonumber(ARGV[2 * n + 1])
+local expiry = tonumber(ARGV[2 * n + 2])
+local dropped = 0
+for i = 1, n do
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, now - expiry)
+    if redis.call('ZCARD', KEYS[i]) < tonumber(ARGV[n + i]) then
+        -- a microsecond apart, so a socket receives its messages in the order they were sent
+        redis.call('ZADD', KEYS[i], now + i / 1000000, ARGV[i])
+        redis.call('EXPIRE', KEYS[i], expiry)
+    else
+        dropped = dropped + 1
+    end
+end
+return dropped
+"""
+_QUEUE_CHUNK = 1000  # messages per script call, so one huge fan-out never stalls Redis for long
+
+
+async def group_send_many(layer: BaseChannelLayer, sends: Sequence[Send]) -> None:
+    """Send each message to its group; batched when the layer can batch."""
+    if isinstance(layer, InMemoryChannelLayer | RedisChannelLayer):
+        await layer.group_send_many(sends)
+        return
+    for group, message in sends:
+        await layer.group_send(group, message)
+
+
+class InMemoryChannelLayer(StockInMemoryChannelLayer):  # type: ignore[misc]
+    """The embedded profile's layer (one process). Same semantics as the stock one; the expiry
+    sweep is rate-limited and a group send queues directly instead of one task per member."""
+
+    sweep_interval = 1.0  # seconds
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._swept_at = 0.0
+
+    def _clean_expired(self) -> None:
+        now = time.monotonic()
+        if now - self._swept_at < self.sweep_interval:
+            return
+        self._swept_at = now
+        super()._clean_expired()
+
+    def _queue_for_group(self, group: str, message: dict[str, Any]) -> None:
+        self.require_valid_group_name(group)  # raises TypeError, as the stock group_send does
+        if not isinstance(message, dict):
+            raise TypeError("message is not a dict")
+        for channel in list(self.groups.get(group, ())):
+            queue = self.channels.get(channel)
+            if queue is None:
+                queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+            # A copy per member, as the stock layer's send makes. A full queue is a socket that
+            # stopped reading: the stock group_send drops the message the same way.
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait((time.time() + self.expiry, deepcopy(message)))
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        self._clean_expired()
+        self._queue_for_group(group, message)
+
+    async def group_send_many(self, sends: Sequence[Send]) -> None:
+        self._clean_expired()
+        for group, message in sends:
+            self._queue_for_group(group, message)
+
+
+class RedisChannelLayer(StockRedisChannelLayer):  # type: ignore[misc]
+    """The production profile's layer: the stock channels_redis layer with batched group sends
+    and batched receives (see the module docstring). Storage layout, expiry, capacity and group
+    membership are the stock layer's, so processes on either class interoperate."""
+
+    def __init__(self, *args: Any, receive_batch: int = 200, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.receive_batch = receive_batch
+        # Messages popped for this process but not yet handed out, per process channel.
+        self._popped: dict[str, collections.deque[tuple[Any, dict[str, Any]]]] = collections.defaultdict(
+            collections.deque
+        )
+
+    async def receive_single(self, channel: str) -> tuple[Any, dict[str, Any]]:
+        if "!" not in channel:  # a shared (non-process) channel: the stock one-at-a-time receive
+            name, message = await super().receive_single(channel)
+            return name, message
+        popped = self._popped[channel]
+        if not popped:
+            # Block for the first message the stock way (its in-flight backup keeps a message
+            # safe if this receive is cancelled), then take whatever else is waiting in one hop.
+            name, message = await super().receive_single(channel)
+            popped.append((name, message))
+            # Shielded: if the receive is cancelled meanwhile, what was popped still lands in the
+            # buffer for the next receive instead of being lost.
+            await asyncio.shield(asyncio.ensure_future(self._pop_waiting(channel, popped)))
+        return popped.popleft()
+
+    async def _pop_waiting(self, channel: str, into: collections.deque[tuple[Any, dict[str, Any]]]) -> None:
+        connection = self.connection(self.consistent_hash(channel))
+        for content, _score in await connection.zpopmin(self.prefix + channel, self.receive_batch - 1):
+            message = self.deserialize(content)
+            into.append((message.pop("__asgi_channel__", channel), message))
+
+    async def group_send_many(self, sends: Sequence[Send]) -> None:
+        if not sends:
+            return
+        for group, _ in sends:
+            self.require_valid_group_name(group)  # raises TypeError, as the stock group_send does
+        members = await self._members({group for group, _ in sends})
+        # Per shard: the queue key, the serialised message and the capacity of each delivery.
+        queued: dict[int, list[tuple[str, bytes, int]]] = collections.defaultdict(list)
+        for group, message in sends:
+            names = members.get(group)
+            if not names:
+                continue
+            by_shard, messages, capacities = self._map_channel_keys_to_connection(names, message)
+            for index, keys in by_shard.items():
+                queued[index].extend((key, messages[key], capacities[key]) for key in keys)
+        for index, items in queued.items():
+            connection = self.connection(index)
+            for start in range(0, len(items), _QUEUE_CHUNK):
+                chunk = items[start : start + _QUEUE_CHUNK]
+                args = [m for _, m, _ in chunk] + [c for _, _, c in chunk] + [time.time(), int(self.expiry)]
+                dropped = await connection.eval(_QUEUE_MANY, len(chunk), *[k for k, _, _ in chunk], *args)
+                if dropped:  # the stock group_send logs and carries on the same way
+                    log.info("%s of %s group messages over capacity", dropped, len(chunk))
+
+    async def _members(self, groups: set[str]) -> dict[str, list[str]]:
+        """Every group's current channels: one pipeline per shard (expired members dropped first,
+        as the stock group_send does)."""
+        by_shard: dict[int, list[str]] = collections.defaultdict(list)
+        for group in groups:
+            by_shard[self.consistent_hash(group)].append(group)
+        cutoff = int(time.time()) - self.group_expiry
+        out: dict[str, list[str]] = {}
+        for index, names in by_shard.items():
+            pipe = self.connection(index).pipeline(transaction=False)
+            for group in names:
+                key = self._group_key(group)
+                pipe.zremrangebyscore(key, min=0, max=cutoff)
+                pipe.zrange(key, 0, -1)
+            replies = await pipe.execute()
+            for group, channels in zip(names, replies[1::2], strict=True):
+                out[group] = [c.decode("utf8") for c in channels]
+        return out
