@@ -90,8 +90,9 @@ def session_filters(request: HttpRequest) -> search.SessionFilters:
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
-    # The results (count, cards, "Load more") are the same for everyone with the same filters:
-    # cached under the catalogue's version, keyed by the normalised query string.
+    # The results (count, cards, "Load more") and the filter form around them are the same for
+    # everyone with the same filters: cached under the catalogue's version, keyed by the normalised
+    # query string. Only the layout (header, bell) is per viewer.
     more = bool(request.headers.get("HX-Request") and request.GET.get("page"))
     query = request.GET.copy()
     normalised = urlencode(sorted((k, v) for k, values in query.lists() for v in values))
@@ -101,25 +102,23 @@ def session_list(request: HttpRequest) -> HttpResponse:
         qs = search.search_sessions(filters)
         count_qs = qs if filters.seats else search.search_sessions(filters, for_count=True)
         page = CountedPaginator(qs, PAGE_SIZE, count_qs=count_qs).get_page(request.GET.get("page"))
-        return {"page_obj": page, "sessions": page.object_list, "query": query}
+        context: dict[str, Any] = {"page_obj": page, "sessions": page.object_list, "query": query, "filters": filters}
+        if not more:
+            context.update(domains=search.domains(), languages=search.languages(), sorts=search.SORTS)
+        return context
 
-    results, _ = cached_fragment(
-        "catalog",
-        "catalog/_session_page.html" if more else "catalog/_session_results.html",
+    if more:
+        results, _ = cached_fragment(
+            "catalog", "catalog/_session_page.html", build, vary=[hashlib.sha256(normalised.encode()).hexdigest()[:32]]
+        )
+        return HttpResponse(results)
+    parts, _ = cached_parts(
+        "catalog-page",
+        {"filters": "catalog/_session_filters.html", "results": "catalog/_session_results.html"},
         build,
         vary=[hashlib.sha256(normalised.encode()).hexdigest()[:32]],
     )
-    if more:
-        return HttpResponse(results)
-    context: dict[str, Any] = {
-        "results": results,
-        "filters": session_filters(request),
-        "nav_active": "sessions",
-        "domains": search.domains(),
-        "languages": search.languages(),
-        "sorts": search.SORTS,
-    }
-    return render(request, "catalog/session_list.html", context)
+    return render(request, "catalog/session_list.html", {"parts": parts, "nav_active": "sessions"})
 
 
 SESSION_PARTS = {

@@ -206,3 +206,17 @@ def test_a_warm_mentor_profile_costs_one_query(client, django_assert_num_queries
     page(client, f"/mentors/{mentor.pk}/")
     with django_assert_num_queries(1):  # the follower count, per viewer
         page(client, f"/mentors/{mentor.pk}/")
+
+
+def test_the_catalogue_filter_form_is_cached_per_query_and_shows_each_querys_own_values(client):
+    make_session(title="Form check")
+    first = page(client, "/sessions/?q=%3Cb%3Ebold%3C%2Fb%3E&from=2026-12-05&price=free")
+    again = page(client, "/sessions/?q=%3Cb%3Ebold%3C%2Fb%3E&from=2026-12-05&price=free")  # from the cache
+    other = page(client, "/sessions/?q=pandas&to=2026-12-09")
+    for html in (first, again):
+        assert 'value="&lt;b&gt;bold&lt;/b&gt;"' in html and "<b>bold</b>" not in html
+        assert 'name="from" type="date" class="input" value="2026-12-05"' in html
+        assert 'value="free" checked' in html
+    assert 'value="pandas"' in other and "&lt;b&gt;bold" not in other
+    assert 'name="to" type="date" class="input" value="2026-12-09"' in other
+    assert 'value="free" checked' not in other
