@@ -220,3 +220,14 @@ def test_the_catalogue_filter_form_is_cached_per_query_and_shows_each_querys_own
     assert 'value="pandas"' in other and "&lt;b&gt;bold" not in other
     assert 'name="to" type="date" class="input" value="2026-12-09"' in other
     assert 'value="free" checked' not in other
+
+
+def test_the_cached_visitor_header_follows_the_page_and_never_reaches_a_signed_in_user(client):
+    sessions, mentors = page(client, "/sessions/"), page(client, "/mentors/")
+    page(client, "/sessions/")  # the header now comes from the cache
+    assert 'href="/sessions/" class="nav-link px-4" aria-current="page"' in sessions
+    assert 'href="/mentors/" class="nav-link px-4" aria-current="page"' in mentors
+    assert 'href="/sessions/" class="nav-link px-4" aria-current="page"' not in mentors
+    client.force_login(make_user(name="Chitra Chawla"))
+    signed_in = page(client, "/sessions/")
+    assert "Chitra Chawla" in signed_in and 'href="/login/"' not in signed_in
