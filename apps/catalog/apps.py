@@ -8,6 +8,7 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from apps.core import versions
 
-        from .models import Session
+        from .models import Follow, Session
 
         versions.track(Session, versions.CATALOG)  # cards, seats, status
+        versions.track(Follow, versions.CATALOG)  # follower counts on mentors' profiles

@@ -210,8 +210,8 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
 def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The header (name, rating, domains, badges) and the chosen tab are the same for every viewer,
     # rendered once per catalogue version (ratings, sessions and badges all move it), except the
-    # mentor's own Reviews tab, which carries the reply forms. Follow state, follower count and
-    # "Request a session" depend on the viewer.
+    # mentor's own Reviews tab, which carries the reply forms; the follower count rides along (a
+    # follow moves the version too). Follow state and "Request a session" depend on the viewer.
     tab = request.GET.get("tab", "about")
     if tab not in ("about", "sessions", "reviews"):
         tab = "about"
@@ -228,6 +228,7 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "user_id": pk,
             "name": profile.user.full_name,
             "has_sessions": bool(context.get("sessions")),
+            "followers": services.follower_count(pk),
         }
         return context
 
@@ -246,7 +247,7 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "f": facts,
         "tab": tab,
         "nav_active": "mentors",
-        "follower_count": services.follower_count(pk),
+        "follower_count": facts["followers"],
     }
     if own_reviews:
         page.update(m=context["m"], reviews=context["reviews"])

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from apps.bookings import services as booking_services
+from apps.catalog import services as catalog_services
 from apps.catalog.services import SessionInput
 from apps.catalog.tests.factories import make_session, make_user
 from apps.core import versions
@@ -200,12 +201,17 @@ def test_only_the_mentor_sees_reply_forms_whoever_filled_the_cache(client, djang
     assert "Reply publicly" not in page(client, url)
 
 
-def test_a_warm_mentor_profile_costs_one_query(client, django_assert_num_queries):
+def test_a_warm_mentor_profile_costs_no_query_and_a_follow_shows_at_once(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     mentor = make_session(title="Warm profile").mentor
     assert client.get("/mentors/987654/").status_code == 404
-    page(client, f"/mentors/{mentor.pk}/")
-    with django_assert_num_queries(1):  # the follower count, per viewer
+    assert "0 followers" in page(client, f"/mentors/{mentor.pk}/")
+    with django_assert_num_queries(0):
         page(client, f"/mentors/{mentor.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_services.follow(follower=make_user(), mentor=mentor)
+    assert "1 follower<" in page(client, f"/mentors/{mentor.pk}/")
 
 
 def test_the_catalogue_filter_form_is_cached_per_query_and_shows_each_querys_own_values(client):
