@@ -58,11 +58,8 @@ def transition_session(*, session_id: int, old: str, new: str) -> bool:
     return conditional_transition(Session, session_id, new, table=SESSION_TRANSITIONS, only_from=old)
 
 
-# --- channel-layer pushes (always after commit) --------------------------------------------------
-
-
-def _group_send(group: str, event: dict[str, Any]) -> None:
-    broadcast(group, event)  # logs and carries on: a push failing must never undo the state change
+# --- channel-layer pushes (always after commit; ``broadcast`` logs a failed push and carries on,
+# so a push can never undo the state change that caused it) -----------------------------------------
 
 
 def presence_event(session_id: int, *, live: bool, participants: int) -> dict[str, Any]:
@@ -74,7 +71,7 @@ def publish_presence(session_id: int) -> None:
     status = Session.objects.filter(pk=session_id).values_list("status", flat=True).first()
     live = status == SessionStatus.LIVE
     count = selectors.participant_count(session_id) if live else 0
-    _group_send(PRESENCE_GROUP, presence_event(session_id, live=live, participants=count))
+    broadcast(PRESENCE_GROUP, presence_event(session_id, live=live, participants=count))
 
 
 # --- go live / end ------------------------------------------------------------------------------
@@ -140,7 +137,7 @@ def complete_session(*, session: Session, now: datetime | None = None, automatic
         payload = selectors.timer_payload(session=session, state=state, now=now)
 
         def push() -> None:
-            _group_send(room_group(code), {"type": "room.ended", "automatic": automatic, "timer": payload})
+            broadcast(room_group(code), {"type": "room.ended", "automatic": automatic, "timer": payload})
             publish_presence(sid)
 
         transaction.on_commit(push)
