@@ -11,10 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -232,14 +230,12 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         return context
 
+    # The mentor's own Reviews tab is left out of the cache (its own key, so no other viewer's
+    # entry lacks the tab) and rendered below with the reply forms.
     templates = {"head": "catalog/_mentor_head.html", "tab": "" if own_reviews else "catalog/_mentor_tab.html"}
     try:
-        if own_reviews:  # the reply forms: rendered for this request, nothing stored
-            context = build()
-            parts = {"head": mark_safe(render_to_string(templates["head"], context))}  # noqa: S308 - ours
-            facts = context["extra"]
-        else:
-            parts, facts = cached_parts("mentor", templates, build, vary=[str(pk), tab])
+        parts, facts = cached_parts("mentor", templates, build, vary=[str(pk), tab, "own" if own_reviews else ""])
+        own = {"m": search.mentor_profile(pk), "reviews": search.mentor_reviews(pk)} if own_reviews else {}
     except MentorProfile.DoesNotExist as exc:
         raise Http404 from exc
     page: dict[str, Any] = {
@@ -248,9 +244,8 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tab": tab,
         "nav_active": "mentors",
         "follower_count": facts["followers"],
+        **own,
     }
-    if own_reviews:
-        page.update(m=context["m"], reviews=context["reviews"])
     return render(request, "catalog/mentor_detail.html", page)
 
 
