@@ -189,6 +189,24 @@ def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> Non
         expect(menu).to_have_attribute("aria-expanded", "false")
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_session_page_and_mentor_profile(new_context: Any, catalogue: dict[str, Any], width: int) -> None:
+    """The two pages whose shared parts are cached: a visitor sees the whole page, "More like this"
+    included, with nothing wider than a phone."""
+    page = new_context(width=width, height=900).new_page()
+    page.goto(f"/sessions/{catalogue['sessions'][1].pk}/")
+    expect(page.get_by_test_id("session-title")).to_have_text("Cracking the system design round")
+    expect(page.get_by_test_id("book-button")).to_be_visible()
+    expect(page.get_by_test_id("more-like-this")).to_be_visible()
+    _no_horizontal_scroll(page)
+    _shot(page, f"pages-session-{width}")
+    page.goto(f"/mentors/{catalogue['mentors'][0].pk}/?tab=sessions")
+    expect(page.get_by_test_id("mentor-name")).to_have_text("Ananya Krishnan")
+    expect(page.get_by_test_id("follower-count")).to_be_visible()
+    _no_horizontal_scroll(page)
+    _shot(page, f"pages-mentor-{width}")
+
+
 def test_theme_toggle_persists_for_anonymous(new_context: Any) -> None:
     page = new_context().new_page()
     page.goto("/help/")
