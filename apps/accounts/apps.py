@@ -10,5 +10,5 @@ class AccountsConfig(AppConfig):
 
         from .models import MentorProfile, User
 
-        versions.track(User, versions.CATALOG)  # names and photos on the cards
-        versions.track(MentorProfile, versions.CATALOG)  # headline, featured, approval
+        versions.track(User, versions.CATALOG, versions.LISTING)  # names and photos on the cards
+        versions.track(MentorProfile, versions.CATALOG, versions.LISTING)  # headline, featured, approval

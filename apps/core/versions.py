@@ -23,6 +23,11 @@ from django.db.models.signals import post_delete, post_save
 # Sessions published, edited, cancelled, seats taken or freed, mentors' public profiles and
 # ratings: the cached listings and the recommender's session index are built from these.
 CATALOG = "catalog"
+# Which sessions a catalogue search matches and in what order: everything CATALOG covers except
+# seats and follows (sessions, mentors' names, profiles and ratings). A booking moves CATALOG (the
+# cards show seats) but not this, so the catalogue re-renders its cards without re-running the
+# search itself (``apps.site.catalog_views.catalogue_page``).
+LISTING = "listing"
 _GROUPS: dict[type[models.Model], tuple[str, ...]] = {}
 
 

@@ -159,6 +159,16 @@ def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count
     return qs.order_by("live_rank", "start", "id")
 
 
+def sessions_in_order(ids: list[int], now: datetime | None = None) -> list[Session]:
+    """The sessions ``ids`` names that are still visible, in that order, with seats (one query)."""
+    now = now or timezone.now()
+    qs = with_seats(
+        visible_sessions(now).filter(pk__in=ids).select_related("mentor", "domain", "mentor__mentor_profile"), now
+    )
+    found = {s.pk: s for s in qs}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def languages() -> list[str]:
     """Languages offered in the catalogue (for the filter); cached for a minute."""
     value = cache.get("catalog:languages")
