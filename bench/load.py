@@ -511,6 +511,12 @@ def cpu_by_component(before: dict[int, tuple[str, float]], after: dict[int, tupl
     return used
 
 
+def machine_busy(t: object) -> float:
+    """Seconds all cores spent on anything but idling or waiting for disk since boot (guest time is
+    already inside user time)."""
+    return sum(getattr(t, f) for f in t._fields if f not in ("idle", "iowait", "guest", "guest_nice"))  # type: ignore[attr-defined]
+
+
 # --- the stepped load ---------------------------------------------------------------------------
 
 
@@ -526,6 +532,7 @@ class Step:
     client_cpu_pct: float
     server_cpu_pct: float
     cpu_pct: dict[str, float]
+    machine_cpu_pct: float
     sockets: int
     pages: dict[str, dict[str, float]]
     errors: list[str]
@@ -556,11 +563,12 @@ def run_steps(base: str, args: argparse.Namespace) -> list[Step]:
             gevent.sleep(0.2)
         gevent.sleep(2)  # let the new users' first requests settle
         env.stats.reset_all()
-        client0, server0, t0 = me.cpu_times(), cpu_snapshot(), time.monotonic()
+        client0, server0, machine0, t0 = me.cpu_times(), cpu_snapshot(), psutil.cpu_times(), time.monotonic()
         gevent.sleep(args.step_seconds)
         seconds = time.monotonic() - t0
-        client1, server1 = me.cpu_times(), cpu_snapshot()
+        client1, server1, machine1 = me.cpu_times(), cpu_snapshot(), psutil.cpu_times()
         used = cpu_by_component(server0, server1)
+        busy = machine_busy(machine1) - machine_busy(machine0)
         total = env.stats.total
         pages = {
             name: {
@@ -584,6 +592,7 @@ def run_steps(base: str, args: argparse.Namespace) -> list[Step]:
             ),
             server_cpu_pct=round(100 * sum(used.values()) / seconds, 0),
             cpu_pct={c: round(100 * v / seconds, 0) for c, v in used.items()},
+            machine_cpu_pct=round(100 * busy / seconds, 0),
             sockets=OPEN_SOCKETS[0],
             pages=pages,
             errors=[f"{e.occurrences}x {e.method} {e.name}: {e.error}" for e in env.stats.errors.values()][:5],
@@ -594,7 +603,12 @@ def run_steps(base: str, args: argparse.Namespace) -> list[Step]:
             f"failures {step.failures:>3}  sockets {step.sockets:>3}  cpu: servers {step.server_cpu_pct:>3.0f}%  locust {step.client_cpu_pct:>3.0f}%",
             flush=True,
         )
-        print("        cpu by process: " + "  ".join(f"{c} {v:.0f}%" for c, v in step.cpu_pct.items()), flush=True)
+        print(
+            "        cpu by process: "
+            + "  ".join(f"{c} {v:.0f}%" for c, v in step.cpu_pct.items())
+            + f"  | whole machine {step.machine_cpu_pct:.0f}% of {100 * (os.cpu_count() or 1)}%",
+            flush=True,
+        )
         for err in step.errors:
             print(f"      {err}")
         if step.failures:
