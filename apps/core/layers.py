@@ -138,6 +138,7 @@ class RedisChannelLayer(StockRedisChannelLayer):  # type: ignore[misc]
         )
         self._waiting: dict[str, list[asyncio.Future[None]]] = {}
         self._reading = False  # one waiting receive reads from Redis for the whole process
+        self._next_reader: asyncio.Future[None] | None = None  # woken to read, not yet running
         self._receivers = 0
         self._receive_loop: asyncio.AbstractEventLoop | None = None
 
@@ -203,6 +204,8 @@ class RedisChannelLayer(StockRedisChannelLayer):  # type: ignore[misc]
         try:
             await waiter
         finally:
+            if self._next_reader is waiter:
+                self._next_reader = None
             waiters = self._waiting.get(channel)
             if waiters is not None and waiter in waiters:
                 waiters.remove(waiter)
@@ -210,14 +213,16 @@ class RedisChannelLayer(StockRedisChannelLayer):  # type: ignore[misc]
                     del self._waiting[channel]
 
     def _hand_over(self) -> None:
-        """Whenever nobody reads, one waiting receive is woken to read (it may have left reading,
-        been cancelled while woken, or taken its message while the rest still wait)."""
-        if self._reading:
+        """Whenever nobody reads, one waiting receive is woken to read (the reader may have left
+        with its message, been cancelled, or the woken one may have found a message of its own
+        and left too). Only one is woken at a time."""
+        if self._reading or self._next_reader is not None:
             return
         for waiters in self._waiting.values():
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)
+                    self._next_reader = waiter
                     return
 
     async def receive_single(self, channel: str) -> tuple[Any, dict[str, Any]]:
