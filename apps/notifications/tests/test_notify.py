@@ -296,9 +296,7 @@ def test_notify_many_respects_preferences_and_pushes_each_after_commit(
     assert sorted(r.user_id for r in rows) == sorted([alice.pk, bob.pk])
     got_a = _receive(*listeners[alice.pk])
     got_b = _receive(*listeners[bob.pk])
-    assert (
-        got_a is not None and got_a["notification"]["title"] == "Open post" and got_a["unread"] == 2
-    )
+    assert got_a is not None and got_a["notification"]["title"] == "Open post" and got_a["unread"] == 2
     assert got_b is not None and got_b["unread"] == 1
     assert _receive(*listeners[charlie.pk], timeout=0.1) is None
     # REQUEST_NEW emails by default: Alice and Bob, not Charlie (switched off).
