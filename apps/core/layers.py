@@ -35,23 +35,34 @@ log = logging.getLogger(__name__)
 
 Send = tuple[str, dict[str, Any]]
 
-# Redis Lua: queue ARGV[i] on KEYS[i] for every i (the same key may repeat: one process's sockets
-# share one queue), dropping expired messages first and skipping a queue at capacity, as the
-# stock layer's send does. Returns how many were dropped for capacity.
+# Redis Lua: queue ARGV[i] on KEYS[i] for every i, dropping expired messages first and skipping a
+# queue at capacity, as the stock layer's send does. The same key repeats (one process's sockets
+# share one queue), so each queue is swept, counted and given its expiry once per call rather
+# than once per message. Returns how many were dropped for capacity.
 _QUEUE_MANY = """
 local n = #KEYS
 local now = tonumber(ARGV[2 * n + 1])
 local expiry = tonumber(ARGV[2 * n + 2])
+local counts = {}
 local dropped = 0
 for i = 1, n do
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, now - expiry)
-    if redis.call('ZCARD', KEYS[i]) < tonumber(ARGV[n + i]) then
+    local key = KEYS[i]
+    local count = counts[key]
+    if count == nil then
+        redis.call('ZREMRANGEBYSCORE', key, 0, now - expiry)
+        count = redis.call('ZCARD', key)
+    end
+    if count < tonumber(ARGV[n + i]) then
         -- a microsecond apart, so a socket receives its messages in the order they were sent
-        redis.call('ZADD', KEYS[i], now + i / 1000000, ARGV[i])
-        redis.call('EXPIRE', KEYS[i], expiry)
+        redis.call('ZADD', key, now + i / 1000000, ARGV[i])
+        count = count + 1
     else
         dropped = dropped + 1
     end
+    counts[key] = count
+end
+for key in pairs(counts) do
+    redis.call('EXPIRE', key, expiry)
 end
 return dropped
 """

@@ -225,3 +225,31 @@ def test_redis_two_receives_on_one_channel_each_get_one_message() -> None:
             await layer.flush()
 
     asyncio.run(go())
+
+
+@redis_only
+def test_redis_batched_send_stops_at_a_channels_capacity_like_the_stock_send() -> None:
+    """Messages past a queue's capacity are dropped (a socket that stopped reading), counted per
+    queue across one batch; other queues still get theirs."""
+
+    async def go() -> None:
+        layer = _redis_layer()
+        layer.capacity = 3
+        try:
+            full, other = await layer.new_channel(), await layer.new_channel()
+            await layer.group_add("user.1", full)
+            await layer.group_add("user.2", other)
+            sends = [("user.1", {"type": "user.event", "event": {"n": n}}) for n in range(5)]
+            sends.append(("user.2", {"type": "user.event", "event": {"n": 9}}))
+            await group_send_many(layer, sends)
+            # Both channels share this process's queue: three messages fit, the rest are dropped.
+            got = await _take(layer, full, 3)
+            assert [m["event"]["n"] for m in got] == [0, 1, 2]
+            assert await _nothing(layer, full)
+            assert await _nothing(layer, other)
+            await group_send_many(layer, [("user.2", {"type": "user.event", "event": {"n": 10}})])
+            assert [m["event"]["n"] for m in await _take(layer, other, 1)] == [10]  # room again once read
+        finally:
+            await layer.flush()
+
+    asyncio.run(go())
