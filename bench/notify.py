@@ -87,17 +87,21 @@ def prepare_database(var_dir: Path, sqlite_path: Path) -> None:
 
 def make_users(n: int, var_dir: Path, sqlite_path: Path) -> list[dict[str, Any]]:
     """N learners with a signed-in session each (no password hashing: bulk rows + session store).
-    Runs in a child process so this script never configures Django itself."""
+    Runs in a child process so this script never configures Django itself. Their ids start at a
+    random offset: every run's database is new, and with ids from 1 again a Redis database used
+    by an earlier run would still list that run's (dead) sockets in the same user groups, so each
+    toast would also be queued for them."""
     code = f"""
-import json, django, uuid
+import json, django, random, uuid
 django.setup()
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from apps.accounts.models import User
 tag = uuid.uuid4().hex[:8]
+base = random.randrange(10**6, 10**9)
 users = User.objects.bulk_create([
-    User(email=f"bench-{{tag}}-{{i}}@example.in", full_name=f"Bench {{i}}", role="learner", password="!")
+    User(pk=base + i, email=f"bench-{{tag}}-{{i}}@example.in", full_name=f"Bench {{i}}", role="learner", password="!")
     for i in range({n})
 ])
 users = list(User.objects.filter(email__startswith=f"bench-{{tag}}-"))
