@@ -6,6 +6,7 @@ and a process's batched receive hands out every waiting message once, in order."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from typing import Any
@@ -160,6 +161,94 @@ def test_redis_a_cancelled_receive_loses_no_message() -> None:
             waiting.cancel()
             got = await asyncio.gather(*(_take(layer, c, 1) for c in channels))
             assert sorted(g[0]["event"]["n"] for g in got) == list(range(40))
+        finally:
+            await layer.flush()
+
+    asyncio.run(go())
+
+
+@redis_only
+def test_redis_reading_passes_on_when_the_reading_receive_is_cancelled_or_served() -> None:
+    """One waiting receive reads for the whole process. Whether it leaves because its socket
+    closes (cancelled while blocked on Redis) or because its own message came, a receive that
+    was already waiting takes over, so no socket waits on a message that sits in Redis."""
+
+    async def go() -> None:
+        layer = _redis_layer(receive_batch=3)  # several reads for the 12 messages below
+        try:
+            reader = await layer.new_channel()
+            reading = asyncio.ensure_future(layer.receive(reader))  # first in: it reads
+            await asyncio.sleep(0.05)
+            assert layer._reading
+            others = [await layer.new_channel() for _ in range(12)]
+            for i, channel in enumerate(others):
+                await layer.group_add(f"user.{i}", channel)
+            waiting = [asyncio.ensure_future(layer.receive(c)) for c in others]
+            await asyncio.sleep(0.05)
+            reading.cancel()  # its socket closes while it blocks in Redis
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
+            await group_send_many(layer, [(f"user.{i}", {"type": "user.event", "event": {"n": i}}) for i in range(12)])
+            got = await asyncio.wait_for(asyncio.gather(*waiting), 5)
+            assert [m["event"]["n"] for m in got] == list(range(12))
+
+            # The reader's own message comes first in the queue: it leaves with it after one
+            # read, and the receives still waiting get theirs from whoever reads next.
+            await layer.group_add("user.first", reader)
+            waiting = [asyncio.ensure_future(layer.receive(c)) for c in [reader, *others]]
+            await asyncio.sleep(0.05)
+            sends = [("user.first", {"type": "user.event", "event": {"n": -1}})]
+            sends += [(f"user.{i}", {"type": "user.event", "event": {"n": i}}) for i in range(12)]
+            await group_send_many(layer, sends)
+            got = await asyncio.wait_for(asyncio.gather(*waiting), 5)
+            assert [m["event"]["n"] for m in got] == list(range(-1, 12))
+            assert not layer._reading and not layer._waiting
+        finally:
+            await layer.flush()
+
+    asyncio.run(go())
+
+
+@redis_only
+def test_redis_two_receives_on_one_channel_each_get_one_message() -> None:
+    async def go() -> None:
+        layer = _redis_layer()
+        try:
+            channel = await layer.new_channel()
+            await layer.group_add("user.1", channel)
+            both = [asyncio.ensure_future(layer.receive(channel)) for _ in range(2)]
+            await asyncio.sleep(0.05)
+            await group_send_many(layer, [("user.1", {"type": "user.event", "event": {"n": n}}) for n in (1, 2)])
+            got = await asyncio.wait_for(asyncio.gather(*both), 5)
+            assert sorted(m["event"]["n"] for m in got) == [1, 2]
+        finally:
+            await layer.flush()
+
+    asyncio.run(go())
+
+
+@redis_only
+def test_redis_batched_send_stops_at_a_channels_capacity_like_the_stock_send() -> None:
+    """Messages past a queue's capacity are dropped (a socket that stopped reading), counted per
+    queue across one batch; other queues still get theirs."""
+
+    async def go() -> None:
+        layer = _redis_layer()
+        layer.capacity = 3
+        try:
+            full, other = await layer.new_channel(), await layer.new_channel()
+            await layer.group_add("user.1", full)
+            await layer.group_add("user.2", other)
+            sends = [("user.1", {"type": "user.event", "event": {"n": n}}) for n in range(5)]
+            sends.append(("user.2", {"type": "user.event", "event": {"n": 9}}))
+            await group_send_many(layer, sends)
+            # Both channels share this process's queue: three messages fit, the rest are dropped.
+            got = await _take(layer, full, 3)
+            assert [m["event"]["n"] for m in got] == [0, 1, 2]
+            assert await _nothing(layer, full)
+            assert await _nothing(layer, other)
+            await group_send_many(layer, [("user.2", {"type": "user.event", "event": {"n": 10}})])
+            assert [m["event"]["n"] for m in await _take(layer, other, 1)] == [10]  # room again once read
         finally:
             await layer.flush()
 
