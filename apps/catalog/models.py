@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -43,6 +44,14 @@ def live_first() -> models.Case:
 
 
 class SessionQuerySet(models.QuerySet["Session"]):
+    def fingerprint(self) -> tuple[Any, Any]:
+        """(latest ``updated_at``, highest id) of all sessions: moves when any session is created,
+        edited or changes status, by any process (a cache version moves only in the cache of the
+        process that made the change, which is not shared in the embedded profile). Two index
+        lookups (``session_updated_idx`` and the primary key), well under a millisecond."""
+        row = self.order_by().aggregate(last=models.Max("updated_at"), top=models.Max("pk"))
+        return (row["last"], row["top"])
+
     def visible(self, now: datetime) -> SessionQuerySet:
         """Sessions the public sees: live now, or scheduled in the future, by an active, unblocked
         mentor. The one definition used by landing, catalogue, detail, profiles and booking."""
@@ -82,6 +91,7 @@ class Session(models.Model):
         ordering = ("start",)
         indexes = [
             models.Index(fields=["status", "start"], name="session_status_start_idx"),
+            models.Index(fields=["updated_at"], name="session_updated_idx"),  # fingerprint()
             # Landing and catalogue: live first, then the soonest; only rows the public can see.
             models.Index(
                 live_first(),

@@ -283,13 +283,15 @@ def current_index(now: datetime | None = None) -> SessionIndex:
     thread rebuilds; the others keep ranking on the previous index meanwhile instead of each
     building its own.
 
-    "Changed" is the LISTING version (sessions, mentors, ratings; one cache read), not seats: a
-    booking must not rebuild the whole index (under load, every booking did, on every web thread at
-    once). Seats and starts in it may lag by up to ``INDEX_SECONDS`` and are checked again when
-    results are read (:func:`_sessions_by_id`). It replaced a COUNT/MAX over every visible session
-    that ran on each session page (8.6 ms of database time a page with 10,000 sessions)."""
+    "Changed" is the LISTING version (sessions, mentors, ratings; one cache read) together with the
+    sessions' fingerprint (two index lookups; it also sees changes made by another process), not
+    seats: a booking must not rebuild the whole index (under load, every booking did, on every web
+    thread at once). Seats and starts in it may lag by up to ``INDEX_SECONDS`` and are checked again
+    when results are read (:func:`_sessions_by_id`). It replaced a COUNT/MAX over every visible
+    session joined with its mentor, on each session page (8.6 ms of database time a page with
+    10,000 sessions)."""
     now = now or timezone.now()
-    key = versions.current(versions.LISTING)
+    key = (versions.current(versions.LISTING), *Session.objects.fingerprint())
     with _index_lock:
         previous = _index["index"]
         fresh = time.monotonic() - _index["built"] < INDEX_SECONDS

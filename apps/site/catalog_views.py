@@ -63,7 +63,12 @@ def catalogue_page(filters: search.SessionFilters, number: str | None, now: date
     qs = search.search_sessions(filters, now)
     if filters.seats:
         return CountedPaginator(qs, PAGE_SIZE, count_qs=qs).get_page(number)
-    key = f"listing:{versions.current(versions.LISTING)}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:32]}:{hashlib.sha256(str(number).encode()).hexdigest()[:16]}"
+    # Sessions written by another process cannot move this process's cache version in the embedded
+    # profile (local-memory cache): their fingerprint is in the key too.
+    version = versions.current(versions.LISTING)
+    fingerprint = hashlib.sha256(repr(Session.objects.fingerprint()).encode()).hexdigest()[:16]
+    query = hashlib.sha256(f"{filters!r}|{number}".encode()).hexdigest()[:32]
+    key = f"listing:{version}:{fingerprint}:{query}"
     found = cache.get(key)
     if found is None:
         count_qs = search.search_sessions(filters, now, for_count=True)
