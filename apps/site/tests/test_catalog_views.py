@@ -396,7 +396,8 @@ def test_an_edit_is_searched_afresh_and_a_started_session_leaves_the_cached_page
     assert listed_ids(client.get(url)) == listed[1:]
     # A session whose start passes while its page is cached (no row change, no version move) is
     # dropped when the page is read, once the cards render again (a booking elsewhere, say).
-    Session.objects.filter(pk=listed[1]).update(start=timezone.now() - timedelta(minutes=1))
+    started = timezone.now() - timedelta(minutes=1)
+    Session.objects.filter(pk=listed[1]).update(start=started, end=started + timedelta(minutes=60))
     versions.bump(versions.CATALOG)
     assert listed_ids(client.get(url)) == listed[2:]
 
