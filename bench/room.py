@@ -245,6 +245,7 @@ def _measure(base: str, runs: int, per_batch: int) -> dict[str, Any]:
     relay: list[float] = []
     echo: list[float] = []
     stages: list[dict[str, float]] = []
+    join_after_t0: list[float] = []  # each page's Join mark after the mentor's click (mentor, learner, ...)
     failures: list[dict[str, Any]] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
@@ -293,6 +294,7 @@ def _measure(base: str, runs: int, per_batch: int) -> dict[str, Any]:
                 mk = pg.evaluate("() => ({...window.__marks, origin: performance.timeOrigin})")
                 ends.append(mk["origin"] + mk["first-frame"])
                 stages.append({k: round(v - mk["join"]) for k, v in mk.items() if k != "origin"})
+                join_after_t0.append(round(mk["origin"] + mk["join"] - t0))
             first.append(max(ends) - t0)
             mc.close()
             lc.close()
@@ -320,6 +322,7 @@ def _measure(base: str, runs: int, per_batch: int) -> dict[str, Any]:
         "relay_rtt_ms": relay,
         "echo_rtt_ms": echo,
         "stages_ms": stages,
+        "join_after_t0_ms": join_after_t0,
         "failures": failures,
     }
 

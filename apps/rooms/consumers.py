@@ -17,6 +17,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -180,19 +181,18 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         return timer, services.presence_event(self.session.pk, live=live, participants=count)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels runs close_old_connections() in the sync thread before every handler: a hop to
-        # the thread every synchronous view shares, twice per relayed signal (the sender's frame,
-        # then the group event at the receiver). These handlers reach the database only through
-        # database_sync_to_async, which closes stale connections itself, so the relay path skips it.
-        kind = message["type"]
-        if kind == "websocket.receive":
-            await self.websocket_receive(message)
-        elif kind == "room.signal":
-            await self.room_signal(message)
-        elif kind == "room.relay":
-            await self.room_relay(message)
+        # Channels runs close_old_connections() in the sync thread before every handler. That thread
+        # is the one every database_sync_to_async call shares, so while one page's join did its
+        # database work there, every event for the other sockets of the room (the newcomer's
+        # peer-joined, the reply introducing us, each relayed signal) queued behind it: 20-180 ms
+        # in bench/room.py, on the path to the first frame. None of these handlers touches the
+        # database except through database_sync_to_async, which closes stale connections itself,
+        # so no event of this consumer takes the hop.
+        handler = _ROOM_HANDLERS.get(message["type"])
+        if handler is None:
+            await super().dispatch(message)  # Channels' own lookup (raises for an unknown type)
         else:
-            await super().dispatch(message)
+            await handler(self, message)
 
     # --- inbound --------------------------------------------------------------------------------
 
@@ -399,6 +399,22 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def room_close(self, event: dict[str, Any]) -> None:
         """Server-side kick of every socket in the room (used by tests to simulate a drop)."""
         await self.close(code=event.get("code", 4000))
+
+
+# Every event a room socket handles, by type: the connection's own and the room group's.
+_ROOM_HANDLERS: dict[str, Callable[[RoomConsumer, dict[str, Any]], Awaitable[None]]] = {
+    "websocket.connect": RoomConsumer.websocket_connect,
+    "websocket.receive": RoomConsumer.websocket_receive,
+    "websocket.disconnect": RoomConsumer.websocket_disconnect,
+    "room.signal": RoomConsumer.room_signal,
+    "room.peer": RoomConsumer.room_peer,
+    "room.present": RoomConsumer.room_present,
+    "room.relay": RoomConsumer.room_relay,
+    "room.timer": RoomConsumer.room_timer,
+    "room.ended": RoomConsumer.room_ended,
+    "room.revoke": RoomConsumer.room_revoke,
+    "room.close": RoomConsumer.room_close,
+}
 
 
 class PresenceConsumer(AsyncJsonWebsocketConsumer):

@@ -50,9 +50,13 @@ async def both_joined():
     welcome = await receive_until(m, "welcome")
     l_ = communicator(s, learner)
     assert (await l_.connect())[0]
-    lw = await receive_until(l_, "welcome")
+    # The mentor introduces itself as soon as it hears of the learner, so "peer-present" may come
+    # before or after the learner's welcome (which waits for the database).
+    seen = [await l_.receive_json_from(timeout=8)]
+    while not {"welcome", "peer-present"} <= {x["type"] for x in seen}:
+        seen.append(await l_.receive_json_from(timeout=8))
+    lw = next(x for x in seen if x["type"] == "welcome")
     await receive_until(m, "peer-joined")
-    await receive_until(l_, "peer-present")
     await drain(m)
     await drain(l_)
     return mentor, learner, outsider, s, m, l_, welcome, lw
@@ -342,3 +346,42 @@ async def test_a_cancelled_booking_closes_the_lobby_socket_too():
     await lobby.receive_json_from()
     await database_sync_to_async(broadcast)(room_group(s.room_code), {"type": "room.revoke", "user_id": learner.pk})
     assert (await lobby.receive_output(timeout=3))["type"] == "websocket.close"
+
+
+async def test_room_events_are_not_held_up_by_a_join_busy_in_the_database(monkeypatch):
+    """The database work of a join runs in the one thread every database call shares. Until it
+    finishes, the rest of the room must still hear about the newcomer and relay signals to it (each
+    event used to wait for that thread first: up to 180 ms on the way to the first video frame)."""
+    import threading
+
+    from apps.rooms import services
+
+    mentor, learner, _outsider, s, _b = await database_sync_to_async(trio)()
+    m = communicator(s, mentor)
+    assert (await m.connect())[0]
+    mw = await receive_until(m, "welcome")
+    release = threading.Event()
+    real = services.record_join
+
+    def slow_record_join(**kwargs):
+        release.wait(10)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "record_join", slow_record_join)
+    lobby = communicator(s, learner, "?lobby=1")
+    assert (await lobby.connect())[0]
+    await receive_until(lobby, "lobby")
+    try:
+        await lobby.send_json_to({"type": "join"})
+        hello = await receive_until(lobby, "hello", timeout=2)
+        assert (await receive_until(m, "peer-joined", timeout=2))["peer"]["id"] == hello["you"]["id"]
+        assert (await receive_until(lobby, "peer-present", timeout=2))["peer"]["id"] == mw["you"]["id"]
+        offer = {"type": "signal", "to": hello["you"]["id"], "description": {"type": "offer", "sdp": "v=0\r\n"}}
+        await m.send_json_to(offer)
+        assert (await receive_until(lobby, "signal", timeout=2))["from"] == mw["you"]["id"]
+        assert not release.is_set()  # all of the above while the learner's join was still in the database
+    finally:
+        release.set()
+    await receive_until(lobby, "welcome")
+    await m.disconnect()
+    await lobby.disconnect()

@@ -6,13 +6,23 @@
 const DISCONNECT_GRACE_MS = 2500;
 const STALE_OFFER_MS = 4000;
 export const RESET_AFTER_MS = 8000;
+const START_HEIGHT = 360;
+const FULL_SIZE_BPS = 600_000;
+const FULL_SIZE_AFTER_MS = 5000;
+
+export function newConnection({ iceServers, relayOnly }) {
+  return new RTCPeerConnection({ iceServers, iceTransportPolicy: relayOnly ? "relay" : "all", bundlePolicy: "max-bundle" });
+}
 
 export class Peer extends EventTarget {
   // signalHealthy(): whether the room server answers right now. An ICE restart needs it (the
   // offer travels through it); while it is silent, the old path may simply come back by itself.
   // requestKeyFrame(): ask the other side for a key frame (the room's "resync" message).
-  constructor({ id, polite, iceServers, relayOnly, send, stream, signalHealthy = () => true, requestKeyFrame = () => {} }) {
+  // prepared: a connection made ready in advance, used instead of a new one ({pc, stream, needed,
+  // offering, gathered}: see PeerSet.prepare).
+  constructor({ id, polite, iceServers, relayOnly, send, stream, signalHealthy = () => true, requestKeyFrame = () => {}, mark = () => {}, prepared = null }) {
     super();
+    this.mark = mark;
     this.id = id;
     this.polite = polite;
     this.send = send; // (payload) => void, payload = {description} | {candidate}
@@ -29,9 +39,13 @@ export class Peer extends EventTarget {
     this.settingRemoteAnswer = false;
     this.closed = false;
     this.lastBytes = null;
-    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: relayOnly ? "relay" : "all", bundlePolicy: "max-bundle" });
     this.remoteStream = new MediaStream();
-    for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+    if (prepared) {
+      this.pc = prepared.pc;
+    } else {
+      this.pc = newConnection({ iceServers, relayOnly });
+      for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+    }
     this.tuneSenders();
 
     // The impolite side (the mentor) makes the first offer; the polite side waits for it (with
@@ -41,13 +55,13 @@ export class Peer extends EventTarget {
     this.gotRemote = false;
     this.pendingCandidates = [];
     this.created = performance.now();
-    this.pc.addEventListener("negotiationneeded", () => {
-      if (!this.initiator && !this.gotRemote) {
-        this.wantOffer = true;
-        return;
-      }
-      this.offer();
-    });
+    this.pc.addEventListener("negotiationneeded", () => this.negotiationNeeded());
+    if (prepared && prepared.offering) {
+      // Its offer is made (or being made) and its candidates gathered: send it as it is.
+      this.offer({ ready: prepared.offering, gathered: prepared.gathered });
+    } else if (prepared && prepared.needed) {
+      this.negotiationNeeded(); // it asked for negotiation before anyone listened
+    }
     this.fallback = setTimeout(() => {
       if (this.gotRemote || this.closed) return;
       this.initiator = true;
@@ -97,34 +111,86 @@ export class Peer extends EventTarget {
     });
     this.pc.addEventListener("track", ({ track }) => {
       if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
-      track.addEventListener("unmute", () => this.emit("track"));
+      track.addEventListener("unmute", () => {
+        this.mark(`${track.kind}-unmute`);
+        this.emit("track");
+      });
       this.emit("track");
     });
     this.pc.addEventListener("connectionstatechange", () => this.onState());
     this.pc.addEventListener("iceconnectionstatechange", () => this.onState());
   }
 
+  negotiationNeeded() {
+    if (!this.initiator && !this.gotRemote) {
+      this.wantOffer = true;
+      return;
+    }
+    this.offer();
+  }
+
   emit(name, detail = {}) {
     this.dispatchEvent(new CustomEvent(name, { detail }));
   }
 
+  // A camera's first frames go out at most START_HEIGHT pixels high. Chrome's send estimate starts
+  // at 300 kbit/s, too little for 720p by its own rule, so at full size the encoder throws the
+  // first four frames away (130 ms at 30 fps) before it scales down by itself, and then paces out a
+  // 720p key frame: in bench/room.py the first video packet came 100-200 ms after the audio's. Full
+  // size follows (upToFullSize) as soon as the estimate allows it, from then on adapted by Chrome.
   tuneSenders() {
     for (const sender of this.pc.getSenders()) {
       if (!sender.track || sender.track.kind !== "video") continue;
       const p = sender.getParameters();
       p.degradationPreference = "balanced";
+      const height = sender.track.getSettings().height || 0;
+      if (height > START_HEIGHT && p.encodings && p.encodings.length) {
+        p.encodings[0].scaleResolutionDownBy = height / START_HEIGHT;
+        this.startScaled = true;
+      }
       sender.setParameters(p).catch(() => {});
     }
   }
 
-  async offer({ iceRestart = false } = {}) {
+  // Connected: once the send estimate reaches FULL_SIZE_BPS (or after FULL_SIZE_AFTER_MS, leaving
+  // the rest to Chrome's own adaptation), the camera goes out at full size.
+  async upToFullSize() {
+    const since = performance.now();
+    while (this.startScaled && !this.closed) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      let bps = 0;
+      try {
+        (await this.pc.getStats()).forEach((r) => {
+          if (r.type === "candidate-pair" && r.nominated && r.availableOutgoingBitrate) bps = Math.max(bps, r.availableOutgoingBitrate);
+        });
+      } catch {}
+      if (bps < FULL_SIZE_BPS && performance.now() - since < FULL_SIZE_AFTER_MS) continue;
+      const sender = this.videoSender();
+      if (!sender) return;
+      const p = sender.getParameters();
+      if (!p.encodings || !p.encodings.length) return;
+      p.encodings.forEach((e) => delete e.scaleResolutionDownBy);
+      try {
+        await sender.setParameters(p);
+        this.startScaled = false;
+        this.mark("full-size");
+      } catch {} // refused while something else changed the parameters: try again next round
+    }
+  }
+
+  // ready: an offer already being set (a prepared connection's); gathered: its candidates were all
+  // gathered before we listened (they are in its SDP), so the end of candidates is sent with it.
+  async offer({ iceRestart = false, ready = null, gathered = false } = {}) {
     if (this.closed) return;
     try {
       this.makingOffer = true;
       if (iceRestart) this.pc.restartIce();
-      await this.pc.setLocalDescription();
+      if (ready) await ready.catch(() => {}); // a failed one: a new offer below
+      if (!ready || this.pc.signalingState !== "have-local-offer") await this.pc.setLocalDescription();
       this.offeredAt = performance.now();
+      this.mark("offer-sent");
       this.send({ description: { type: this.pc.localDescription.type, sdp: this.pc.localDescription.sdp } });
+      if (gathered) this.send({ candidate: null });
     } catch (err) {
       console.warn("offer failed", err);
     } finally {
@@ -142,12 +208,14 @@ export class Peer extends EventTarget {
         this.ignoreOffer = !this.polite && collision;
         if (this.ignoreOffer) return;
         this.settingRemoteAnswer = description.type === "answer";
+        this.mark(`${description.type}-received`);
         await pc.setRemoteDescription(description);
         this.settingRemoteAnswer = false;
         this.gotRemote = true;
         for (const c of this.pendingCandidates.splice(0)) pc.addIceCandidate(c).catch(() => {});
         if (description.type === "offer") {
           await pc.setLocalDescription();
+          this.mark("answer-sent");
           this.send({ description: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } });
         }
       } else if (candidate !== undefined) {
@@ -169,6 +237,13 @@ export class Peer extends EventTarget {
   onState() {
     const ice = this.pc.iceConnectionState;
     const conn = this.pc.connectionState;
+    if (conn === "connected") {
+      this.mark("dtls-connected");
+      if (this.startScaled && !this.rampingUp) {
+        this.rampingUp = true;
+        this.upToFullSize();
+      }
+    }
     console.debug(`peer ${this.id}: ice ${ice}, connection ${conn}, signalling ${this.pc.signalingState}`);
     this.emit("state", { ice, conn });
     clearTimeout(this.discTimer);

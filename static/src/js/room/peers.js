@@ -3,7 +3,7 @@
 // Events: "joined" {info} (a new peer), "back" {info} (a known peer reappeared on the same id),
 // "change" (repaint: tracks, media info), "ice" {bad, connected} (the first peer's ICE state).
 
-import { Peer } from "./peer.js";
+import { newConnection, Peer } from "./peer.js";
 
 export class PeerSet extends EventTarget {
   constructor({ role, iceServers, relayOnly, sig, local, mark }) {
@@ -11,6 +11,42 @@ export class PeerSet extends EventTarget {
     Object.assign(this, { role, iceServers, relayOnly, sig, local, mark });
     this.entries = new Map(); // peer id -> {peer, info, connected}
     this.lastInfo = null; // the last peer seen, for the name on the tile after they left
+    this.spare = null;
+    this.prepare();
+  }
+
+  // A connection with our tracks on it, made when we enter or the other side left, before anyone
+  // is there to call: when the other side arrives, creating it (certificate, transceivers: 20-40 ms
+  // of a busy page in bench/room.py) is already done. The mentor, who always makes the first offer
+  // (politeTowards), makes it now too and gathers its ICE candidates (with TURN, a round trip to the
+  // relay) while waiting. Nothing is sent until the connection is handed to a Peer.
+  prepare() {
+    if (this.spare) return;
+    const pc = newConnection({ iceServers: this.iceServers, relayOnly: this.relayOnly });
+    const stream = this.local.outgoing();
+    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    const spare = { pc, stream, needed: false, offering: null, gathered: false };
+    pc.addEventListener("negotiationneeded", () => (spare.needed = true), { once: true });
+    if (this.role === "mentor") {
+      pc.addEventListener("icecandidate", ({ candidate }) => {
+        if (!candidate) spare.gathered = true;
+      });
+      spare.offering = pc.setLocalDescription();
+      spare.offering.catch(() => {}); // the Peer that takes it makes a new offer instead
+    }
+    this.spare = spare;
+  }
+
+  // The prepared connection, if it still carries what we send now (not after a screen share began).
+  takeSpare() {
+    const spare = this.spare;
+    this.spare = null;
+    if (!spare) return null;
+    const now = this.local.outgoing().getTracks();
+    const had = spare.stream.getTracks();
+    if (now.length === had.length && now.every((t) => had.includes(t))) return spare;
+    spare.pc.close();
+    return null;
   }
 
   emit(name, detail = {}) {
@@ -80,9 +116,11 @@ export class PeerSet extends EventTarget {
       iceServers: this.iceServers,
       relayOnly: this.relayOnly,
       stream: this.local.outgoing(),
+      prepared: this.takeSpare(),
       send: (payload) => this.sig.send({ type: "signal", to: info.id, ...payload }),
       signalHealthy: () => this.sig.healthy,
       requestKeyFrame: () => this.sig.send({ type: "resync" }),
+      mark: this.mark,
     });
     entry.peer = peer;
     entry.connected = false;
@@ -151,6 +189,7 @@ export class PeerSet extends EventTarget {
     if (!e) return false;
     e.peer.close();
     this.entries.delete(id);
+    if (!this.entries.size) this.prepare(); // for whoever comes next
     return true;
   }
 
@@ -166,5 +205,6 @@ export class PeerSet extends EventTarget {
   closeAll() {
     for (const { peer } of this.entries.values()) peer.close();
     this.entries.clear();
+    this.takeSpare()?.pc.close();
   }
 }

@@ -66,6 +66,11 @@ async function main() {
   const joined = await prejoin(cfg, iceReady, t, sig);
   mark("join");
   const ice = await iceReady;
+  // Enter first, then build the call: the server and the other side get going while this page
+  // builds and lays out the call screen (40-60 ms on a busy machine). The room's answers cannot
+  // arrive before its listeners: they are events, handled after this (synchronous) part.
+  mark("join-sent");
+  sig.join();
   app.dataset.phase = "call";
   $("prejoin").hidden = true;
   $("call").hidden = false;
@@ -98,7 +103,8 @@ class Room {
       window.__room = { call, sig, peers, local, state: local, board, awake, recording, killSocket: () => sig.kill() };
     }
     call.transition("joining");
-    this.sig.join();
+    // Entering (just before this) reopens a lobby socket that had dropped: show that it is retrying.
+    if (this.sig.state === "reconnecting") call.tryTransition("reconnecting");
   }
 
   // Side panel (chat, whiteboard, topics, agenda) and the timer's hooks into it.
@@ -217,6 +223,9 @@ class Room {
   onMessage(m) {
     const { peers, stage, timer } = this;
     switch (m.type) {
+      case "hello":
+        mark("hello");
+        break;
       case "welcome":
         mark("welcome");
         if (this.welcomed) peers.heal(); // a resumed socket: restart ICE on anything that broke meanwhile

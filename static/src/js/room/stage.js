@@ -23,7 +23,10 @@ export class Stage {
     this.localVideo.muted = true;
     this.remoteVideo.addEventListener("resize", () => this.paintRemote());
     this.remoteVideo.addEventListener("playing", () => mark("first-frame"));
-    this.remoteVideo.addEventListener("loadeddata", () => this.paintRemote());
+    this.remoteVideo.addEventListener("loadeddata", () => {
+      mark("loadeddata");
+      this.paintRemote();
+    });
     const swap = () => (this.stage.dataset.pinned = this.stage.dataset.pinned === "remote" ? "local" : "remote");
     document.querySelectorAll("[data-swap]").forEach((b) => b.addEventListener("click", swap));
     this.tileLocal.addEventListener("dblclick", swap);
