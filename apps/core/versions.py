@@ -27,7 +27,7 @@ CATALOG = "catalog"
 # Which sessions a catalogue search matches and in what order: everything CATALOG covers except
 # seats and follows (sessions, mentors' names, profiles and ratings). A booking moves CATALOG (the
 # cards show seats) but not this, so the catalogue re-renders its cards without re-running the
-# search itself (``apps.site.catalog_views.catalogue_page``).
+# search itself (``apps.site.selectors.catalogue_page``).
 LISTING = "listing"
 _GROUPS: dict[type[models.Model], tuple[str, ...]] = {}
 _QUIET: dict[type[models.Model], frozenset[str]] = {}
