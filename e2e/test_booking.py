@@ -90,6 +90,17 @@ def test_catalogue_at_phone_width_and_load_more(new_context: Any) -> None:
     page = new_context(width=360, height=780).new_page()
     page.goto(f"/sessions/?q={tag}&sort=soonest")
     assert page.get_by_test_id("session-card").count() == 12
+    # The filters fold behind a toggle on a phone, so the first result is on the first screen.
+    search = page.get_by_label("Search", exact=True)
+    assert not search.is_visible()
+    first_card = page.get_by_test_id("session-card").first.bounding_box()
+    assert first_card is not None and first_card["y"] < 780, first_card
+    toggle = page.get_by_test_id("filters-toggle")
+    assert toggle.inner_text().split()[:2] == ["Filters", "1"], toggle.inner_text()  # one filter on: the search
+    toggle.click()
+    assert search.is_visible() and search.input_value() == tag
+    toggle.click()
+    assert not search.is_visible()
     if page.evaluate("typeof window.htmx") == "undefined":
         pytest.skip("static JS is not served in this profile (no collectstatic); Load more needs htmx")
     page.get_by_test_id("load-more").click()

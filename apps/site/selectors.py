@@ -63,6 +63,12 @@ class SessionFilters:
     seats: bool = False
     sort: str = ""
 
+    def active_count(self) -> int:
+        """How many filters narrow the results (the sort order does not)."""
+        price_range = self.min_price is not None or self.max_price is not None
+        dates = self.when or self.date_from or self.date_to
+        return sum(map(bool, (self.q, self.domain, self.price, price_range, dates, self.language, self.seats)))
+
 
 def with_seats(qs: QuerySet[Session], now: datetime) -> QuerySet[Session]:
     """Annotate ``seats_taken``/``seats_left`` with a correlated subquery (not a JOIN + GROUP BY),

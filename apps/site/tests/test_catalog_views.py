@@ -139,6 +139,20 @@ def test_search_filters_and_sorting(client):
     assert "No sessions match" in page
 
 
+def test_filters_toggle_counts_the_filters_that_narrow_results(client):
+    def badge(qs):
+        html = client.get("/sessions/" + qs).content.decode()
+        toggle = re.search(r'data-testid="filters-toggle">(.*?)</label>', html, re.S)
+        assert toggle, "the phone's filters toggle is missing"
+        found = re.search(r">(\d+)<span class=\"sr-only\"> active", toggle.group(1))
+        return int(found.group(1)) if found else 0
+
+    assert badge("") == 0
+    assert badge("?sort=price_asc") == 0  # an order is not a filter
+    assert badge("?q=django&price=free") == 2
+    assert badge("?min_price=100&max_price=500&when=week&language=Hindi&seats=1&domain=x") == 5
+
+
 def test_seats_filter_and_seat_counts(client):
     full = make_session(title="Full one", capacity=1)
     make_session(title="Open one", capacity=3)
