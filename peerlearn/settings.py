@@ -102,6 +102,14 @@ MIDDLEWARE = [
     "apps.core.middleware.UserTimezoneMiddleware",
     "apps.core.middleware.PrivatePagesMiddleware",
 ]
+# Pages and JSON are compressed by nginx in production and by the app itself where nothing stands
+# in front of it (the embedded profile, `make run`).
+COMPRESS_PAGES = env_bool("COMPRESS_PAGES", default=not PRODUCTION)
+if COMPRESS_PAGES:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+        "apps.core.middleware.CompressPagesMiddleware",
+    )
 
 ROOT_URLCONF = "peerlearn.urls"
 WSGI_APPLICATION = "peerlearn.wsgi.application"

@@ -3,7 +3,8 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -67,3 +68,20 @@ class RejectNulMiddleware:
 
 def _has_nul(data: QueryDict) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
+
+
+class CompressPagesMiddleware(GZipMiddleware):
+    """Gzip pages and JSON when no proxy does it (the embedded profile: daphne serves browsers
+    directly; in production nginx compresses). The landing page's 70 KiB of HTML goes out as about
+    11 KiB. Only whole text responses: files (recordings answer range requests), event streams and
+    anything already encoded pass untouched, and WhiteNoise serves static files pre-compressed
+    before this runs. Django's gzip adds random bytes to every response (a BREACH mitigation), on
+    top of the CSRF token being masked afresh for each response."""
+
+    TYPES = ("text/html", "application/json")
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if response.streaming or not response.get("Content-Type", "").startswith(self.TYPES):
+            return response
+        compressed: HttpResponseBase = super().process_response(request, response)
+        return compressed

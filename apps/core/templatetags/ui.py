@@ -34,11 +34,24 @@ ICON_DIR = Path(settings.BASE_DIR) / "static" / "icons"
 _ICON_NAME = re.compile(r"^[a-z0-9-]+$")
 
 
+_ROUND = ' stroke-linecap="round" stroke-linejoin="round"'
+
+
 @lru_cache(maxsize=256)
 def _icon_svg(name: str) -> str:
+    """The icon's markup as inlined into HTML: without what only a standalone file needs (the
+    namespace, Heroicons' data-slot, whitespace) and with the paths' shared line caps said once
+    on the root, where the paths inherit them. About a fifth of each icon's bytes; a page with
+    dozens of icons is several KiB lighter before compression."""
     if not _ICON_NAME.match(name):
         raise ValueError(f"bad icon name {name!r}")
-    return (ICON_DIR / f"{name}.svg").read_text(encoding="utf-8").strip()
+    svg = (ICON_DIR / f"{name}.svg").read_text(encoding="utf-8").strip()
+    svg = (
+        re.sub(r">\s+<", "><", svg).replace(' xmlns="http://www.w3.org/2000/svg"', "").replace(' data-slot="icon"', "")
+    )
+    if _ROUND in svg:
+        svg = svg.replace(_ROUND, "").replace("<svg ", f"<svg{_ROUND} ", 1)
+    return svg
 
 
 @register.simple_tag
@@ -52,8 +65,6 @@ def icon(name: str, **attrs: object) -> str:
     if label:
         svg = svg.replace(' aria-hidden="true"', "")
         extra += f' role="img" aria-label="{conditional_escape(str(label))}"'
-    else:
-        extra += ' focusable="false"'
     return mark_safe(svg.replace("<svg ", f"<svg{extra} ", 1))  # noqa: S308 - our own static files
 
 

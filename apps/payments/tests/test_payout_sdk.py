@@ -28,7 +28,9 @@ class ThroughDjango(requests.adapters.BaseAdapter):
     def send(self, request, **kwargs):  # type: ignore[no-untyped-def,override]
         self.seen.append(request)
         parts = urlsplit(request.url)
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-type", "content-length")}
+        # This transport hands the body over as it is, undecoded: it must not offer to accept gzip.
+        dropped = ("content-type", "content-length", "accept-encoding")
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in dropped}
         response = Client().generic(
             request.method,
             parts.path + (f"?{parts.query}" if parts.query else ""),

@@ -175,7 +175,10 @@ def test_icon_tag_inlines_svg_and_rejects_bad_names():
     from django.template import Context, Template
 
     out = Template('{% icon "home" class="size-6" %}').render(Context())
-    assert out.startswith('<svg class="size-6" focusable="false"') and 'aria-hidden="true"' in out
+    assert out.startswith('<svg class="size-6" ') and 'aria-hidden="true"' in out
+    # Inline markup carries only what HTML needs; the paths' caps are inherited from the root.
+    assert "xmlns" not in out and "data-slot" not in out and "\n" not in out
+    assert out.count("stroke-linecap") == 1 and 'viewBox="0 0 24 24"' in out and "<path " in out
     labelled = Template('{% icon "bell" label="Alerts" %}').render(Context())
     assert 'role="img" aria-label="Alerts"' in labelled and "aria-hidden" not in labelled
     with pytest.raises(ValueError):
