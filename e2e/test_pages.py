@@ -222,19 +222,29 @@ def _devtools_issues(page: Any) -> list[dict[str, Any]]:
 
 def test_public_pages_raise_no_browser_issues(new_context: Any, catalogue: dict[str, Any]) -> None:
     """Landing, catalogue and a session page (the pages Lighthouse scores) use no deprecated API and
-    raise no other DevTools issue once Alpine and htmx have started. Alpine's CSP build reads every
-    global at start-up; reading window.fence raised Chrome's FencedFrame deprecation (see
-    scripts/vendor.mjs)."""
+    raise no other DevTools issue once our scripts and htmx have started. (Signed-in pages also load
+    Alpine's CSP build, which reads every global at start-up; reading window.fence raised Chrome's
+    FencedFrame deprecation, see scripts/vendor.mjs.)"""
     page = new_context(width=360, height=800).new_page()
     for path in ("/", "/sessions/", f"/sessions/{catalogue['sessions'][1].pk}/"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
-        page.wait_for_function("() => window.Alpine !== undefined && window.htmx !== undefined")
-        # The header's theme toggle is an Alpine component: its data stack exists once Alpine has
-        # initialised the page.
-        page.wait_for_function("() => document.querySelector('[x-data=themeToggle]')?._x_dataStack !== undefined")
+        # app.js marks the header's theme toggle with the theme once it has started.
+        page.wait_for_function(
+            "() => window.htmx !== undefined && document.querySelector('[data-theme-toggle][data-state]')"
+        )
+        # Visitors' public pages load no Alpine (only signed-in pages use it).
+        assert page.evaluate("window.Alpine === undefined && !document.querySelector('script[src*=alpine]')")
         issues = _devtools_issues(page)
         assert not issues, f"{path}: {issues}"
+    # Signed in, the header's bell and account menu are Alpine components: the same pages, with Alpine.
+    login(page, make_user("learner").email)
+    for path in ("/", "/sessions/"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => window.Alpine !== undefined && document.querySelector('[x-data]')?._x_dataStack")
+        issues = _devtools_issues(page)
+        assert not issues, f"{path} signed in: {issues}"
 
 
 def test_theme_toggle_persists_for_anonymous(new_context: Any) -> None:
@@ -244,7 +254,7 @@ def test_theme_toggle_persists_for_anonymous(new_context: Any) -> None:
     for _ in range(3):
         if page.evaluate("document.documentElement.classList.contains('dark')"):
             break
-        page.locator("header [x-data=themeToggle]").first.click()
+        page.locator("header [data-theme-toggle]").first.click()
     assert page.evaluate("document.documentElement.classList.contains('dark')")
     assert page.evaluate("localStorage.getItem('theme')") == "dark"
     assert any(c["name"] == "theme" and c["value"] == "dark" for c in page.context.cookies())

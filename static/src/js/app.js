@@ -1,5 +1,6 @@
-/* Shared page behaviour: Alpine components (registered before Alpine starts: this file is
-   deferred and placed before the vendored Alpine CSP build), theme switching, tabs. */
+/* Shared page behaviour: Alpine components for signed-in pages (registered before Alpine starts:
+   this file is deferred and placed before the vendored Alpine CSP build), theme switching, the
+   public header's menu, tabs. */
 (function () {
   "use strict";
 
@@ -56,28 +57,6 @@
         },
       };
     });
-
-    Alpine.data("themeToggle", function () {
-      return {
-        theme: currentTheme(),
-        init: function () {
-          var self = this;
-          document.addEventListener("peerlearn:theme", function (e) { self.theme = e.detail.theme; });
-        },
-        cycle: function () {
-          var next = ORDER[(ORDER.indexOf(this.theme) + 1) % ORDER.length];
-          this.theme = next;
-          saveTheme(next);
-        },
-        get isLight() { return this.theme === "light"; },
-        get isDark() { return this.theme === "dark"; },
-        get isSystem() { return this.theme === "system"; },
-        get label() {
-          var el = this.$root;
-          return el.dataset["label" + this.theme.charAt(0).toUpperCase() + this.theme.slice(1)] || this.theme;
-        },
-      };
-    });
   });
 
   // --- Tabs (WAI-ARIA tabs pattern, no framework needed) ----------------------------------------
@@ -106,8 +85,53 @@
     });
   }
 
+  // --- Theme toggle and the public header's menu: plain script, so that public pages (anonymous
+  // visitors) need no Alpine at all (its start-up walk of the page was the landing page's longest
+  // task on a mid-range phone).
+  function showTheme(button, theme) {
+    button.setAttribute("data-state", theme);
+    button.querySelectorAll("[data-theme-icon]").forEach(function (icon) {
+      icon.hidden = icon.getAttribute("data-theme-icon") !== theme;
+    });
+    var label = button.dataset["label" + theme.charAt(0).toUpperCase() + theme.slice(1)] || theme;
+    button.setAttribute("aria-label", label);
+    button.setAttribute("title", label);
+  }
+  function initThemeToggles() {
+    var buttons = document.querySelectorAll("[data-theme-toggle]");
+    buttons.forEach(function (button) {
+      showTheme(button, currentTheme());
+      button.addEventListener("click", function () {
+        saveTheme(ORDER[(ORDER.indexOf(currentTheme()) + 1) % ORDER.length]);
+      });
+    });
+    document.addEventListener("peerlearn:theme", function (e) {
+      buttons.forEach(function (button) { showTheme(button, e.detail.theme); });
+    });
+  }
+
+  function initMenuButton(button) {
+    var panel = document.getElementById(button.getAttribute("aria-controls"));
+    if (!panel) return;
+    function set(open) {
+      panel.hidden = !open;
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.querySelectorAll("[data-when-open]").forEach(function (icon) {
+        icon.hidden = (icon.getAttribute("data-when-open") === "true") !== open;
+      });
+    }
+    button.addEventListener("click", function () { set(panel.hidden); });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || panel.hidden) return;
+      set(false);
+      button.focus();
+    });
+  }
+
   function init() {
     document.querySelectorAll("[data-tabs]").forEach(initTabs);
+    initThemeToggles();
+    document.querySelectorAll("[data-menu-button]").forEach(initMenuButton);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
