@@ -30,9 +30,10 @@ proc_name = "peerlearn-web"
 
 
 def when_ready(server: object) -> None:  # in the master, after the preload, before any fork
-    from peerlearn.warm import compile_templates, settle_long_lived
+    from peerlearn.warm import build_recommender_index, compile_templates, settle_long_lived
 
     compile_templates()
+    build_recommender_index()
     settle_long_lived()
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.template import Template
 from django.template.loader import get_template
 
-from peerlearn.warm import compile_templates, settle_long_lived
+from apps.catalog.tests.factories import make_session
+from apps.progress import recommend
+from peerlearn.warm import build_recommender_index, compile_templates, settle_long_lived
 
 
 def test_every_project_template_is_compiled_once_before_serving(monkeypatch):
@@ -40,3 +43,26 @@ def test_long_lived_objects_leave_the_collector():
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+@pytest.mark.django_db
+def test_a_forked_worker_inherits_the_recommenders_index(monkeypatch):
+    """Built in the gunicorn master before forking: a new worker ranks on it at once instead of
+    every thread building its own."""
+    make_session(title="Indexed before the fork")
+    recommend.clear_caches()
+    builds: list[object] = []
+    build = recommend.build_index
+
+    def counting(now):  # type: ignore[no-untyped-def]
+        builds.append(now)
+        return build(now)
+
+    monkeypatch.setattr(recommend, "build_index", counting)
+    try:
+        build_recommender_index()
+        index = recommend.current_index()
+        assert len(builds) == 1
+        assert recommend.current_index() is index and len(builds) == 1
+    finally:
+        recommend.clear_caches()
