@@ -22,10 +22,13 @@ promote them.
 from __future__ import annotations
 
 import gc
+import logging
 from pathlib import Path
 
 from django.conf import settings
 from django.template import engines
+
+logger = logging.getLogger(__name__)
 
 
 def compile_templates() -> int:
@@ -46,12 +49,14 @@ def compile_templates() -> int:
 def build_recommender_index() -> None:
     """Build the recommender's index now, then close the database connection it used (a connection
     must not be shared with the processes forked from this one)."""
-    from django.db import connections
+    from django.db import DatabaseError, connections
 
     from apps.progress.recommend import current_index
 
     try:
         current_index()
+    except DatabaseError:  # not migrated yet, say: the workers build it on their first page
+        logger.warning("the recommender's index was not built before forking", exc_info=True)
     finally:
         for conn in connections.all(initialized_only=True):
             conn.close()
