@@ -9,6 +9,8 @@ The script starts everything itself on loopback: PostgreSQL and Redis through sc
 number, then migrates, collects static files, runs `seed_demo` and adds a 10,000-session
 catalogue (bench/common.py) plus a pool of learners and bookable sessions. Signed-in users get
 their session cookies from Django's session store before the load starts (no sign-in traffic).
+Each worker count starts from a copy of that seeded database and an empty Redis database, so the
+second one does not inherit the first one's bookings, notifications and caches.
 
 The mix (Locust user classes by weight, each with a think time between requests):
   60% anonymous browsing: landing, catalogue search/filter/"load more", session detail, mentor profile
@@ -416,8 +418,25 @@ class Services:
     def database_url(self) -> str:
         return f"{self.pg_base}/{self.db}"
 
+    @property
+    def seeded(self) -> str:
+        return f"{self.db}_seeded"
+
+    def keep_seeded(self) -> None:
+        """Keep a copy of the freshly seeded database, so that each worker count starts from it."""
+        self.psql(f"CREATE DATABASE {self.seeded} TEMPLATE {self.db}")
+
+    def reset(self) -> None:
+        """The database as seeded and an empty Redis database: the rows the previous worker count's
+        users wrote (thousands of bookings, notifications, emails; each learner's bookings page grows
+        with them) and its caches would otherwise weigh on the next one only."""
+        self.psql(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+        self.psql(f"CREATE DATABASE {self.db} TEMPLATE {self.seeded}")
+        subprocess.run(["redis-cli", "-u", self.redis_url, "flushdb"], check=True, capture_output=True)
+
     def close(self) -> None:
         self.psql(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+        self.psql(f'DROP DATABASE IF EXISTS "{self.seeded}" WITH (FORCE)')
         subprocess.run(["redis-cli", "-u", self.redis_url, "flushdb"], check=False, capture_output=True)
         if self.started:
             subprocess.run(["bash", "scripts/services.sh", "stop"], cwd=ROOT, check=False)
@@ -692,8 +711,10 @@ def main() -> int:
             f"{len(DATA.mentors)} demo mentors, {len(DATA.free)}+{len(DATA.paid)} bookable sessions",
             flush=True,
         )
+        services.keep_seeded()
         for workers in worker_counts:
             print(f"\n{workers} gunicorn worker(s) x {os.environ.get('WEB_THREADS', '4')} threads, nginx on {base}")
+            services.reset()  # every worker count starts from the same rows and an empty cache
             topology = Topology(env, port, workers, var_dir / f"topology-{workers}.log")
             try:
                 warm_up(base)
