@@ -504,10 +504,18 @@ COMPONENTS = (
 )
 
 
-def cpu_snapshot() -> dict[int, tuple[str, float]]:
-    """CPU seconds so far of every process of the servers, by pid: (component, seconds)."""
-    snap: dict[int, tuple[str, float]] = {}
-    for proc in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+@dataclass(frozen=True)
+class ProcCPU:
+    component: str
+    seconds: float  # the process's own CPU so far
+    reaped: float  # the CPU of its children that ended and that it reaped (a recycled worker's)
+    parent: int
+
+
+def cpu_snapshot() -> dict[int, ProcCPU]:
+    """CPU seconds so far of every process of the servers, by pid."""
+    snap: dict[int, ProcCPU] = {}
+    for proc in psutil.process_iter(["name", "cmdline", "cpu_times", "ppid"]):
         info = proc.info
         text = " ".join(info.get("cmdline") or []) or (info.get("name") or "")
         times = info.get("cpu_times")
@@ -515,18 +523,27 @@ def cpu_snapshot() -> dict[int, tuple[str, float]]:
             continue
         for component, needles in COMPONENTS:
             if any(n in text for n in needles):
-                snap[proc.pid] = (component, times.user + times.system)
+                reaped = times.children_user + times.children_system
+                snap[proc.pid] = ProcCPU(component, times.user + times.system, reaped, info.get("ppid") or 0)
                 break
     return snap
 
 
-def cpu_by_component(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
-    """CPU seconds each component used between two snapshots. A process started in between counts
-    in full; one that ended in between is missing (a recycled web worker's last seconds)."""
+def cpu_by_component(before: dict[int, ProcCPU], after: dict[int, ProcCPU]) -> dict[str, float]:
+    """CPU seconds each component used between two snapshots. A process that ended in between (a
+    web worker recycled at max_requests, the database connections it held, a Celery pool process)
+    is counted through its parent, which reaped it: the parent's children's CPU grew by all that the
+    child ever used, of which the part before the first snapshot is taken off again."""
     used: dict[str, float] = {c: 0.0 for c, _ in COMPONENTS}
-    for pid, (component, seconds) in after.items():
+    for pid, now in after.items():
         was = before.get(pid)
-        used[component] += seconds - (was[1] if was and was[0] == component else 0.0)
+        if was is not None and was.component == now.component:
+            used[now.component] += (now.seconds - was.seconds) + (now.reaped - was.reaped)
+        else:  # started in between: all of it
+            used[now.component] += now.seconds + now.reaped
+    for pid, was in before.items():
+        if pid not in after and was.parent in after:  # ended, and reaped by a server process
+            used[was.component] -= was.seconds + was.reaped
     return used
 
 
