@@ -9,6 +9,8 @@ The script starts everything itself on loopback: PostgreSQL and Redis through sc
 number, then migrates, collects static files, runs `seed_demo` and adds a 10,000-session
 catalogue (bench/common.py) plus a pool of learners and bookable sessions. Signed-in users get
 their session cookies from Django's session store before the load starts (no sign-in traffic).
+Each worker count starts from a copy of that seeded database and an empty Redis database, so the
+second one does not inherit the first one's bookings, notifications and caches.
 
 The mix (Locust user classes by weight, each with a think time between requests):
   60% anonymous browsing: landing, catalogue search/filter/"load more", session detail, mentor profile
@@ -416,8 +418,25 @@ class Services:
     def database_url(self) -> str:
         return f"{self.pg_base}/{self.db}"
 
+    @property
+    def seeded(self) -> str:
+        return f"{self.db}_seeded"
+
+    def keep_seeded(self) -> None:
+        """Keep a copy of the freshly seeded database, so that each worker count starts from it."""
+        self.psql(f"CREATE DATABASE {self.seeded} TEMPLATE {self.db}")
+
+    def reset(self) -> None:
+        """The database as seeded and an empty Redis database: the rows the previous worker count's
+        users wrote (thousands of bookings, notifications, emails; each learner's bookings page grows
+        with them) and its caches would otherwise weigh on the next one only."""
+        self.psql(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+        self.psql(f"CREATE DATABASE {self.db} TEMPLATE {self.seeded}")
+        subprocess.run(["redis-cli", "-u", self.redis_url, "flushdb"], check=True, capture_output=True)
+
     def close(self) -> None:
         self.psql(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+        self.psql(f'DROP DATABASE IF EXISTS "{self.seeded}" WITH (FORCE)')
         subprocess.run(["redis-cli", "-u", self.redis_url, "flushdb"], check=False, capture_output=True)
         if self.started:
             subprocess.run(["bash", "scripts/services.sh", "stop"], cwd=ROOT, check=False)
@@ -485,10 +504,18 @@ COMPONENTS = (
 )
 
 
-def cpu_snapshot() -> dict[int, tuple[str, float]]:
-    """CPU seconds so far of every process of the servers, by pid: (component, seconds)."""
-    snap: dict[int, tuple[str, float]] = {}
-    for proc in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+@dataclass(frozen=True)
+class ProcCPU:
+    component: str
+    seconds: float  # the process's own CPU so far
+    reaped: float  # the CPU of its children that ended and that it reaped (a recycled worker's)
+    parent: int
+
+
+def cpu_snapshot() -> dict[int, ProcCPU]:
+    """CPU seconds so far of every process of the servers, by pid."""
+    snap: dict[int, ProcCPU] = {}
+    for proc in psutil.process_iter(["name", "cmdline", "cpu_times", "ppid"]):
         info = proc.info
         text = " ".join(info.get("cmdline") or []) or (info.get("name") or "")
         times = info.get("cpu_times")
@@ -496,18 +523,27 @@ def cpu_snapshot() -> dict[int, tuple[str, float]]:
             continue
         for component, needles in COMPONENTS:
             if any(n in text for n in needles):
-                snap[proc.pid] = (component, times.user + times.system)
+                reaped = times.children_user + times.children_system
+                snap[proc.pid] = ProcCPU(component, times.user + times.system, reaped, info.get("ppid") or 0)
                 break
     return snap
 
 
-def cpu_by_component(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
-    """CPU seconds each component used between two snapshots. A process started in between counts
-    in full; one that ended in between is missing (a recycled web worker's last seconds)."""
+def cpu_by_component(before: dict[int, ProcCPU], after: dict[int, ProcCPU]) -> dict[str, float]:
+    """CPU seconds each component used between two snapshots. A process that ended in between (a
+    web worker recycled at max_requests, the database connections it held, a Celery pool process)
+    is counted through its parent, which reaped it: the parent's children's CPU grew by all that the
+    child ever used, of which the part before the first snapshot is taken off again."""
     used: dict[str, float] = {c: 0.0 for c, _ in COMPONENTS}
-    for pid, (component, seconds) in after.items():
+    for pid, now in after.items():
         was = before.get(pid)
-        used[component] += seconds - (was[1] if was and was[0] == component else 0.0)
+        if was is not None and was.component == now.component:
+            used[now.component] += (now.seconds - was.seconds) + (now.reaped - was.reaped)
+        else:  # started in between: all of it
+            used[now.component] += now.seconds + now.reaped
+    for pid, was in before.items():
+        if pid not in after and was.parent in after:  # ended, and reaped by a server process
+            used[was.component] -= was.seconds + was.reaped
     return used
 
 
@@ -692,8 +728,10 @@ def main() -> int:
             f"{len(DATA.mentors)} demo mentors, {len(DATA.free)}+{len(DATA.paid)} bookable sessions",
             flush=True,
         )
+        services.keep_seeded()
         for workers in worker_counts:
             print(f"\n{workers} gunicorn worker(s) x {os.environ.get('WEB_THREADS', '4')} threads, nginx on {base}")
+            services.reset()  # every worker count starts from the same rows and an empty cache
             topology = Topology(env, port, workers, var_dir / f"topology-{workers}.log")
             try:
                 warm_up(base)

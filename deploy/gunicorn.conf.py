@@ -15,7 +15,14 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 # seconds (uploads are capped at 50 MB and stream to disk).
 timeout = 60
 graceful_timeout = 20
-keepalive = 5
+# No kept-alive connections from nginx (loopback, a new connection costs well under a
+# millisecond): a worker that is being recycled (max_requests) keeps its kept-alive connections
+# open for up to 2 s before it exits (gthread's STOP_KEEPALIVE_LINGER), and until it has exited
+# the master starts no replacement, so new connections waited in the backlog meanwhile. With one
+# worker that stopped service for up to 2 s every few thousand requests (the load test's 1-worker
+# step at 80 users: p95 920 ms). Without them the worker exits as soon as its last request is
+# answered and its replacement, forked from the preloaded master, serves a few milliseconds later.
+keepalive = 0
 # Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids all
 # workers restarting at once.
 max_requests = 5000
@@ -30,9 +37,10 @@ proc_name = "peerlearn-web"
 
 
 def when_ready(server: object) -> None:  # in the master, after the preload, before any fork
-    from peerlearn.warm import compile_templates, settle_long_lived
+    from peerlearn.warm import build_recommender_index, compile_templates, settle_long_lived
 
     compile_templates()
+    build_recommender_index()
     settle_long_lived()
 
 

@@ -10,4 +10,4 @@ class BookingsConfig(AppConfig):
 
         from .models import Booking
 
-        versions.track(Booking, versions.CATALOG)  # seats left on the cards
+        versions.track(Booking, versions.SEATS)  # seats left on the cards

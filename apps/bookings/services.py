@@ -83,7 +83,7 @@ def _expire(bookings: Iterable[Booking], now: datetime) -> int:
             count += 1
             b.status = BookingStatus.EXPIRED
     if count:
-        versions.bump_on_commit(versions.CATALOG)  # the seats are free again
+        versions.bump_on_commit(versions.SEATS)  # the seats are free again
     return count
 
 

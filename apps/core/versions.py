@@ -21,11 +21,18 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
-# Sessions published, edited, cancelled, seats taken or freed, mentors' public profiles and
-# ratings: the cached listings and the recommender's session index are built from these.
+# Sessions published, edited or cancelled, mentors' public profiles, ratings and followers: the
+# cached pages and the recommender's session index are built from these.
 CATALOG = "catalog"
+# Seats taken or freed anywhere (bookings made, confirmed, cancelled, holds expired). Kept apart
+# from CATALOG because it moves with every booking: under load several times a second, which
+# emptied every cached page at that rate (the load test's session pages were rebuilt on almost
+# every view). Pages whose fragments show many sessions' seats (the landing page and catalogue
+# cards, a mentor's sessions tab) read both; a session's own page reads CATALOG and counts that
+# session's seats instead (``apps.site.catalog_views.session_detail``).
+SEATS = "seats"
 # Which sessions a catalogue search matches and in what order: everything CATALOG covers except
-# seats and follows (sessions, mentors' names, profiles and ratings). A booking moves CATALOG (the
+# follows (sessions, mentors' names, profiles and ratings). A booking moves SEATS (the
 # cards show seats) but not this, so the catalogue re-renders its cards without re-running the
 # search itself (``apps.site.selectors.catalogue_page``).
 LISTING = "listing"

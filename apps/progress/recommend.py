@@ -349,8 +349,9 @@ def learner_signals(learner: User) -> Signals:
 
 
 def _cache_key(learner_id: int, limit: int, account: str = "") -> str:
-    mine, catalogue = versions.versions(versions.learner_inputs(learner_id), versions.CATALOG)
-    return f"reco:v1:{learner_id}:{account}:{limit}:{mine}:{catalogue}"
+    # SEATS too: a session that fills leaves everyone's list (the list is kept for minutes).
+    mine, catalogue, seats = versions.versions(versions.learner_inputs(learner_id), versions.CATALOG, versions.SEATS)
+    return f"reco:v1:{learner_id}:{account}:{limit}:{mine}:{catalogue}:{seats}"
 
 
 def _sessions_by_id(ids: Sequence[int], now: datetime | None = None) -> dict[int, Session]:

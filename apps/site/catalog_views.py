@@ -21,6 +21,7 @@ from apps.bookings.policy import POLICY_LINES
 from apps.catalog import services
 from apps.catalog.forms import SessionForm, apply_service_errors
 from apps.catalog.models import Session, SessionStatus
+from apps.core import fragments, versions
 from apps.core.fragments import cached_fragment, cached_parts
 from apps.progress.badges import awards_of
 from apps.progress.templatetags.recommendations import more_like_this_context
@@ -126,15 +127,23 @@ def _session_facts(session: Session) -> dict[str, Any]:
 
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The description, mentor card, price, time and seats are the same for every viewer: rendered
-    # once per catalogue version (which moves when the session, its seats or its mentor's rating
-    # change), and so is "More like this" for visitors who are not signed in. The booking box
-    # depends on who looks; a signed-in viewer's page also loads the session (room button, cart,
-    # their own recommendations).
+    # once per catalogue version (which moves when the session or its mentor's rating change) and
+    # count of this session's taken seats, and so is "More like this" for visitors who are not
+    # signed in. Not per seats version: that moves with every booking of any session (several a
+    # second under load), which rebuilt this page, recommendations included, on almost every view.
+    # The seats counted for the key are the ones rendered, so an entry never shows other seats than
+    # its key says. "More like this" leaves out full sessions when it is built; one that fills later
+    # may stay listed for the fragment's TIMEOUT (it shows no seats; its own page says it is full).
+    # The booking box depends on who looks; a signed-in viewer's page also loads the session (room
+    # button, cart, their own recommendations).
     user = request.user
     anonymous = not user.is_authenticated
+    taken = search.seats_taken(pk, timezone.now())
 
     def build() -> dict[str, Any]:
         session = search.session_detail(pk)  # DoesNotExist: a 404 below, nothing cached
+        session.seats_taken = taken  # type: ignore[attr-defined]
+        session.seats_left = max(session.capacity - taken, 0)  # type: ignore[attr-defined]
         context: dict[str, Any] = {
             "s": session,
             "profile": getattr(session.mentor, "mentor_profile", None),
@@ -146,7 +155,13 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     templates = {**SESSION_PARTS, "similar": "progress/_more_like_this.html" if anonymous else ""}
     try:
-        parts, facts = cached_parts("session", templates, build, vary=[str(pk), "anon" if anonymous else "user"])
+        parts, facts = cached_parts(
+            "session",
+            templates,
+            build,
+            groups=(versions.CATALOG,),
+            vary=[str(pk), str(taken), "anon" if anonymous else "user"],
+        )
     except Session.DoesNotExist as exc:
         raise Http404 from exc
     context: dict[str, Any] = {
@@ -219,7 +234,11 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # entry lacks the tab) and rendered below with the reply forms.
     templates = {"head": "catalog/_mentor_head.html", "tab": "" if own_reviews else "catalog/_mentor_tab.html"}
     try:
-        parts, facts = cached_parts("mentor", templates, build, vary=[str(pk), tab, "own" if own_reviews else ""])
+        # Only the sessions tab shows seats; the header and the other tabs need not follow bookings.
+        groups = fragments.CARDS if tab == "sessions" else (versions.CATALOG,)
+        parts, facts = cached_parts(
+            "mentor", templates, build, groups=groups, vary=[str(pk), tab, "own" if own_reviews else ""]
+        )
         own = {"m": search.mentor_profile(pk), "reviews": search.mentor_reviews(pk)} if own_reviews else {}
     except MentorProfile.DoesNotExist as exc:
         raise Http404 from exc

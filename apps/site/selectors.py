@@ -248,6 +248,11 @@ def session_detail(pk: int, now: datetime | None = None) -> Session:
     return qs.get(pk=pk)
 
 
+def seats_taken(pk: int, now: datetime) -> int:
+    """The seats of session ``pk`` held at ``now`` (one COUNT on the bookings' session index)."""
+    return Booking.objects.holding_seat(now).filter(session_id=pk).count()
+
+
 def mentor_upcoming_sessions(mentor_id: int, *, limit: int = 12, now: datetime | None = None) -> list[Session]:
     now = now or timezone.now()
     qs = visible_sessions(now).filter(mentor_id=mentor_id).select_related("mentor", "domain")

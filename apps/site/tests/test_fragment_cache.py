@@ -159,12 +159,46 @@ def test_the_session_page_never_carries_one_viewers_booking_to_another(client, d
     assert "Alice Acharya" in mine and "Alice Acharya" not in theirs + anonymous
 
 
-def test_a_missing_or_hidden_session_is_a_404_and_the_warm_page_costs_no_query(client, django_assert_num_queries):
+def test_a_missing_or_hidden_session_is_a_404_and_the_warm_page_costs_one_query(client, django_assert_num_queries):
     assert client.get("/sessions/987654/").status_code == 404
     s = make_session(title="Warm page")
     detail(client, s)
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # the session's seats, counted for the key
         assert "Warm page" in detail(client, s)
+
+
+def test_a_booking_of_another_session_leaves_the_session_page_cached(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Seats move with every booking of any session; a session's page follows its own seats only
+    (it was rebuilt, recommendations included, after every booking anywhere)."""
+    s = make_session(title="Stays cached", capacity=4, price_paise=0)
+    other = make_session(title="Gets booked", capacity=4, price_paise=0)
+    detail(client, s)
+    seats = versions.current(versions.SEATS)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.book_session(learner=make_user(), session=other)
+    assert versions.current(versions.SEATS) > seats
+    with django_assert_num_queries(1):
+        html = detail(client, s)
+    assert "Stays cached" in html and "4 seats left" in html
+    html = detail(client, other)
+    assert "3 seats left" in html and "4 seats left" not in html
+
+
+def test_the_mentor_header_stays_cached_after_a_booking_and_the_sessions_tab_shows_it(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    s = make_session(title="Mentor's clinic", capacity=4, price_paise=0)
+    about, sessions = f"/mentors/{s.mentor_id}/", f"/mentors/{s.mentor_id}/?tab=sessions"
+    page(client, about)
+    assert "4 seats left" in page(client, sessions)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.book_session(learner=make_user(), session=s)
+    with django_assert_num_queries(0):
+        page(client, about)
+    html = page(client, sessions)
+    assert "3 seats left" in html and "4 seats left" not in html
 
 
 # --- a mentor's profile -----------------------------------------------------------------------
