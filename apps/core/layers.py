@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from copy import deepcopy
 from typing import Any
 
+from channels.exceptions import ChannelFull
 from channels.layers import BaseChannelLayer
 from channels.layers import InMemoryChannelLayer as StockInMemoryChannelLayer
 from channels_redis.core import RedisChannelLayer as StockRedisChannelLayer
@@ -55,6 +56,23 @@ end
 return dropped
 """
 _QUEUE_CHUNK = 1000  # messages per script call, so one huge fan-out never stalls Redis for long
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def copy_message(value: Any) -> Any:
+    """A deep copy of a channel message, as ``copy.deepcopy`` makes it, several times faster for
+    what messages are made of (dicts, lists, strings, numbers): deepcopy's memo and dispatch cost
+    more than the copy itself. Anything else is handed to deepcopy."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is dict:
+        return {k: copy_message(v) for k, v in value.items()}
+    if kind is list:
+        return [copy_message(v) for v in value]
+    return deepcopy(value)
 
 
 async def group_send_many(layer: BaseChannelLayer, sends: Sequence[Send]) -> None:
@@ -94,7 +112,37 @@ class InMemoryChannelLayer(StockInMemoryChannelLayer):  # type: ignore[misc]
             # A copy per member, as the stock layer's send makes. A full queue is a socket that
             # stopped reading: the stock group_send drops the message the same way.
             with contextlib.suppress(asyncio.QueueFull):
-                queue.put_nowait((time.time() + self.expiry, deepcopy(message)))
+                queue.put_nowait((time.time() + self.expiry, copy_message(message)))
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        """The stock send with the faster copy (and no throwaway queue made on every call)."""
+        if not isinstance(message, dict):
+            raise TypeError("message is not a dict")
+        self.require_valid_channel_name(channel)
+        if "__asgi_channel__" in message:
+            raise ValueError("message names its own channel")
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        try:
+            queue.put_nowait((time.time() + self.expiry, copy_message(message)))
+        except asyncio.QueueFull:
+            raise ChannelFull(channel) from None
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        """The stock receive without its throwaway queue: it built a new ``asyncio.Queue`` on every
+        call, even when the channel had one (twice per message with the queue dropped when empty)."""
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        try:
+            _, message = await queue.get()
+        finally:
+            if queue.empty() and self.channels.get(channel) is queue:
+                del self.channels[channel]  # as the stock layer does: no queue kept for an idle channel
+        return message  # type: ignore[no-any-return]
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         self._clean_expired()

@@ -164,3 +164,46 @@ def test_redis_a_cancelled_receive_loses_no_message() -> None:
             await layer.flush()
 
     asyncio.run(go())
+
+
+def test_copy_message_copies_like_deepcopy() -> None:
+    from copy import deepcopy
+
+    from apps.core.layers import copy_message
+
+    class Custom:
+        def __init__(self) -> None:
+            self.items = [1]
+
+    message = {"type": "x", "a": [1, {"b": "c", "d": None, "e": 1.5, "f": True}], "g": b"raw", "h": (1, [2])}
+    copied = copy_message(message)
+    assert copied == deepcopy(message)
+    copied["a"][1]["b"] = "changed"
+    copied["h"][1].append(3)  # a tuple goes to deepcopy: its list is a copy too
+    assert message["a"][1]["b"] == "c" and message["h"] == (1, [2])
+    other = copy_message({"obj": Custom()})["obj"]
+    assert isinstance(other, Custom) and other.items == [1]
+
+
+def test_in_memory_send_and_receive_keep_the_stock_contract() -> None:
+    from channels.exceptions import ChannelFull
+
+    async def go() -> None:
+        layer = InMemoryChannelLayer(capacity=2)
+        channel = await layer.new_channel()
+        message = {"type": "a.b", "n": [1]}
+        await layer.send(channel, message)
+        message["n"].append(2)  # the sender's later change does not reach the receiver
+        await layer.send(channel, {"type": "a.b", "n": [3]})
+        with pytest.raises(ChannelFull):
+            await layer.send(channel, {"type": "a.b", "n": [4]})
+        assert [m["n"] for m in await _take(layer, channel, 2)] == [[1], [3]]
+        assert channel not in layer.channels  # an emptied queue is not kept
+        with pytest.raises(TypeError):
+            await layer.send(channel, "not a dict")  # type: ignore[arg-type]
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0)
+        await layer.send(channel, {"type": "a.b", "n": [5]})
+        assert (await asyncio.wait_for(waiting, 2))["n"] == [5]
+
+    asyncio.run(go())
