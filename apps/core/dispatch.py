@@ -1,11 +1,12 @@
-"""A lighter event loop for async consumers: one inbox instead of Channels' ``await_many_dispatch``.
+"""A lighter event loop for async consumers than Channels' ``await_many_dispatch``.
 
 Channels waits on the socket and the channel layer with ``asyncio.wait`` and makes a new task for
-every message it receives; a message from the layer then takes three turns of the event loop
-(the receive task, ``asyncio.wait``'s callback, the consumer) before its handler runs. Here one
-long-lived task per source hands each message to the consumer through a one-slot inbox: two turns,
-and no task or waiter made per message. Each source still yields its messages in order, and at
-most one message per source is taken off its queue ahead of the handler, as with Channels.
+every message it receives; a message then takes three turns of the event loop (the receive task,
+``asyncio.wait``'s callback, the consumer) before its handler runs. Here one long-lived task per
+source takes each message and runs the handler itself, under a lock that keeps handlers one at a
+time as in Channels: one turn, and no task or waiter made per message. Each source's messages are
+handled in order; at most one message per source is taken off its queue ahead of its handler, as
+with Channels; once a handler raises (``StopConsumer`` ends a consumer) nothing more is handled.
 """
 
 from __future__ import annotations
@@ -25,39 +26,41 @@ Message = dict[str, Any]
 async def dispatch_from(
     sources: list[Callable[[], Awaitable[Message]]], dispatch: Callable[[Message], Awaitable[None]]
 ) -> None:
-    """Call ``dispatch`` with every message from every source, until it raises (StopConsumer ends a
-    consumer). A source that raises makes this raise the same error."""
-    inbox: asyncio.Queue[tuple[Message | None, BaseException | None]] = asyncio.Queue(maxsize=1)
+    """Call ``dispatch`` with every message from every source, one call at a time, until a call
+    raises (that error is raised here) or a source fails (likewise)."""
+    lock = asyncio.Lock()
+    stopped = False
 
     async def pump(source: Callable[[], Awaitable[Message]]) -> None:
+        nonlocal stopped
         while True:
-            try:
-                message = await source()
-            except asyncio.CancelledError:
-                raise
-            except BaseException as exc:  # handed to the consumer's loop below
-                await inbox.put((None, exc))
-                return
-            await inbox.put((message, None))
+            message = await source()
+            async with lock:
+                if stopped:
+                    return
+                try:
+                    await dispatch(message)
+                except BaseException:
+                    stopped = True
+                    raise
 
     pumps = [asyncio.ensure_future(pump(source)) for source in sources]
     try:
-        while True:
-            message, error = await inbox.get()
-            if error is not None:
-                raise error
-            await dispatch(message)  # type: ignore[arg-type]
+        done, _ = await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()  # raises what ended it
     finally:
         for task in pumps:
             task.cancel()
         for task in pumps:
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception, StopConsumer):
                 await task
 
 
 class SingleInboxMixin:
     """For an ``AsyncConsumer`` subclass: the same start-up as ``AsyncConsumer.__call__`` (channel
-    layer, channel name, send), with :func:`dispatch_from` as its loop."""
+    layer, channel name, send), with :func:`dispatch_from` as its loop. Handlers run in the
+    loop's own tasks (one per source), which start with the consumer's context."""
 
     channel_layer_alias: str
     dispatch: Callable[[Message], Awaitable[None]]
