@@ -8,7 +8,9 @@
 // hashed and compressed as in production (STATIC_MANIFEST=true). CHROME_PATH overrides the browser
 // (default: `chromium` on PATH). Prints performance / accessibility / best-practices scores, the
 // landing page's transfer size (all of it, and what arrived before the first contentful paint),
-// and the audits that lost points; writes JSON to bench/results/. Loopback only.
+// the audits that lost points and every best-practices audit that did not pass (unscored ones too,
+// such as csp-xss); writes a summary and each page's full Lighthouse report (JSON) to bench/results/.
+// Loopback only.
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -108,12 +110,31 @@ function failing(lhr) {
   return out.sort((a, b) => b.weight * (1 - b.score) - a.weight * (1 - a.score));
 }
 
+// Every best-practices audit that did not pass, scored or not (csp-xss and the like weigh 0 but still
+// say what is wrong): failed, informative with findings, or errored. Not-applicable and manual audits
+// are left out.
+function bestPracticesFindings(lhr) {
+  const out = [];
+  for (const ref of lhr.categories["best-practices"].auditRefs) {
+    const audit = lhr.audits[ref.id];
+    const mode = audit.scoreDisplayMode;
+    if (mode === "notApplicable" || mode === "manual") continue;
+    const items = audit.details?.items ?? [];
+    const failed = audit.score !== null && audit.score < 1;
+    if (failed || mode === "error" || (mode === "informative" && items.length)) {
+      out.push({ id: ref.id, weight: ref.weight, score: audit.score, mode, title: audit.title, value: audit.displayValue || audit.errorMessage || "", items: describe(audit) });
+    }
+  }
+  return out;
+}
+
 // A few words on what an audit found: the first items of its details table.
 function describe(audit) {
   const items = audit?.details?.items ?? [];
   return items.slice(0, 3).map((item) => {
     const where = item.node?.selector || item.source?.url || item.url || "";
-    const what = typeof item.value === "string" ? item.value : item.score !== undefined ? `shift ${Number(item.score).toFixed(3)}` : "";
+    const said = item.value ?? item.description ?? item.directive;
+    const what = typeof said === "string" ? said : item.score !== undefined ? `shift ${Number(item.score).toFixed(3)}` : "";
     const text = [what, where].filter(Boolean).join(" @ ");
     return (text || JSON.stringify(item)).slice(0, 200);
   });
@@ -137,6 +158,7 @@ async function main() {
   const chromePath = process.env.CHROME_PATH || execFileSync("which", ["chromium"]).toString().trim();
   let chrome;
   const results = [];
+  const reports = [];
   try {
     // One session detail page: the first session the landing page links to.
     const landing = await (await fetch(`${server.base}/`)).text();
@@ -168,7 +190,9 @@ async function main() {
         },
         transfer: transfer(lhr),
         failing: failing(lhr),
+        bestPractices: bestPracticesFindings(lhr),
       });
+      reports.push([name, run.report]);
     }
   } finally {
     if (chrome) await chrome.kill();
@@ -191,6 +215,13 @@ async function main() {
     console.log(`landing transfer: ${kib(landing.transfer.totalBytes)} in all, ${kib(landing.transfer.beforeFcpBytes)} finished before the first contentful paint (target <= 150 KiB)`);
   }
   for (const r of results) {
+    console.log(`\n${r.name} ${r.path}: best-practices audits not passed (scored or not): ${r.bestPractices.length ? "" : "none"}`);
+    for (const f of r.bestPractices) {
+      console.log(`  ${f.id} (${f.mode}, score ${f.score}, weight ${f.weight}) ${f.title}${f.value ? ` — ${f.value}` : ""}`);
+      for (const item of f.items) if (item) console.log(`      ${item}`);
+    }
+  }
+  for (const r of results) {
     if (!r.failing.length) continue;
     console.log(`\n${r.name} ${r.path}: audits below full marks (heaviest first)`);
     for (const f of r.failing.slice(0, 8)) {
@@ -203,7 +234,10 @@ async function main() {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const file = join(results_dir, `lighthouse-${stamp}.json`);
   writeFileSync(file, JSON.stringify({ base: server.base, targets: TARGETS, results }, null, 2));
-  console.log(`\nwrote bench/results/lighthouse-${stamp}.json`);
+  for (const [name, report] of reports) {
+    writeFileSync(join(results_dir, `lighthouse-${stamp}-${name.replace(/\W+/g, "-")}.report.json`), report);
+  }
+  console.log(`\nwrote bench/results/lighthouse-${stamp}.json and the pages' full reports beside it`);
   const met = results.every((r) => CATEGORIES.every((c) => (r.scores[c] ?? 0) >= TARGETS[c]));
   process.exitCode = met ? 0 : 1;
 }

@@ -20,7 +20,9 @@ The user count steps up (--step-users more every --step-seconds, measured after 
 step's p95 exceeds --p95-ms or any request fails, or --max-users / --max-seconds is reached. It prints,
 per worker count, every step, the largest user count and req/s that held, the per-page p50/p95 at that
 step, and the 2-worker/1-worker throughput ratio. Locust runs in this process on the same machine
-as the servers: the client's own CPU share is printed with each step. Writes JSON to bench/results/.
+as the servers: the client's own CPU share is printed with each step, and the servers' CPU by
+component (web = gunicorn, ws = daphne, celery, nginx, postgres, redis; matched by command line on
+the whole machine, so another PostgreSQL running at the time would count too). Writes JSON to bench/results/.
 Bounded (user count and time capped) and loopback only.
 """
 
@@ -467,21 +469,52 @@ class Topology:
                 raise RuntimeError("the production topology did not start:\n" + log_path.read_text()[-3000:])
             time.sleep(0.2)
 
-    def cpu_seconds(self) -> float:
-        """CPU time used so far by every process of the topology (nginx, gunicorn, daphne, Celery)."""
-        total = 0.0
-        try:
-            root = psutil.Process(self.proc.pid)
-            for p in [root, *root.children(recursive=True)]:
-                t = p.cpu_times()
-                total += t.user + t.system
-        except psutil.Error:
-            pass
-        return total
-
     def stop(self) -> None:
         stop_group(self.proc, timeout=25)  # run_production.sh's trap stops its processes
         self.log.close()
+
+
+# Which process does what, by its command line; CPU is summed per component over a step.
+COMPONENTS = (
+    ("web", ("gunicorn",)),
+    ("ws", ("daphne",)),
+    ("celery", ("celery",)),
+    ("nginx", ("nginx",)),
+    ("postgres", ("postgres",)),
+    ("redis", ("redis-server",)),
+)
+
+
+def cpu_snapshot() -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of every process of the servers, by pid: (component, seconds)."""
+    snap: dict[int, tuple[str, float]] = {}
+    for proc in psutil.process_iter(["name", "cmdline", "cpu_times"]):
+        info = proc.info
+        text = " ".join(info.get("cmdline") or []) or (info.get("name") or "")
+        times = info.get("cpu_times")
+        if times is None:
+            continue
+        for component, needles in COMPONENTS:
+            if any(n in text for n in needles):
+                snap[proc.pid] = (component, times.user + times.system)
+                break
+    return snap
+
+
+def cpu_by_component(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds each component used between two snapshots. A process started in between counts
+    in full; one that ended in between is missing (a recycled web worker's last seconds)."""
+    used: dict[str, float] = {c: 0.0 for c, _ in COMPONENTS}
+    for pid, (component, seconds) in after.items():
+        was = before.get(pid)
+        used[component] += seconds - (was[1] if was and was[0] == component else 0.0)
+    return used
+
+
+def machine_busy(t: object) -> float:
+    """Seconds all cores spent on anything but idling or waiting for disk since boot (guest time is
+    already inside user time)."""
+    return sum(getattr(t, f) for f in t._fields if f not in ("idle", "iowait", "guest", "guest_nice"))  # type: ignore[attr-defined]
 
 
 # --- the stepped load ---------------------------------------------------------------------------
@@ -498,6 +531,8 @@ class Step:
     p95_ms: float
     client_cpu_pct: float
     server_cpu_pct: float
+    cpu_pct: dict[str, float]
+    machine_cpu_pct: float
     sockets: int
     pages: dict[str, dict[str, float]]
     errors: list[str]
@@ -513,7 +548,7 @@ def warm_up(base: str) -> None:
         urllib.request.urlopen(base + path, timeout=30).read()  # noqa: S310 - our own loopback URL
 
 
-def run_steps(base: str, topology: Topology, args: argparse.Namespace) -> list[Step]:
+def run_steps(base: str, args: argparse.Namespace) -> list[Step]:
     users_classes = [u for u in USERS if not (args.no_booking and u is Booker)]
     env = Environment(user_classes=users_classes, host=base, events=events)
     runner = env.create_local_runner()
@@ -528,10 +563,12 @@ def run_steps(base: str, topology: Topology, args: argparse.Namespace) -> list[S
             gevent.sleep(0.2)
         gevent.sleep(2)  # let the new users' first requests settle
         env.stats.reset_all()
-        client0, server0, t0 = me.cpu_times(), topology.cpu_seconds(), time.monotonic()
+        client0, server0, machine0, t0 = me.cpu_times(), cpu_snapshot(), psutil.cpu_times(), time.monotonic()
         gevent.sleep(args.step_seconds)
         seconds = time.monotonic() - t0
-        client1, server1 = me.cpu_times(), topology.cpu_seconds()
+        client1, server1, machine1 = me.cpu_times(), cpu_snapshot(), psutil.cpu_times()
+        used = cpu_by_component(server0, server1)
+        busy = machine_busy(machine1) - machine_busy(machine0)
         total = env.stats.total
         pages = {
             name: {
@@ -553,7 +590,9 @@ def run_steps(base: str, topology: Topology, args: argparse.Namespace) -> list[S
             client_cpu_pct=round(
                 100 * ((client1.user + client1.system) - (client0.user + client0.system)) / seconds, 0
             ),
-            server_cpu_pct=round(100 * (server1 - server0) / seconds, 0),
+            server_cpu_pct=round(100 * sum(used.values()) / seconds, 0),
+            cpu_pct={c: round(100 * v / seconds, 0) for c, v in used.items()},
+            machine_cpu_pct=round(100 * busy / seconds, 0),
             sockets=OPEN_SOCKETS[0],
             pages=pages,
             errors=[f"{e.occurrences}x {e.method} {e.name}: {e.error}" for e in env.stats.errors.values()][:5],
@@ -562,6 +601,12 @@ def run_steps(base: str, topology: Topology, args: argparse.Namespace) -> list[S
         print(
             f"  {users:>4} users: {step.rps:>6.1f} req/s  p50 {step.p50_ms:>5.0f} ms  p95 {step.p95_ms:>5.0f} ms  "
             f"failures {step.failures:>3}  sockets {step.sockets:>3}  cpu: servers {step.server_cpu_pct:>3.0f}%  locust {step.client_cpu_pct:>3.0f}%",
+            flush=True,
+        )
+        print(
+            "        cpu by process: "
+            + "  ".join(f"{c} {v:.0f}%" for c, v in step.cpu_pct.items())
+            + f"  | whole machine {step.machine_cpu_pct:.0f}% of {100 * (os.cpu_count() or 1)}%",
             flush=True,
         )
         for err in step.errors:
@@ -598,6 +643,10 @@ def seed(env: dict[str, str], args: argparse.Namespace) -> int:
     out = subprocess.run([PY, "-c", code], cwd=ROOT, env=child, check=False, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError("seeding the load test's data failed:\n" + out.stderr[-3000:])
+    # The rows were bulk-loaded a moment ago: gather the planner's statistics now, as autovacuum
+    # would within its first minute on a live database, or the first minutes of the run would be
+    # planned for near-empty tables (a sort of every session instead of an index walk).
+    subprocess.run(["psql", env["DATABASE_URL"], "-qc", "ANALYZE"], check=True, capture_output=True)
     seeded = json.loads(out.stdout.strip().splitlines()[-1])
     for name, value in seeded.items():
         setattr(DATA, name, value)
@@ -648,7 +697,7 @@ def main() -> int:
             topology = Topology(env, port, workers, var_dir / f"topology-{workers}.log")
             try:
                 warm_up(base)
-                results[workers] = run_steps(base, topology, args)
+                results[workers] = run_steps(base, args)
             finally:
                 topology.stop()
     finally:

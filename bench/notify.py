@@ -7,8 +7,10 @@ users receiving its toast — on the in-memory channel layer and on Redis, side 
 
 Two daphne processes serve the same SQLite file: one with the in-memory layer, one with
 channels_redis. Each gets N authenticated sockets; rounds alternate between them so machine noise
-hits both alike. Latency per client = time its message arrived - time the trigger request was sent
-(one clock: the clients and the trigger live in this process). Bounded and loopback only.
+hits both alike. ``--baseline DIR`` also serves an older checkout of the project (two more
+daphnes, same database and users, rounds interleaved) and prints this tree's ratios to it.
+Latency per client = time its message arrived - time the trigger request was sent (one clock:
+the clients and the trigger live in this process). Bounded and loopback only.
 Prints a table and writes JSON to bench/results/.
 """
 
@@ -32,6 +34,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +68,13 @@ def redis_env(redis_url: str) -> dict[str, str]:
     return {"REDIS_URL": redis_url, "PEERLEARN_ALLOW_PARTIAL_PROFILE": "true"}
 
 
+def other_redis_db(redis_url: str) -> str:
+    """The same Redis server, the next database number (0-15)."""
+    parts = urlsplit(redis_url)
+    db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(db + 1) % 16}"))
+
+
 def prepare_database(var_dir: Path, sqlite_path: Path) -> None:
     subprocess.run(
         [PY, "manage.py", "migrate", "--noinput", "-v0"],
@@ -77,17 +87,21 @@ def prepare_database(var_dir: Path, sqlite_path: Path) -> None:
 
 def make_users(n: int, var_dir: Path, sqlite_path: Path) -> list[dict[str, Any]]:
     """N learners with a signed-in session each (no password hashing: bulk rows + session store).
-    Runs in a child process so this script never configures Django itself."""
+    Runs in a child process so this script never configures Django itself. Their ids start at a
+    random offset: every run's database is new, and with ids from 1 again a Redis database used
+    by an earlier run would still list that run's (dead) sockets in the same user groups, so each
+    toast would also be queued for them."""
     code = f"""
-import json, django, uuid
+import json, django, random, uuid
 django.setup()
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from apps.accounts.models import User
 tag = uuid.uuid4().hex[:8]
+base = random.randrange(10**6, 10**9)
 users = User.objects.bulk_create([
-    User(email=f"bench-{{tag}}-{{i}}@example.in", full_name=f"Bench {{i}}", role="learner", password="!")
+    User(pk=base + i, email=f"bench-{{tag}}-{{i}}@example.in", full_name=f"Bench {{i}}", role="learner", password="!")
     for i in range({n})
 ])
 users = list(User.objects.filter(email__startswith=f"bench-{{tag}}-"))
@@ -107,13 +121,13 @@ print(json.dumps(out))
 
 
 class Daphne:
-    def __init__(self, name: str, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], log_path: Path, *, tree: Path = ROOT) -> None:
         self.name = name
         self.port = free_port()
         self.log = log_path.open("w")
         self.proc = subprocess.Popen(
             [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "peerlearn.asgi:application"],
-            cwd=ROOT,
+            cwd=tree,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -210,33 +224,51 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     prepare_database(var_dir, sqlite_path)
     users = make_users(args.clients, var_dir, sqlite_path)
     ids = [u["id"] for u in users]
-    servers: dict[str, Daphne] = {}
-    layers = [("in-memory", {})]
+    layers: list[tuple[str, dict[str, str]]] = [("in-memory", {})]
     if redis_url:
         layers.append(("redis", redis_env(redis_url)))
     else:
         print("REDIS_URL not set (bash scripts/services.sh start): measuring the in-memory layer only")
+    # This tree, and optionally an older checkout of the project served side by side (same
+    # database, same users, rounds interleaved) so both see the same machine noise.
+    trees = [("", ROOT)]
+    if args.baseline:
+        trees.append(("baseline ", Path(args.baseline).resolve()))
+    servers: dict[str, Daphne] = {}
     results: dict[str, dict[str, Any]] = {}
     clients: dict[str, list[WSClient]] = {}
     try:
-        for name, extra in layers:
-            servers[name] = Daphne(name, base_env(var_dir, sqlite_path, **extra), var_dir / f"daphne-{name}.log")
-            clients[name] = await connect_all(servers[name].port, users)
-            for mode in args.modes:
-                results[f"{name}/{mode}"] = {"latencies": [], "missing": 0, "server_seconds": [], "call_seconds": []}
+        for label, tree in trees:
+            for name, extra in layers:
+                key = f"{label}{name}"
+                if label and "REDIS_URL" in extra:  # its own Redis database: groups and queues apart
+                    extra = {**extra, "REDIS_URL": other_redis_db(extra["REDIS_URL"])}
+                env = base_env(var_dir, sqlite_path, **extra)
+                log = var_dir / f"daphne-{key.replace(' ', '-')}.log"
+                servers[key] = Daphne(key, env, log, tree=tree)
+                clients[key] = await connect_all(servers[key].port, users)
+                for mode in args.modes:
+                    results[f"{key}/{mode}"] = {"latencies": [], "missing": 0, "server_seconds": [], "call_seconds": []}
         for r in range(args.rounds + 1):  # round 0 warms up (imports, connection pools)
             for name, _ in layers:
                 for mode in args.modes:
-                    res = await one_round(
-                        servers[name].port, clients[name], ids, f"{name}-{mode}-{r}", args.timeout, mode
-                    )
-                    if r == 0:
-                        continue
-                    key = f"{name}/{mode}"
-                    results[key]["latencies"].extend(res["latencies"])
-                    results[key]["missing"] += res["missing"]
-                    results[key]["server_seconds"].append(res["server_seconds"])
-                    results[key]["call_seconds"].append(res["call_seconds"])
+                    for label, _ in trees:
+                        key = f"{label}{name}"
+                        res = await one_round(
+                            servers[key].port,
+                            clients[key],
+                            ids,
+                            f"{key}-{mode}-{r}".replace(" ", "-"),
+                            args.timeout,
+                            mode,
+                        )
+                        if r == 0:
+                            continue
+                        row = results[f"{key}/{mode}"]
+                        row["latencies"].extend(res["latencies"])
+                        row["missing"] += res["missing"]
+                        row["server_seconds"].append(res["server_seconds"])
+                        row["call_seconds"].append(res["call_seconds"])
     finally:
         for cs in clients.values():
             await asyncio.gather(*(c.close() for c in cs), return_exceptions=True)
@@ -258,7 +290,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "service_call_ms_median": round(statistics.median(res["server_seconds"]) * 1000, 1),
             }
         )
-    return {"summary": summary, "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg()}}
+    by_name = {s["layer"]: s for s in summary}
+    ratios = {
+        s["layer"]: {
+            "p50": round(s["p50_ms"] / base["p50_ms"], 2),
+            "p95": round(s["p95_ms"] / base["p95_ms"], 2),
+        }
+        for s in summary
+        if (base := by_name.get(f"baseline {s['layer']}"))
+    }
+    return {
+        "summary": summary,
+        "ratios_to_baseline": ratios,
+        "baseline": args.baseline or None,
+        "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg()},
+    }
 
 
 def main() -> None:
@@ -268,6 +314,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--redis-url", default="")
     parser.add_argument(
+        "--baseline",
+        default="",
+        help="an older checkout of the project (e.g. `git worktree add /tmp/before <commit>`) served "
+        "side by side with this tree, rounds interleaved; prints this tree's p50/p95 as ratios to it",
+    )
+    parser.add_argument(
         "--modes",
         default="many,each",
         type=lambda v: [m for m in v.split(",") if m in {"many", "each"}],
@@ -275,14 +327,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     out = asyncio.run(run(args))
-    head = f"{'layer/mode':<16} {'clients':>7} {'rounds':>6} {'received':>8} {'missing':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'call ms':>8}"
+    head = f"{'layer/mode':<25} {'clients':>7} {'rounds':>6} {'received':>8} {'missing':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'call ms':>8}"
     print(head)
     print("-" * len(head))
     for s in out["summary"]:
         print(
-            f"{s['layer']:<16} {s['clients']:>7} {s['rounds']:>6} {s['received']:>8} {s['missing']:>7} "
+            f"{s['layer']:<25} {s['clients']:>7} {s['rounds']:>6} {s['received']:>8} {s['missing']:>7} "
             f"{s['p50_ms']:>8} {s['p95_ms']:>8} {s['max_ms']!s:>8} {s['service_call_ms_median']:>8}"
         )
+    for name, ratio in out["ratios_to_baseline"].items():
+        print(f"{name}: p50 {ratio['p50']:.2f}x, p95 {ratio['p95']:.2f}x the baseline's in the same run")
     print(
         "latency = trigger sent -> toast received, over all clients and rounds; 'call ms' = median server time of the service call(s) for all clients"
     )

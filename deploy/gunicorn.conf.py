@@ -29,6 +29,13 @@ errorlog = "-"
 proc_name = "peerlearn-web"
 
 
+def when_ready(server: object) -> None:  # in the master, after the preload, before any fork
+    from peerlearn.warm import compile_templates, settle_long_lived
+
+    compile_templates()
+    settle_long_lived()
+
+
 def post_fork(server: object, worker: object) -> None:  # gunicorn calls it in each new worker
     # Database connections must never be shared across a fork.
     from django.db import connections

@@ -207,6 +207,36 @@ def test_session_page_and_mentor_profile(new_context: Any, catalogue: dict[str, 
     _shot(page, f"pages-mentor-{width}")
 
 
+def _devtools_issues(page: Any) -> list[dict[str, Any]]:
+    """The issues Chrome raised for the page (deprecated APIs, CSP refusals, cookie and mixed-content
+    problems: what Lighthouse's deprecations and inspector-issues audits read). Enabling the Audits
+    domain replays the issues the page has stored before it answers, so nothing raised earlier is
+    missed."""
+    cdp = page.context.new_cdp_session(page)
+    issues: list[dict[str, Any]] = []
+    cdp.on("Audits.issueAdded", lambda event: issues.append(event["issue"]))
+    cdp.send("Audits.enable")
+    cdp.detach()
+    return issues
+
+
+def test_public_pages_raise_no_browser_issues(new_context: Any, catalogue: dict[str, Any]) -> None:
+    """Landing, catalogue and a session page (the pages Lighthouse scores) use no deprecated API and
+    raise no other DevTools issue once Alpine and htmx have started. Alpine's CSP build reads every
+    global at start-up; reading window.fence raised Chrome's FencedFrame deprecation (see
+    scripts/vendor.mjs)."""
+    page = new_context(width=360, height=800).new_page()
+    for path in ("/", "/sessions/", f"/sessions/{catalogue['sessions'][1].pk}/"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => window.Alpine !== undefined && window.htmx !== undefined")
+        # The header's theme toggle is an Alpine component: its data stack exists once Alpine has
+        # initialised the page.
+        page.wait_for_function("() => document.querySelector('[x-data=themeToggle]')?._x_dataStack !== undefined")
+        issues = _devtools_issues(page)
+        assert not issues, f"{path}: {issues}"
+
+
 def test_theme_toggle_persists_for_anonymous(new_context: Any) -> None:
     page = new_context().new_page()
     page.goto("/help/")

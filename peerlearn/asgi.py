@@ -5,7 +5,6 @@ module; they are collected here so the router has one list. In the embedded prof
 server also runs the background work (``apps/core/background.py``).
 """
 
-import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -21,6 +20,7 @@ from apps.core.background import in_process, with_runner  # noqa: E402
 from peerlearn import http_limits  # noqa: E402
 from peerlearn.celery import periodic_jobs, startup_steps  # noqa: E402
 from peerlearn.routing import websocket_urlpatterns  # noqa: E402
+from peerlearn.warm import settle_long_lived  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -32,11 +32,5 @@ http_limits.install()  # 414/431 instead of a dropped connection (daphne's Twist
 if in_process():
     application = with_runner(application, periodic_jobs, startup_steps)
 
-# The web process lives long and holds hundreds of objects per open socket. CPython's full
-# (generation 2) collections walked them all and paused the event loop for 100-230 ms, four or
-# five times during one bench/notify.py run of 500 sockets: every toast in flight waited. What is
-# loaded by now lives as long as the process, so it is frozen out of collections; and a larger
-# first-generation threshold lets a request's short-lived objects die by reference counting before
-# a collection can promote them, so full collections become rare (one per run, after the rounds).
-gc.freeze()
-gc.set_threshold(50_000, 20, 10)
+# The web process lives long and holds hundreds of objects per open socket: see peerlearn/warm.py.
+settle_long_lived()

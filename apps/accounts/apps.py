@@ -8,7 +8,14 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from apps.core import versions
 
-        from .models import MentorProfile, User
+        from .models import MentorProfile, Role, User
 
-        versions.track(User, versions.CATALOG)  # names and photos on the cards
-        versions.track(MentorProfile, versions.CATALOG)  # headline, featured, approval
+        # Mentors' names and photos are on the cards; learners and admins are on no public page.
+        versions.track(
+            User,
+            versions.CATALOG,
+            versions.LISTING,
+            quiet={"last_login"},
+            shown=lambda user: user.role == Role.MENTOR,
+        )
+        versions.track(MentorProfile, versions.CATALOG, versions.LISTING)  # headline, featured, approval

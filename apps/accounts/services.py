@@ -274,7 +274,7 @@ def block_user(*, user: User, by: User, reason: str, ip: str | None = None) -> U
     if user.role == Role.ADMIN or user.pk == by.pk:
         raise InvalidTransition(_("Admins cannot be blocked from the console."))
     done = User.objects.filter(pk=user.pk, is_blocked=False, is_active=True).update(is_blocked=True, is_active=False)
-    versions.bump_on_commit(versions.CATALOG)
+    versions.bump_on_commit(versions.CATALOG, versions.LISTING)
     if not done:
         raise InvalidTransition(_("%(name)s is already blocked or closed.") % {"name": user.full_name or user.email})
     audit.record(
@@ -294,7 +294,7 @@ def block_user(*, user: User, by: User, reason: str, ip: str | None = None) -> U
 @transaction.atomic
 def unblock_user(*, user: User, by: User, reason: str = "", ip: str | None = None) -> User:
     done = User.objects.filter(pk=user.pk, is_blocked=True).update(is_blocked=False, is_active=True)
-    versions.bump_on_commit(versions.CATALOG)
+    versions.bump_on_commit(versions.CATALOG, versions.LISTING)
     if not done:
         raise InvalidTransition(_("%(name)s is not blocked.") % {"name": user.full_name or user.email})
     audit.record(
@@ -320,7 +320,7 @@ def set_featured(*, mentor: User | MentorProfile, featured: bool, by: User, ip: 
         raise InvalidTransition(_("Only approved mentors can be featured."))
     if not MentorProfile.objects.filter(pk=profile.pk, is_featured=not featured).update(is_featured=featured):
         raise InvalidTransition(_("No change: already as requested."))
-    versions.bump_on_commit(versions.CATALOG)  # "Top mentors" on the landing page
+    versions.bump_on_commit(versions.CATALOG, versions.LISTING)  # "Top mentors" on the landing page
     audit.record(
         actor=by,
         action="mentor.feature" if featured else "mentor.unfeature",

@@ -10,5 +10,5 @@ class CatalogConfig(AppConfig):
 
         from .models import Follow, Session
 
-        versions.track(Session, versions.CATALOG)  # cards, seats, status
+        versions.track(Session, versions.CATALOG, versions.LISTING)  # cards, seats, status
         versions.track(Follow, versions.CATALOG)  # follower counts on mentors' profiles

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -31,7 +32,26 @@ def room_group_name(room_code: object) -> str:
     return f"room.{room_code}"
 
 
+def live_first() -> models.Case:
+    """0 for a live session, 1 otherwise: the public lists order by this, then start, then id.
+    The same expression backs ``session_live_start_idx``, so those lists read their first rows
+    straight from the index instead of sorting every visible session (keep the two in step)."""
+    return models.Case(
+        models.When(status=SessionStatus.LIVE, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
 class SessionQuerySet(models.QuerySet["Session"]):
+    def fingerprint(self) -> tuple[Any, Any]:
+        """(latest ``updated_at``, highest id) of all sessions: moves when any session is created,
+        edited or changes status, by any process (a cache version moves only in the cache of the
+        process that made the change, which is not shared in the embedded profile). Two index
+        lookups (``session_updated_idx`` and the primary key), well under a millisecond."""
+        row = self.order_by().aggregate(last=models.Max("updated_at"), top=models.Max("pk"))
+        return (row["last"], row["top"])
+
     def visible(self, now: datetime) -> SessionQuerySet:
         """Sessions the public sees: live now, or scheduled in the future, by an active, unblocked
         mentor. The one definition used by landing, catalogue, detail, profiles and booking."""
@@ -69,7 +89,18 @@ class Session(models.Model):
 
     class Meta:
         ordering = ("start",)
-        indexes = [models.Index(fields=["status", "start"], name="session_status_start_idx")]
+        indexes = [
+            models.Index(fields=["status", "start"], name="session_status_start_idx"),
+            models.Index(fields=["updated_at"], name="session_updated_idx"),  # fingerprint()
+            # Landing and catalogue: live first, then the soonest; only rows the public can see.
+            models.Index(
+                live_first(),
+                "start",
+                "id",
+                name="session_live_start_idx",
+                condition=models.Q(status__in=[SessionStatus.LIVE, SessionStatus.SCHEDULED]),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(duration_minutes__gte=MIN_MINUTES, duration_minutes__lte=MAX_MINUTES),

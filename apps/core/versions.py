@@ -14,6 +14,7 @@ transaction would let a concurrent request read the old rows and store them unde
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache import cache
@@ -23,7 +24,14 @@ from django.db.models.signals import post_delete, post_save
 # Sessions published, edited, cancelled, seats taken or freed, mentors' public profiles and
 # ratings: the cached listings and the recommender's session index are built from these.
 CATALOG = "catalog"
+# Which sessions a catalogue search matches and in what order: everything CATALOG covers except
+# seats and follows (sessions, mentors' names, profiles and ratings). A booking moves CATALOG (the
+# cards show seats) but not this, so the catalogue re-renders its cards without re-running the
+# search itself (``apps.site.catalog_views.catalogue_page``).
+LISTING = "listing"
 _GROUPS: dict[type[models.Model], tuple[str, ...]] = {}
+_QUIET: dict[type[models.Model], frozenset[str]] = {}
+_SHOWN: dict[type[models.Model], Callable[[Any], bool]] = {}
 
 
 def _key(group: str) -> str:
@@ -70,11 +78,29 @@ def groups_of(model: type[models.Model]) -> tuple[str, ...]:
     return _GROUPS.get(model, ())
 
 
-def track(model: type[models.Model], *groups: str) -> None:
-    """Bump ``groups`` after every committed save or delete of a ``model`` row (call in AppConfig.ready)."""
-    _GROUPS[model] = tuple(sorted({*_GROUPS.get(model, ()), *groups}))
+def track(
+    model: type[models.Model],
+    *groups: str,
+    quiet: Iterable[str] = (),
+    shown: Callable[[Any], bool] | None = None,
+) -> None:
+    """Bump ``groups`` after every committed save or delete of a ``model`` row (call in AppConfig.ready).
 
-    def changed(sender: Any, **kwargs: Any) -> None:
+    A save limited (``update_fields``) to ``quiet`` fields, which no cached page shows, bumps nothing:
+    a user's ``last_login`` moves at every sign-in and must not empty the catalogue's caches. With
+    ``shown``, only rows it accepts bump (a learner signing up is on no public page)."""
+    _GROUPS[model] = tuple(sorted({*_GROUPS.get(model, ()), *groups}))
+    _QUIET[model] = frozenset({*_QUIET.get(model, ()), *quiet})
+    if shown is not None:
+        _SHOWN[model] = shown
+
+    def changed(sender: Any, instance: Any = None, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields and set(fields) <= _QUIET.get(sender, frozenset()):
+            return
+        test = _SHOWN.get(sender)
+        if test is not None and instance is not None and not test(instance):
+            return
         bump_on_commit(*groups_of(sender))
 
     uid = f"versions:{model._meta.label}"

@@ -89,4 +89,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self.close(code=4401)
 
     async def user_event(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(message["event"]))
+        # The sender encoded the frame once (services._group_send_many); "event" is the older
+        # form, still sent by a process running the previous release during a deploy.
+        text = message.get("text")
+        await self.send(text_data=text if isinstance(text, str) else json.dumps(message["event"]))

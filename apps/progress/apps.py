@@ -10,4 +10,4 @@ class ProgressConfig(AppConfig):
 
         from .models import Feedback
 
-        versions.track(Feedback, versions.CATALOG)  # mentors' ratings on the cards
+        versions.track(Feedback, versions.CATALOG, versions.LISTING)  # mentors' ratings on the cards

@@ -65,7 +65,7 @@ def recompute_mentor_rating(*, mentor_id: int, now: datetime | None = None) -> D
         ]
         value = mentor_rating(rows, now=now)
         MentorProfile.objects.filter(pk=profile.pk).update(rating=value, rating_count=len(rows))
-        versions.bump_on_commit(versions.CATALOG)
+        versions.bump_on_commit(versions.CATALOG, versions.LISTING)
     return value
 
 

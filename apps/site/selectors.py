@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from apps.accounts.models import MentorProfile, MentorStatus
 from apps.bookings.models import Booking, BookingStatus
-from apps.catalog.models import Session, SessionStatus
+from apps.catalog.models import Session, SessionStatus, live_first
 from apps.progress.models import Feedback
 from apps.progress.selectors import mentor_reviews as reviews_for_mentor
 from apps.rooms.selectors import LIVE_AND_SOON_HORIZON, live_and_soon
@@ -126,9 +126,7 @@ def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count
         qs = qs.filter(language__iexact=f.language)
     if for_count:
         return qs.select_related(None).order_by()
-    qs = with_seats(qs, now).annotate(
-        live_rank=Case(When(status=SessionStatus.LIVE, then=Value(0)), default=Value(1), output_field=IntegerField())
-    )
+    qs = with_seats(qs, now).annotate(live_rank=live_first())
     if f.seats:
         qs = qs.filter(seats_left__gt=0)  # type: ignore[misc]
     sort = f.sort if f.sort in SORTS else ("relevance" if q else "soonest")
@@ -159,6 +157,16 @@ def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count
     if sort == "rating":
         return qs.order_by(F("mentor__mentor_profile__rating").desc(nulls_last=True), "start", "id")
     return qs.order_by("live_rank", "start", "id")
+
+
+def sessions_in_order(ids: list[int], now: datetime | None = None) -> list[Session]:
+    """The sessions ``ids`` names that are still visible, in that order, with seats (one query)."""
+    now = now or timezone.now()
+    qs = with_seats(
+        visible_sessions(now).filter(pk__in=ids).select_related("mentor", "domain", "mentor__mentor_profile"), now
+    )
+    found = {s.pk: s for s in qs}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def languages() -> list[str]:
@@ -292,7 +300,7 @@ def landing_sessions(*, limit: int = LANDING_SESSION_LIMIT) -> list[Session]:
     qs = (
         with_seats(Session.objects.visible(now), now)
         .select_related("mentor", "domain")
-        .annotate(live_rank=Case(When(status=SessionStatus.LIVE, then=Value(0)), default=Value(1)))
+        .annotate(live_rank=live_first())
         .order_by("live_rank", "start", "id")
     )
     return list(qs[:limit])

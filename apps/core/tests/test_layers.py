@@ -6,6 +6,7 @@ and a process's batched receive hands out every waiting message once, in order."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from typing import Any
@@ -205,5 +206,134 @@ def test_in_memory_send_and_receive_keep_the_stock_contract() -> None:
         await asyncio.sleep(0)
         await layer.send(channel, {"type": "a.b", "n": [5]})
         assert (await asyncio.wait_for(waiting, 2))["n"] == [5]
+
+
+@redis_only
+def test_redis_reading_passes_on_when_the_reading_receive_is_cancelled_or_served() -> None:
+    """One waiting receive reads for the whole process. Whether it leaves because its socket
+    closes (cancelled while blocked on Redis) or because its own message came, a receive that
+    was already waiting takes over, so no socket waits on a message that sits in Redis."""
+
+    async def go() -> None:
+        layer = _redis_layer(receive_batch=3)  # several reads for the 12 messages below
+        try:
+            reader = await layer.new_channel()
+            reading = asyncio.ensure_future(layer.receive(reader))  # first in: it reads
+            await asyncio.sleep(0.05)
+            assert layer._reading
+            others = [await layer.new_channel() for _ in range(12)]
+            for i, channel in enumerate(others):
+                await layer.group_add(f"user.{i}", channel)
+            waiting = [asyncio.ensure_future(layer.receive(c)) for c in others]
+            await asyncio.sleep(0.05)
+            reading.cancel()  # its socket closes while it blocks in Redis
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
+            await group_send_many(layer, [(f"user.{i}", {"type": "user.event", "event": {"n": i}}) for i in range(12)])
+            got = await asyncio.wait_for(asyncio.gather(*waiting), 5)
+            assert [m["event"]["n"] for m in got] == list(range(12))
+
+            # The reader's own message comes first in the queue: it leaves with it after one
+            # read, and the receives still waiting get theirs from whoever reads next.
+            await layer.group_add("user.first", reader)
+            waiting = [asyncio.ensure_future(layer.receive(c)) for c in [reader, *others]]
+            await asyncio.sleep(0.05)
+            sends = [("user.first", {"type": "user.event", "event": {"n": -1}})]
+            sends += [(f"user.{i}", {"type": "user.event", "event": {"n": i}}) for i in range(12)]
+            await group_send_many(layer, sends)
+            got = await asyncio.wait_for(asyncio.gather(*waiting), 5)
+            assert [m["event"]["n"] for m in got] == list(range(-1, 12))
+            assert not layer._reading and not layer._waiting
+        finally:
+            await layer.flush()
+
+    asyncio.run(go())
+
+
+@redis_only
+def test_redis_two_receives_on_one_channel_each_get_one_message() -> None:
+    async def go() -> None:
+        layer = _redis_layer()
+        try:
+            channel = await layer.new_channel()
+            await layer.group_add("user.1", channel)
+            both = [asyncio.ensure_future(layer.receive(channel)) for _ in range(2)]
+            await asyncio.sleep(0.05)
+            await group_send_many(layer, [("user.1", {"type": "user.event", "event": {"n": n}}) for n in (1, 2)])
+            got = await asyncio.wait_for(asyncio.gather(*both), 5)
+            assert sorted(m["event"]["n"] for m in got) == [1, 2]
+        finally:
+            await layer.flush()
+
+    asyncio.run(go())
+
+
+@redis_only
+def test_redis_batched_send_stops_at_a_channels_capacity_like_the_stock_send() -> None:
+    """Messages past a queue's capacity are dropped (a socket that stopped reading), counted per
+    queue across one batch; other queues still get theirs."""
+
+    async def go() -> None:
+        layer = _redis_layer()
+        layer.capacity = 3
+        try:
+            full, other = await layer.new_channel(), await layer.new_channel()
+            await layer.group_add("user.1", full)
+            await layer.group_add("user.2", other)
+            sends = [("user.1", {"type": "user.event", "event": {"n": n}}) for n in range(5)]
+            sends.append(("user.2", {"type": "user.event", "event": {"n": 9}}))
+            await group_send_many(layer, sends)
+            # Both channels share this process's queue: three messages fit, the rest are dropped.
+            got = await _take(layer, full, 3)
+            assert [m["event"]["n"] for m in got] == [0, 1, 2]
+            assert await _nothing(layer, full)
+            assert await _nothing(layer, other)
+            await group_send_many(layer, [("user.2", {"type": "user.event", "event": {"n": 10}})])
+            assert [m["event"]["n"] for m in await _take(layer, other, 1)] == [10]  # room again once read
+        finally:
+            await layer.flush()
+
+    asyncio.run(go())
+
+
+@redis_only
+def test_redis_direct_and_group_sends_reach_each_sockets_loop_in_order() -> None:
+    """The room relay sends a signal straight to a socket's channel (``send``) while room events
+    go to the group; each socket's single-inbox loop (apps/core/dispatch.py) receives through the
+    process's one reader and gets both kinds, each once and in the order they were sent."""
+    from channels.exceptions import StopConsumer
+
+    from apps.core.dispatch import dispatch_from
+
+    async def go() -> None:
+        layer = _redis_layer(receive_batch=4)  # several reads for the messages below
+        try:
+            a, b = await layer.new_channel(), await layer.new_channel()
+            for channel in (a, b):
+                await layer.group_add("room.1", channel)
+            seen: dict[str, list[int]] = {a: [], b: []}
+
+            def loop_for(channel: str) -> asyncio.Future[None]:
+                async def handle(message: dict[str, Any]) -> None:
+                    if message["type"] == "stop":
+                        raise StopConsumer
+                    seen[channel].append(message["n"])
+
+                return asyncio.ensure_future(dispatch_from([lambda: layer.receive(channel)], handle))
+
+            loops = [loop_for(a), loop_for(b)]
+            for i in range(10):
+                await layer.send(b, {"type": "room.signal", "n": i})
+                await group_send_many(layer, [("room.1", {"type": "room.peer", "n": 100 + i})])
+            for channel in (a, b):
+                await layer.send(channel, {"type": "stop"})
+            for loop in loops:
+                with pytest.raises(StopConsumer):
+                    await asyncio.wait_for(loop, 5)
+            assert seen[a] == [100 + i for i in range(10)]
+            assert seen[b] == [n for i in range(10) for n in (i, 100 + i)]
+            assert not layer._reading and not layer._waiting
+        finally:
+            await layer.flush()
 
     asyncio.run(go())

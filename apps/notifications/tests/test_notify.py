@@ -24,10 +24,19 @@ def _listen(user: Any) -> tuple[Any, str]:
     return layer, channel
 
 
+def _frame(message: dict[str, Any]) -> dict[str, Any]:
+    """What the user's socket sends for a layer message: the event, encoded once by the sender."""
+    assert message["type"] == "user.event"
+    event: dict[str, Any] = json.loads(message["text"])
+    return event
+
+
 def _receive(layer: Any, channel: str, timeout: float = 0.5) -> dict[str, Any] | None:
+    """The next event pushed to ``channel`` (decoded as the socket would send it), or None."""
+
     async def go() -> dict[str, Any] | None:
         try:
-            return await asyncio.wait_for(layer.receive(channel), timeout)
+            return _frame(await asyncio.wait_for(layer.receive(channel), timeout))
         except TimeoutError:
             return None
 
@@ -45,9 +54,8 @@ def test_notify_stores_first_and_pushes_after_commit(alice: Any, django_capture_
     assert callbacks
     for cb in callbacks:
         cb()
-    msg = _receive(layer, channel)
-    assert msg is not None
-    event = msg["event"]
+    event = _receive(layer, channel)
+    assert event is not None
     assert event["type"] == "notification"
     assert event["notification"]["id"] == n.pk
     assert event["notification"]["title"] == "New offer"
@@ -72,7 +80,7 @@ def test_rolled_back_transaction_pushes_nothing_and_stores_nothing(alice: Any) -
     with transaction.atomic():
         notify(user=alice, type=NotificationType.BOOKING_CONFIRMED, title="Booked for real")
     msg = _receive(layer, channel)
-    assert msg is not None and msg["event"]["notification"]["title"] == "Booked for real"
+    assert msg is not None and msg["notification"]["title"] == "Booked for real"
 
 
 @pytest.mark.django_db
@@ -288,10 +296,8 @@ def test_notify_many_respects_preferences_and_pushes_each_after_commit(
     assert sorted(r.user_id for r in rows) == sorted([alice.pk, bob.pk])
     got_a = _receive(*listeners[alice.pk])
     got_b = _receive(*listeners[bob.pk])
-    assert (
-        got_a is not None and got_a["event"]["notification"]["title"] == "Open post" and got_a["event"]["unread"] == 2
-    )
-    assert got_b is not None and got_b["event"]["unread"] == 1
+    assert got_a is not None and got_a["notification"]["title"] == "Open post" and got_a["unread"] == 2
+    assert got_b is not None and got_b["unread"] == 1
     assert _receive(*listeners[charlie.pk], timeout=0.1) is None
     # REQUEST_NEW emails by default: Alice and Bob, not Charlie (switched off).
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, bob.email])
@@ -317,7 +323,7 @@ def test_fan_out_works_from_a_thread_running_an_event_loop(alice: Any, bob: Any,
         send_event(user_ids=[bob.pk], type="request.new", data={"request": 3})
         return [await asyncio.wait_for(layer.receive(ch), 2) for ch in (a, a, b, b)]
 
-    got = [m["event"] for m in asyncio.run(inside_a_running_loop())]
+    got = [_frame(m) for m in asyncio.run(inside_a_running_loop())]
     assert [e["notification"]["title"] for e in got[:2]] == ["From a loop", "One more"]
     assert got[1]["unread"] == 2
     assert got[2]["notification"]["title"] == "From a loop" and got[2]["unread"] == 1

@@ -80,8 +80,8 @@ def test_followed_mentor_is_lifted_and_says_so(django_capture_on_commit_callback
     after = recommend.recommend_for(learner)
     assert after[0].session == theirs and after[0].reason == "From a mentor you follow"
     # Both a match and a followed mentor: the reason names both.
-    cooking = make_session(title="Cooking dal", topics=["cooking"], mentor=liked, start=soon(5))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):  # a new session moves the listing: index rebuilt
+        cooking = make_session(title="Cooking dal", topics=["cooking"], mentor=liked, start=soon(5))
         catalog.unfollow(follower=learner, mentor=liked)
         catalog.follow(follower=learner, mentor=liked)
     reasons = {r.session.pk: r.reason for r in recommend.recommend_for(learner) if r.session}
@@ -97,9 +97,14 @@ def test_cached_until_an_input_changes(django_capture_on_commit_callbacks):
     make_session(title="Kotlin coroutines", topics=["kotlin"], start=soon(4))
     recs = recommend.recommend_for(learner)
     assert titles(recs)[0] == "Python basics" and recs[0].reason == "Because you like Python"
-    # A session created behind the services' back is not seen: the list is cached.
-    make_session(title="Python advanced", topics=["python"], start=soon(1))
-    assert "Python advanced" not in titles(recommend.recommend_for(learner))
+    # A session created behind the services' back (no commit, so no version moves) is not seen:
+    # the list is cached.
+    make_session(title="Python hidden", topics=["python"], start=soon(2))
+    assert "Python hidden" not in titles(recommend.recommend_for(learner))
+    # A committed new session moves the catalogue's versions: recomputed on a rebuilt index.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_session(title="Python advanced", topics=["python"], start=soon(1))
+    assert "Python advanced" in titles(recommend.recommend_for(learner))
 
     # A profile change through the service bumps the learner's version: recomputed.
     with django_capture_on_commit_callbacks(execute=True):  # versions move when the change commits

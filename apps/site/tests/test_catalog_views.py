@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,11 +44,12 @@ def bulk_sessions(n: int, *, mentor=None, domain=None) -> None:
 
 def count_queries(client, url: str, *, cold: bool = True) -> int:
     # Measure the cold path (the language list is cached for a minute; result fragments under the
-    # catalogue's version). Delete just that key and bump the version: clear() would flush a Redis
-    # shared with the other xdist worker's tests.
+    # catalogue's version, the searches' matches under the listing version). Delete just that key
+    # and bump the versions: clear() would flush a Redis shared with the other xdist worker's tests.
     if cold:
         cache.delete("catalog:languages")
         versions.bump(versions.CATALOG)
+        versions.bump(versions.LISTING)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -68,10 +70,11 @@ def test_list_pages_query_count_does_not_grow_with_rows(client, url):
     small = count_queries(client, url)
     bulk_sessions(10_000 - 10)
     large = count_queries(client, url)
-    # /sessions/: COUNT for the paginator, distinct languages (cold cache), domains for the filter,
-    # the page (mentor/domain/profile joined, seats as a subquery).
+    # /sessions/: the sessions' fingerprint (cached search key), COUNT for the paginator, distinct
+    # languages (cold cache), domains for the filter, the page (mentor/domain/profile joined, seats
+    # as a subquery).
     # /mentors/: COUNT, domains for the filter, the page (user joined), the domains prefetch.
-    assert small == large == 4
+    assert small == large == (5 if url.startswith("/sessions/") else 4)
 
 
 @pytest.mark.parametrize("url", ["/", "/sessions/", "/sessions/?q=pandas&sort=soonest"])
@@ -338,3 +341,75 @@ def test_mentor_reviews_tab_lists_feedback(client):
     )
     html = client.get(f"/mentors/{mentor.pk}/?tab=reviews").content.decode()
     assert "Very clear" in html and "Happy Learner" in html and "★ 5/5" in html
+
+
+def listed_ids(response) -> list[int]:
+    """The sessions a catalogue page links to, in order (cached pages carry no template context)."""
+    seen: list[int] = []
+    for pk in re.findall(r'href="/sessions/(\d+)/"', response.content.decode()):
+        if int(pk) not in seen:
+            seen.append(int(pk))
+    return seen
+
+
+def test_a_booking_shows_new_seats_without_running_the_search_again(client, django_capture_on_commit_callbacks):
+    """A booking moves the catalogue's version (the cards show seats) but not the listing's: the
+    page re-renders with the new seats from one query by id, no COUNT and no search."""
+    bulk_sessions(30)
+    url = "/sessions/?q=pandas&sort=soonest"
+    count_queries(client, url)  # cold: searches and caches the page's matches
+    listed = listed_ids(client.get(url))
+    assert len(listed) == 12
+    assert "1 seat left" not in client.get(url).content.decode()
+    learner = make_user()
+    listing = versions.current(versions.LISTING)
+    with django_capture_on_commit_callbacks(execute=True):  # versions move after the commit
+        booking_services.book_session(learner=learner, session=Session.objects.get(pk=listed[0]))
+    assert versions.current(versions.LISTING) == listing
+    with CaptureQueriesContext(connection) as ran:
+        response = client.get(url)
+    sql = [q["sql"].upper() for q in ran.captured_queries]
+    assert sql, "the booking should have made the page render afresh"
+    assert not any("LIKE" in q for q in sql), sql  # the search's filter did not run
+    assert not any("COUNT(*)" in q and "BOOKINGS_BOOKING" not in q for q in sql), sql  # nor its COUNT
+    assert listed_ids(response) == listed
+    html = response.content.decode()
+    assert html.count("1 seat left") == 1
+    assert "30 sessions" in html
+
+
+def test_an_edit_is_searched_afresh_and_a_started_session_leaves_the_cached_page(
+    client, django_capture_on_commit_callbacks
+):
+    bulk_sessions(5)
+    url = "/sessions/?q=pandas"
+    count_queries(client, url)
+    listed = listed_ids(client.get(url))
+    assert len(listed) == 5
+    # An edit saved through the model moves the listing's version: the search runs again.
+    renamed = Session.objects.get(pk=listed[0])
+    renamed.title = "Statistics hour"
+    renamed.description = "Distributions"
+    renamed.topics = ["statistics"]
+    with django_capture_on_commit_callbacks(execute=True):
+        renamed.save()
+    assert listed_ids(client.get(url)) == listed[1:]
+    # A session whose start passes while its page is cached (no row change, no version move) is
+    # dropped when the page is read, once the cards render again (a booking elsewhere, say).
+    started = timezone.now() - timedelta(minutes=1)
+    Session.objects.filter(pk=listed[1]).update(start=started, end=started + timedelta(minutes=60))
+    versions.bump(versions.CATALOG)
+    assert listed_ids(client.get(url)) == listed[2:]
+
+
+def test_sessions_written_by_another_process_are_searched_afresh(client):
+    """In the embedded profile each process has its own cache, so a session written elsewhere (a
+    management command, a test's setup) cannot move this process's listing version: the sessions'
+    fingerprint in the key catches it."""
+    bulk_sessions(3)
+    url = "/sessions/?q=pandas"
+    count_queries(client, url)
+    assert len(listed_ids(client.get(url))) == 3
+    bulk_sessions(1)  # bulk_create: no signals, no version moves, as if from another process
+    versions.bump(versions.CATALOG)  # the cards render again (a booking through this process, say)
+    assert len(listed_ids(client.get(url))) == 4
