@@ -46,7 +46,9 @@ def test_long_lived_objects_leave_the_collector():
         gc.set_threshold(*thresholds)
 
 
-@pytest.mark.django_db
+# transaction=True: the build closes the database connection afterwards, as a master about to
+# fork must, which would otherwise end the test's own wrapping transaction (PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 def test_a_forked_worker_inherits_the_recommenders_index(monkeypatch):
     """Built in the gunicorn master before forking: a new worker ranks on it at once instead of
     every thread building its own."""

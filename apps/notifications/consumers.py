@@ -9,6 +9,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from apps.core.dispatch import SingleInboxMixin
+
 from .services import user_group
 
 log = logging.getLogger(__name__)
@@ -29,8 +31,12 @@ def _state(user_id: int) -> dict[str, Any]:
     }
 
 
-class NotificationConsumer(AsyncWebsocketConsumer):
+class NotificationConsumer(SingleInboxMixin, AsyncWebsocketConsumer):
     """Signed-in users only; each socket joins its user's group ``user.<id>``.
+
+    Runs on the single-inbox loop (apps/core/dispatch.py): a pushed event is handled by the task
+    that took it from the layer, with no task, ``asyncio.wait`` or extra loop turn per message, which
+    a fan-out to hundreds of sockets of one process otherwise pays once per socket.
 
     On connect (and on ``{"action": "sync"}``) the client receives ``{"type": "hello", "unread": N,
     "recent_unread": [...]}`` read from the database, so a reconnecting client catches up on what it

@@ -12,6 +12,7 @@ shown as "away", not as leaving.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -21,11 +22,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import SessionStatus
+from apps.core.dispatch import SingleInboxMixin
 
 from . import recording, selectors, services
 from .conf import MAX_MESSAGE_BYTES, MESSAGES_PER_SECOND, PRESENCE_GROUP, room_group
@@ -45,7 +48,7 @@ def _is_join(text: str) -> bool:
     return isinstance(message, dict) and message.get("type") == "join"
 
 
-class RoomConsumer(AsyncJsonWebsocketConsumer):
+class RoomConsumer(SingleInboxMixin, AsyncJsonWebsocketConsumer):
     peer_id: str = ""
     joined = False
     in_lobby = False
@@ -79,6 +82,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.media: dict[str, bool] = {"audio": True, "video": True, "screen": False, "lowBandwidth": False}
         self.hand = False
         self.left = False
+        # Peer id -> channel of each socket in the room that introduced itself to this one (its
+        # peer-joined or its reply to ours); forgotten when it goes away. Signals to them skip the group.
+        self.peer_channels: dict[str, str] = {}
         self._bucket = float(MESSAGES_PER_SECOND)
         self._bucket_at = time.monotonic()
         if query.get("lobby") == "1":
@@ -207,7 +213,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             log.warning("room %s: binary frame dropped", self.session.pk)
             await self.send_json({"type": "error", "error": "binary-not-supported"})
             return
-        if len(text_data.encode()) > MAX_MESSAGE_BYTES:
+        # UTF-8 takes at most 4 bytes a character: only a long text needs encoding to be measured.
+        if len(text_data) > MAX_MESSAGE_BYTES // 4 and len(text_data.encode()) > MAX_MESSAGE_BYTES:
             log.warning(
                 "room %s: oversized message (%s bytes) from %s dropped", self.session.pk, len(text_data), self.peer_id
             )
@@ -243,8 +250,18 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def handle(self, m: dict[str, Any]) -> None:
         kind = m["type"]
         if kind == "signal":
+            # Encoded here, once, from the validated message: the receiving socket sends the text as
+            # it is, and the layer copies a string instead of the nested description.
             payload = {k: v for k, v in m.items() if k not in ("type", "to")}
-            await self._broadcast({"type": "room.signal", "to": m["to"], "from": self.peer_id, "payload": payload})
+            text = json.dumps({"type": "signal", "from": self.peer_id, **payload})
+            event = {"type": "room.signal", "to": m["to"], "from": self.peer_id, "text": text}
+            channel = self.peer_channels.get(m["to"])
+            if channel is None:
+                await self._broadcast(event)  # not introduced (yet): the room's sockets pick it out
+            else:
+                # Straight to the addressed socket: no other socket of the room wakes up for it.
+                with contextlib.suppress(ChannelFull):  # a socket that stopped reading, as in a group send
+                    await self.channel_layer.send(channel, event)
         elif kind == "media":
             self.media.update({k: v for k, v in m.items() if k != "type"})
             await self._broadcast({"type": "room.peer", "event": "peer-media", "peer": self._peer_info()})
@@ -348,7 +365,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if self.in_lobby:
             return
         if event["to"] == self.peer_id and event["from"] != self.peer_id:
-            await self.send_json({"type": "signal", "from": event["from"], **event["payload"]})
+            await self.send(text_data=event["text"])
 
     async def room_peer(self, event: dict[str, Any]) -> None:
         if self.in_lobby:
@@ -356,14 +373,23 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         peer = event["peer"]
         if peer["id"] == self.peer_id:
             return
-        await self.send_json({"type": event["event"], "peer": peer})
-        if event["event"] == "peer-joined" and event.get("reply_to") and self.joined:
+        kind = event["event"]
+        if kind == "peer-joined" and event.get("reply_to"):
+            self.peer_channels[peer["id"]] = event["reply_to"]
+        elif kind in ("peer-away", "peer-left"):
+            self.peer_channels.pop(peer["id"], None)
+        await self.send_json({"type": kind, "peer": peer})
+        if kind == "peer-joined" and event.get("reply_to") and self.joined:
             # Introduce ourselves to the newcomer only (works across processes via the layer).
-            await self.channel_layer.send(event["reply_to"], {"type": "room.present", "peer": self._peer_info()})
+            await self.channel_layer.send(
+                event["reply_to"], {"type": "room.present", "peer": self._peer_info(), "channel": self.channel_name}
+            )
 
     async def room_present(self, event: dict[str, Any]) -> None:
         if self.in_lobby:
             return
+        if event.get("channel"):
+            self.peer_channels[event["peer"]["id"]] = event["channel"]
         await self.send_json({"type": "peer-present", "peer": event["peer"]})
 
     async def room_relay(self, event: dict[str, Any]) -> None:

@@ -167,6 +167,47 @@ def test_redis_a_cancelled_receive_loses_no_message() -> None:
     asyncio.run(go())
 
 
+def test_copy_message_copies_like_deepcopy() -> None:
+    from copy import deepcopy
+
+    from apps.core.layers import copy_message
+
+    class Custom:
+        def __init__(self) -> None:
+            self.items = [1]
+
+    message = {"type": "x", "a": [1, {"b": "c", "d": None, "e": 1.5, "f": True}], "g": b"raw", "h": (1, [2])}
+    copied = copy_message(message)
+    assert copied == deepcopy(message)
+    copied["a"][1]["b"] = "changed"
+    copied["h"][1].append(3)  # a tuple goes to deepcopy: its list is a copy too
+    assert message["a"][1]["b"] == "c" and message["h"] == (1, [2])
+    other = copy_message({"obj": Custom()})["obj"]
+    assert isinstance(other, Custom) and other.items == [1]
+
+
+def test_in_memory_send_and_receive_keep_the_stock_contract() -> None:
+    from channels.exceptions import ChannelFull
+
+    async def go() -> None:
+        layer = InMemoryChannelLayer(capacity=2)
+        channel = await layer.new_channel()
+        message = {"type": "a.b", "n": [1]}
+        await layer.send(channel, message)
+        message["n"].append(2)  # the sender's later change does not reach the receiver
+        await layer.send(channel, {"type": "a.b", "n": [3]})
+        with pytest.raises(ChannelFull):
+            await layer.send(channel, {"type": "a.b", "n": [4]})
+        assert [m["n"] for m in await _take(layer, channel, 2)] == [[1], [3]]
+        assert channel not in layer.channels  # an emptied queue is not kept
+        with pytest.raises(TypeError):
+            await layer.send(channel, "not a dict")  # type: ignore[arg-type]
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0)
+        await layer.send(channel, {"type": "a.b", "n": [5]})
+        assert (await asyncio.wait_for(waiting, 2))["n"] == [5]
+
+
 @redis_only
 def test_redis_reading_passes_on_when_the_reading_receive_is_cancelled_or_served() -> None:
     """One waiting receive reads for the whole process. Whether it leaves because its socket
@@ -249,6 +290,49 @@ def test_redis_batched_send_stops_at_a_channels_capacity_like_the_stock_send() -
             assert await _nothing(layer, other)
             await group_send_many(layer, [("user.2", {"type": "user.event", "event": {"n": 10}})])
             assert [m["event"]["n"] for m in await _take(layer, other, 1)] == [10]  # room again once read
+        finally:
+            await layer.flush()
+
+    asyncio.run(go())
+
+
+@redis_only
+def test_redis_direct_and_group_sends_reach_each_sockets_loop_in_order() -> None:
+    """The room relay sends a signal straight to a socket's channel (``send``) while room events
+    go to the group; each socket's single-inbox loop (apps/core/dispatch.py) receives through the
+    process's one reader and gets both kinds, each once and in the order they were sent."""
+    from channels.exceptions import StopConsumer
+
+    from apps.core.dispatch import dispatch_from
+
+    async def go() -> None:
+        layer = _redis_layer(receive_batch=4)  # several reads for the messages below
+        try:
+            a, b = await layer.new_channel(), await layer.new_channel()
+            for channel in (a, b):
+                await layer.group_add("room.1", channel)
+            seen: dict[str, list[int]] = {a: [], b: []}
+
+            def loop_for(channel: str) -> asyncio.Future[None]:
+                async def handle(message: dict[str, Any]) -> None:
+                    if message["type"] == "stop":
+                        raise StopConsumer
+                    seen[channel].append(message["n"])
+
+                return asyncio.ensure_future(dispatch_from([lambda: layer.receive(channel)], handle))
+
+            loops = [loop_for(a), loop_for(b)]
+            for i in range(10):
+                await layer.send(b, {"type": "room.signal", "n": i})
+                await group_send_many(layer, [("room.1", {"type": "room.peer", "n": 100 + i})])
+            for channel in (a, b):
+                await layer.send(channel, {"type": "stop"})
+            for loop in loops:
+                with pytest.raises(StopConsumer):
+                    await asyncio.wait_for(loop, 5)
+            assert seen[a] == [100 + i for i in range(10)]
+            assert seen[b] == [n for i in range(10) for n in (i, 100 + i)]
+            assert not layer._reading and not layer._waiting
         finally:
             await layer.flush()
 

@@ -328,3 +328,32 @@ def test_fan_out_works_from_a_thread_running_an_event_loop(alice: Any, bob: Any,
     assert got[1]["unread"] == 2
     assert got[2]["notification"]["title"] == "From a loop" and got[2]["unread"] == 1
     assert got[3] == {"type": "request.new", "request": 3}
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_pushed_event_costs_the_socket_no_new_task(alice: Any) -> None:
+    """A fan-out reaches every socket of a process at once: each pushed event is handled by the
+    task that read it from the layer (apps/core/dispatch.py), where Channels' own loop made a new
+    task and an ``asyncio.wait`` per message and socket."""
+    a, ok = await _connect(alice)
+    assert ok
+    await a.receive_json_from()  # hello
+    layer = get_channel_layer()
+    loop = asyncio.get_running_loop()
+    made: list[str] = []
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        made.append(getattr(coro, "__qualname__", repr(coro)))
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(factory)
+    try:
+        for n in range(50):
+            await layer.group_send(user_group(alice.pk), {"type": "user.event", "text": json.dumps({"n": n})})
+        got = [await a.receive_json_from(timeout=2) for _ in range(50)]
+    finally:
+        loop.set_task_factory(None)
+    assert [g["n"] for g in got] == list(range(50))
+    assert made == []
+    await a.disconnect()

@@ -221,6 +221,11 @@ async def test_drop_is_shown_as_away_and_resume_keeps_the_peer_id():
     assert w["you"]["id"] == lw["you"]["id"]
     joined = await receive_until(m, "peer-joined")
     assert joined["peer"]["id"] == lw["you"]["id"]
+    # Signals to that id reach the new socket (not the dropped one's channel).
+    offer = {"type": "signal", "to": lw["you"]["id"], "description": {"type": "offer", "sdp": "v=0\r\n"}, "t": 7}
+    await m.send_json_to(offer)
+    got = await receive_until(back, "signal")
+    assert got == {"type": "signal", "from": _welcome["you"]["id"], "description": offer["description"], "t": 7}
     # Someone else's id is not accepted.
     spoof = communicator(s, learner, f"?peer=u{mentor.pk}-abcdefgh")
     assert (await spoof.connect())[0]
@@ -228,6 +233,10 @@ async def test_drop_is_shown_as_away_and_resume_keeps_the_peer_id():
     await spoof.disconnect()
     await back.send_json_to({"type": "leave"})
     assert (await receive_until(m, "peer-left"))["peer"]["id"] == lw["you"]["id"]
+    # A signal to someone who left goes nowhere, and the sender is not told anything.
+    await drain(m)
+    await m.send_json_to(offer)
+    assert not [x for x in await drain(m) if x["type"] in ("signal", "error")]
     await m.disconnect()
 
 
