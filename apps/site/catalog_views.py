@@ -141,9 +141,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     taken = search.seats_taken(pk, timezone.now())
 
     def build() -> dict[str, Any]:
-        session = search.session_detail(pk)  # DoesNotExist: a 404 below, nothing cached
-        session.seats_taken = taken  # type: ignore[attr-defined]
-        session.seats_left = max(session.capacity - taken, 0)  # type: ignore[attr-defined]
+        session = search.session_detail(pk, taken=taken)  # DoesNotExist: a 404 below, nothing cached
         context: dict[str, Any] = {
             "s": session,
             "profile": getattr(session.mentor, "mentor_profile", None),

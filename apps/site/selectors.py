@@ -237,15 +237,20 @@ def domains() -> QuerySet[Domain]:
     return Domain.objects.all().only("id", "name", "slug")
 
 
-def session_detail(pk: int, now: datetime | None = None) -> Session:
+def session_detail(pk: int, now: datetime | None = None, *, taken: int | None = None) -> Session:
+    """One session with its mentor and seats. ``taken``: its seats already counted (``seats_taken``)
+    by a caller that keys a cache on them, so the page shows exactly the seats its key says (and
+    they are not counted twice)."""
     now = now or timezone.now()
-    qs = with_seats(
-        Session.objects.select_related("mentor", "domain", "mentor__mentor_profile").filter(
-            mentor__is_active=True, mentor__is_blocked=False
-        ),
-        now,
+    qs = Session.objects.select_related("mentor", "domain", "mentor__mentor_profile").filter(
+        mentor__is_active=True, mentor__is_blocked=False
     )
-    return qs.get(pk=pk)
+    if taken is None:
+        return with_seats(qs, now).get(pk=pk)
+    session = qs.get(pk=pk)
+    session.seats_taken = taken  # type: ignore[attr-defined]
+    session.seats_left = max(session.capacity - taken, 0)  # type: ignore[attr-defined]
+    return session
 
 
 def seats_taken(pk: int, now: datetime) -> int:
