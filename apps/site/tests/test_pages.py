@@ -183,3 +183,21 @@ def test_icon_tag_inlines_svg_and_rejects_bad_names():
     assert 'role="img" aria-label="Alerts"' in labelled and "aria-hidden" not in labelled
     with pytest.raises(ValueError):
         Template('{% icon "../secret" %}').render(Context())
+
+
+def test_no_template_has_a_multi_line_short_comment():
+    """Django's {# #} comment is one line only: one spanning lines is printed on the page as text
+    (the learner's dashboard showed one). Longer notes use {% comment %}."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    bad = [
+        f"{path.relative_to(settings.BASE_DIR)}:{text[: m.start()].count(chr(10)) + 1}"
+        for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
+        for text in [path.read_text(encoding="utf-8")]
+        for m in re.finditer(r"\{#[^\n]*?(?:\n)", text)
+        if "#}" not in m.group(0)
+    ]
+    assert not bad, bad
