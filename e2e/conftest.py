@@ -217,7 +217,7 @@ def login(page: Any, email: str, password: str = PASSWORD, *, next_url: str | No
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
     """Run axe-core in the page and return violations of the given impact levels."""
     # Let CSS transitions (menus fading in) finish: mid-fade colours would be judged, not the page's.
-    # Alpine starts a transition on the next frame, so wait two frames before collecting them.
+    # A transition may start on the next frame, so wait two frames before collecting them.
     # (Infinite ones, such as a pulsing live badge, are skipped; the wait is capped at 2 s.)
     page.evaluate(
         """() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame))).then(

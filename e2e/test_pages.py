@@ -169,7 +169,7 @@ def test_landing(new_context: Any, catalogue: dict[str, Any], width: int) -> Non
     expect(page.get_by_text("From question to live session in three steps")).to_be_visible()
     expect(page.get_by_role("link", name="Become a mentor").first).to_be_visible()
     _no_horizontal_scroll(page)
-    # Strict CSP: no inline script/style refused, no script errors (htmx, Alpine CSP build, our JS).
+    # Strict CSP: no inline script/style refused, no script errors (htmx, our JS).
     assert not errors, errors
     _check_axe(page)
     _shot(page, f"pages-landing-{width}")
@@ -222,9 +222,8 @@ def _devtools_issues(page: Any) -> list[dict[str, Any]]:
 
 def test_public_pages_raise_no_browser_issues(new_context: Any, catalogue: dict[str, Any]) -> None:
     """Landing, catalogue and a session page (the pages Lighthouse scores) use no deprecated API and
-    raise no other DevTools issue once our scripts and htmx have started. (Signed-in pages also load
-    Alpine's CSP build, which reads every global at start-up; reading window.fence raised Chrome's
-    FencedFrame deprecation, see scripts/vendor.mjs.)"""
+    raise no other DevTools issue once our scripts and htmx have started, for a visitor and signed in
+    (the bell and account menu are plain app.js disclosures; no page loads a framework)."""
     page = new_context(width=360, height=800).new_page()
     for path in ("/", "/sessions/", f"/sessions/{catalogue['sessions'][1].pk}/"):
         page.goto(path)
@@ -233,18 +232,66 @@ def test_public_pages_raise_no_browser_issues(new_context: Any, catalogue: dict[
         page.wait_for_function(
             "() => window.htmx !== undefined && document.querySelector('[data-theme-toggle][data-state]')"
         )
-        # Visitors' public pages load no Alpine (only signed-in pages use it).
-        assert page.evaluate("window.Alpine === undefined && !document.querySelector('script[src*=alpine]')")
         issues = _devtools_issues(page)
         assert not issues, f"{path}: {issues}"
-    # Signed in, the header's bell and account menu are Alpine components: the same pages, with Alpine.
     login(page, make_user("learner").email)
     for path in ("/", "/sessions/"):
         page.goto(path)
         page.wait_for_load_state("networkidle")
-        page.wait_for_function("() => window.Alpine !== undefined && document.querySelector('[x-data]')?._x_dataStack")
+        page.wait_for_function("() => document.querySelector('[data-theme-toggle][data-state]')")
         issues = _devtools_issues(page)
         assert not issues, f"{path} signed in: {issues}"
+
+
+def test_header_menus_open_close_and_dismiss(new_context: Any) -> None:
+    """The signed-in header's dropdowns and the dashboard's phone drawer: open on click, one at a
+    time, close on Escape (focus back on their button) and on a click elsewhere; the drawer moves
+    focus to its close button and closes from it or its backdrop."""
+    page = new_context(width=1280, height=800).new_page()
+    login(page, make_user("learner").email)
+    page.goto("/sessions/")
+    bell = page.locator("#notification-bell-button")
+    account = page.get_by_role("button", name="Account menu")
+    panel, menu = page.locator("#notification-panel"), page.locator("#user-menu")
+    account.click()
+    expect(menu).to_be_visible()
+    expect(account).to_have_attribute("aria-expanded", "true")
+    # A toast arriving now (it lands where the menu hangs) stays behind the open menu: a tap on that
+    # spot reaches the menu, not the toast.
+    page.evaluate("window.PeerLearn.toast('A toast under the menu', 'info')")
+    toast = page.get_by_text("A toast under the menu")
+    expect(toast).to_be_attached()
+    box = toast.bounding_box()
+    assert box is not None
+    hit = f"document.elementFromPoint({box['x'] + box['width'] / 2}, {box['y'] + box['height'] / 2})"
+    assert page.evaluate(f"{hit}.closest('#user-menu') !== null")
+    bell.click()  # opening the bell closes the account menu (a click outside it)
+    expect(panel).to_be_visible()
+    expect(menu).to_be_hidden()
+    expect(account).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(bell).to_be_focused()
+    account.click()
+    expect(menu).to_be_visible()
+    page.locator("main").click(position={"x": 5, "y": 5})
+    expect(menu).to_be_hidden()
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/dashboard/")
+    opener = page.get_by_role("button", name="Open menu")
+    drawer = page.get_by_role("dialog", name="Navigation")
+    expect(drawer).to_be_hidden()
+    opener.click()
+    expect(drawer).to_be_visible()
+    close = drawer.get_by_role("button", name="Close menu")
+    expect(close).to_be_focused()
+    close.click()
+    expect(drawer).to_be_hidden()
+    expect(opener).to_be_focused()
+    opener.click()
+    page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
 
 
 def test_theme_toggle_persists_for_anonymous(new_context: Any) -> None:

@@ -22,28 +22,8 @@ function copyScript(src, dest) {
   writeFileSync(dest, readFileSync(dest, "utf8").replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, "\n"));
 }
 
-// Alpine's CSP build snapshots every global of the page at start-up (packages/csp/src/parser.js), so
-// that expressions can be refused the window's own objects. It already skips the getters Chrome and
-// Safari flag as deprecated (styleMedia, sharedStorage); Chrome 156 also flags reading `window.fence`
-// (Fenced Frames, "FencedFrame" deprecation), which Lighthouse's best-practices counts against
-// every page. We skip `fence` the same way. Nothing is lost: outside a fenced frame `window.fence`
-// is null, which the guard ignores anyway, and our pages never load in any frame (CSP
-// frame-ancestors 'none', X-Frame-Options DENY), let alone a fenced one (that needs an opt-in header
-// we do not send). The patch must apply exactly once, so an Alpine upgrade that changes the loop
-// (or fixes it upstream) makes this script fail instead of silently shipping the warning again.
-function skipFenceGlobal(dest) {
-  const source = readFileSync(dest, "utf8");
-  const loop = /(\w+)==="sharedStorage"\)return/g;
-  const found = source.match(loop) ?? [];
-  if (found.length !== 1) throw new Error(`${dest}: expected one sharedStorage skip in Alpine's globals snapshot, found ${found.length}`);
-  writeFileSync(dest, source.replace(loop, (_, key) => `${key}==="sharedStorage"||${key}==="fence")return`));
-  console.log(`  ${dest.replace(root + "/", "")}: skips window.fence in its globals snapshot`);
-}
-
 console.log("vendor: scripts");
 copy(nm("htmx.org", "dist", "htmx.min.js"), out("vendor", "htmx.min.js"));
-copy(nm("@alpinejs", "csp", "dist", "cdn.min.js"), out("vendor", "alpine-csp.min.js"));
-skipFenceGlobal(out("vendor", "alpine-csp.min.js"));
 copyScript(nm("chart.js", "dist", "chart.umd.min.js"), out("vendor", "chart.umd.min.js"));
 
 console.log("vendor: fonts");

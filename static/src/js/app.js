@@ -1,6 +1,5 @@
-/* Shared page behaviour: Alpine components for signed-in pages (registered before Alpine starts:
-   this file is deferred and placed before the vendored Alpine CSP build), theme switching, the
-   public header's menu, tabs. */
+/* Shared page behaviour, plain script (no framework): theme switching, disclosures (the public
+   header's menu, the bell's panel, the account menu, the dashboard's navigation drawer), tabs. */
 (function () {
   "use strict";
 
@@ -28,37 +27,6 @@
     document.dispatchEvent(new CustomEvent("peerlearn:theme", { detail: { theme: pref } }));
   }
 
-  document.addEventListener("alpine:init", function () {
-    var Alpine = window.Alpine;
-
-    // Disclosure: menus, dropdowns, the mobile navigation drawer.
-    Alpine.data("disclosure", function () {
-      return {
-        open: false,
-        toggle: function () {
-          this.open = !this.open;
-          if (!this.open) return;
-          // Move focus into a drawer/menu that asks for it (data-disclosure-focus), once it is shown.
-          var root = this.$root;
-          this.$nextTick(function () {
-            var target = root.querySelector("[data-disclosure-focus]");
-            if (target) target.focus();
-          });
-        },
-        close: function () { this.open = false; },
-        get expanded() { return this.open ? "true" : "false"; },
-        get closed() { return !this.open; },
-        closeOnEscape: function () {
-          if (!this.open) return;
-          this.open = false;
-          // The component's own trigger (x-ref="trigger"); nested menus have their own refs.
-          var btn = (this.$refs && this.$refs.trigger) || this.$root.querySelector("[data-disclosure-button]");
-          if (btn) btn.focus();
-        },
-      };
-    });
-  });
-
   // --- Tabs (WAI-ARIA tabs pattern, no framework needed) ----------------------------------------
   function initTabs(root) {
     var tabs = Array.prototype.slice.call(root.querySelectorAll('[role="tab"]'));
@@ -85,9 +53,7 @@
     });
   }
 
-  // --- Theme toggle and the public header's menu: plain script, so that public pages (anonymous
-  // visitors) need no Alpine at all (its start-up walk of the page was the landing page's longest
-  // task on a mid-range phone).
+  // --- Theme toggle -------------------------------------------------------------------------------
   function showTheme(button, theme) {
     button.setAttribute("data-state", theme);
     button.querySelectorAll("[data-theme-icon]").forEach(function (icon) {
@@ -110,23 +76,54 @@
     });
   }
 
+  // --- Disclosures -------------------------------------------------------------------------------
+  // <button data-menu-button aria-controls="panel-id" aria-expanded="false"> shows and hides the
+  // element with that id (its `hidden` attribute). Escape closes the open one and gives focus back
+  // to its button; [data-menu-close] inside the panel closes it; [data-disclosure-focus] inside the
+  // panel takes focus when it opens (the drawer's close button); with data-dismiss-outside a click
+  // anywhere else closes it (dropdowns), so opening one dropdown closes the other. While one is open
+  // the root carries data-menu-open, which puts toasts behind it (app.css).
+  var disclosures = [];
   function initMenuButton(button) {
     var panel = document.getElementById(button.getAttribute("aria-controls"));
     if (!panel) return;
-    function set(open) {
-      panel.hidden = !open;
-      button.setAttribute("aria-expanded", open ? "true" : "false");
-      button.querySelectorAll("[data-when-open]").forEach(function (icon) {
-        icon.hidden = (icon.getAttribute("data-when-open") === "true") !== open;
-      });
-    }
-    button.addEventListener("click", function () { set(panel.hidden); });
-    document.addEventListener("keydown", function (e) {
-      if (e.key !== "Escape" || panel.hidden) return;
-      set(false);
-      button.focus();
+    var d = {
+      button: button,
+      panel: panel,
+      outside: button.hasAttribute("data-dismiss-outside"),
+      isOpen: function () { return !panel.hidden; },
+      set: function (open) {
+        panel.hidden = !open;
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+        button.querySelectorAll("[data-when-open]").forEach(function (icon) {
+          icon.hidden = (icon.getAttribute("data-when-open") === "true") !== open;
+        });
+        document.documentElement.toggleAttribute("data-menu-open", disclosures.some(function (o) { return o.isOpen(); }));
+        if (open) {
+          var target = panel.querySelector("[data-disclosure-focus]");
+          if (target) target.focus();
+        }
+      },
+    };
+    disclosures.push(d);
+    button.addEventListener("click", function () { d.set(panel.hidden); });
+    panel.addEventListener("click", function (e) {
+      if (e.target.closest && e.target.closest("[data-menu-close]")) { d.set(false); button.focus(); }
     });
   }
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    disclosures.forEach(function (d) {
+      if (!d.isOpen()) return;
+      d.set(false);
+      d.button.focus();
+    });
+  });
+  document.addEventListener("click", function (e) {
+    disclosures.forEach(function (d) {
+      if (d.outside && d.isOpen() && !d.button.contains(e.target) && !d.panel.contains(e.target)) d.set(false);
+    });
+  });
 
   function init() {
     document.querySelectorAll("[data-tabs]").forEach(initTabs);
