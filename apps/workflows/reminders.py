@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 DISCOVERY_HORIZON = timedelta(hours=25)
 NO_SHOW_AFTER = timedelta(minutes=10)
 FEEDBACK_REMINDER_AFTER = timedelta(hours=1)
+# A feedback prompt or reminder that could not go out within a day of its time (the worker was down,
+# or the booking was recorded after the fact) is dropped: a learner asked to rate a session from last
+# week, or several at once, reads it as spam; the feedback page stays open from their bookings.
+FEEDBACK_STALE_AFTER = timedelta(hours=24)
 MAX_ATTEMPTS = 5
 BATCH = 200
 
@@ -203,7 +207,7 @@ def handle_feedback(job: ScheduledJob, now: datetime) -> bool:
         return False
     if session.status == SessionStatus.CANCELLED or f":{_ts(session.start)}" not in job.key:
         return False
-    if _feedback_given(booking):
+    if _feedback_given(booking) or now - job.due_at > FEEDBACK_STALE_AFTER:
         return False
     reminder = job.kind == JobKind.FEEDBACK_REMINDER
     if not reminder and session.status == SessionStatus.LIVE:

@@ -26,6 +26,7 @@ from apps.catalog.services import SessionInput, create_session
 from apps.progress import goals
 from apps.progress.services import submit_feedback
 from apps.rooms import services as rooms
+from apps.workflows import reminders
 from apps.workflows.booking import book_and_pay
 
 EMAIL_DOMAIN = "demo.peerlearn.in"
@@ -117,9 +118,14 @@ def _take_session(learner: User, template: Session, start: datetime, review: tup
     with time_machine.travel(start + timedelta(minutes=template.duration_minutes // 2), tick=True):
         for topic in list(session.topics)[:3]:
             rooms.set_tick(session=session, user=template.mentor, topic=topic, done=True)
-    with time_machine.travel(start + timedelta(minutes=template.duration_minutes), tick=True):
+    end = start + timedelta(minutes=template.duration_minutes)
+    with time_machine.travel(end, tick=True):
         session.refresh_from_db()
         rooms.complete_session(session=session)
+    # The background tick an hour later: the feedback reminder goes out then, when it is still due
+    # (no review yet), instead of piling up for the first tick after seeding.
+    with time_machine.travel(end + reminders.FEEDBACK_REMINDER_AFTER + timedelta(minutes=1), tick=True):
+        reminders.tick()
     if review is not None:
         with time_machine.travel(start + timedelta(minutes=template.duration_minutes + 20), tick=True):
             booking.refresh_from_db()

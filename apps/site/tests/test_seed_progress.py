@@ -4,6 +4,7 @@ flows, reviews, goals at different stages, badges and a streak; a second run add
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -59,3 +60,28 @@ def test_demo_learners_have_history_goals_badges_and_a_streak():
     call_command("seed_demo", stdout=io.StringIO())
     after = (Booking.objects.count(), Goal.objects.count(), BadgeAward.objects.count(), Feedback.objects.count())
     assert before == after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_bells_hold_a_recent_handful_and_no_pile_of_late_prompts():
+    """Committed for real (confirmations schedule their reminders on commit): each feedback reminder
+    went out an hour after its unreviewed session, the first tick after seeding sends none late, and
+    the accounts have read what is older than two days, as a returning user would have."""
+    from apps.workflows.reminders import tick
+
+    call_command("seed_demo", stdout=io.StringIO())
+    aarav = User.objects.get(email="aarav.patel@demo.peerlearn.in")
+    reminders = Notification.objects.filter(user=aarav, title="A reminder: how was your session?")
+    unreviewed_free = aarav.bookings.filter(
+        status=BookingStatus.COMPLETED, session__price_paise=0, feedback__isnull=True
+    ).count()
+    assert reminders.count() >= unreviewed_free > 0
+    for n in reminders:
+        booking = Booking.objects.select_related("session").get(pk=n.reference.split(":")[1])
+        assert booking.session.end + timedelta(hours=1) <= n.created_at <= booking.session.end + timedelta(hours=25)
+    tick()
+    fresh = Notification.objects.filter(created_at__gt=timezone.now() - timedelta(minutes=10))
+    assert not fresh.filter(type=NotificationType.FEEDBACK_REQUESTED).exists()
+    unread = Notification.objects.filter(user__email__endswith="@demo.peerlearn.in", read=False)
+    assert not unread.filter(created_at__lt=timezone.now() - timedelta(days=2)).exists()
+    assert 0 < unread.filter(user=aarav).count() <= 15

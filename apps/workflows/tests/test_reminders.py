@@ -163,6 +163,42 @@ def test_no_feedback_reminder_once_feedback_was_given(
 
 
 @pytest.mark.django_db
+def test_feedback_prompts_more_than_a_day_late_are_dropped(
+    booking: Any, alice: Any, session: Session, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The worker was down from before the session until two days after it: no pile of late "how was
+    your session?" prompts when it comes back; the rows are skipped, not left pending."""
+    booking.status = BookingStatus.COMPLETED
+    booking.save(update_fields=["status"])
+    Session.objects.filter(pk=session.pk).update(status=SessionStatus.COMPLETED)
+    # The session ends at T0 + 1 h; its reminder is due an hour later. Tick a minute past a day after that.
+    session_end = T0 + timedelta(minutes=60)
+    reminder_due = session_end + scheduler.FEEDBACK_REMINDER_AFTER
+    tick_at(reminder_due + scheduler.FEEDBACK_STALE_AFTER + timedelta(minutes=1), django_capture_on_commit_callbacks)
+    assert not Notification.objects.filter(user=alice, type=NotificationType.FEEDBACK_REQUESTED).exists()
+    feedback_rows = ScheduledJob.objects.filter(
+        booking=booking, kind__in=[JobKind.FEEDBACK_PROMPT, JobKind.FEEDBACK_REMINDER]
+    )
+    assert sorted(feedback_rows.values_list("status", flat=True)) == [JobStatus.SKIPPED, JobStatus.SKIPPED]
+
+
+@pytest.mark.django_db
+def test_feedback_reminder_a_little_late_still_goes_out(
+    booking: Any, alice: Any, session: Session, django_capture_on_commit_callbacks: Any
+) -> None:
+    booking.status = BookingStatus.COMPLETED
+    booking.save(update_fields=["status"])
+    Session.objects.filter(pk=session.pk).update(status=SessionStatus.COMPLETED)
+    tick_at(T0 + timedelta(hours=20), django_capture_on_commit_callbacks)
+    titles = sorted(
+        Notification.objects.filter(user=alice, type=NotificationType.FEEDBACK_REQUESTED).values_list(
+            "title", flat=True
+        )
+    )
+    assert titles == ["A reminder: how was your session?", "How was your session?"]
+
+
+@pytest.mark.django_db
 def test_failed_effect_rolls_back_and_retries(
     booking: Any, alice: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -26,6 +26,8 @@ from apps.accounts.models import LearnerProfile, MentorProfile, MentorStatus, Ro
 from apps.accounts.services import create_user, set_featured
 from apps.bookings.models import Booking, CancelledBy
 from apps.catalog.models import Session, SessionStatus
+from apps.notifications.models import Notification
+from apps.notifications.services import mark_read
 from apps.payments import services as payments
 from apps.payments.models import PaymentItem
 from apps.payments_sandbox import api as sandbox_api
@@ -41,6 +43,7 @@ DEMO_PASSWORD = "PeerLearn@Demo26"  # noqa: S105 - the documented, public demo p
 EMAIL_DOMAIN = "demo.peerlearn.in"
 IST = zoneinfo.ZoneInfo("Asia/Kolkata")
 HORIZON_DAYS = 14
+READ_WITHIN = timedelta(days=2)  # demo accounts have read their bell up to this long ago
 MIN_LEAD = timedelta(hours=2)  # the catalogue rule is >= 30 min ahead; keep a margin
 
 # (name, slug, heroicon, description, topics)
@@ -752,7 +755,10 @@ class Command(BaseCommand):
         if not options["logins_only"]:
             # No server listens while seeding, so the sandbox sends no webhooks meanwhile: the signed
             # callback confirms each payment (as when a browser returns) and refunds settle at once.
-            with override_settings(PAYMENTS_SANDBOX_WEBHOOKS=False), transaction.atomic():
+            # No outer transaction: each flow commits as it would live, so what it defers to commit
+            # (confirmations scheduling reminders, notifications) happens at the history's moment,
+            # not all at once when seeding ends. Every step checks what exists, so a rerun resumes.
+            with override_settings(PAYMENTS_SANDBOX_WEBHOOKS=False):
                 stats = self.seed()
             self.stdout.write(
                 self.style.SUCCESS(
@@ -830,6 +836,7 @@ class Command(BaseCommand):
             seed_money(log=self.stdout.write)
         seed_progress(log=self.stdout.write)  # after seed_history, which seeds only a booking-free database
         seed_discovery(log=self.stdout.write, pay=self.pay_for)
+        self.read_old_notifications(now)
 
         upcoming = Session.objects.filter(
             mentor__email__endswith="@" + EMAIL_DOMAIN, start__gt=now, status=SessionStatus.SCHEDULED
@@ -864,6 +871,16 @@ class Command(BaseCommand):
         )
         changed_plans = self.pay_for(learners[names[3]], paid[2])
         cancel_booking(booking=changed_plans, by=CancelledBy.LEARNER, reason="Exam date moved", now=now)
+
+    def read_old_notifications(self, now: datetime) -> None:
+        """People open their bell within a couple of days: what the history sent before that is read
+        (through the same service as the bell's "mark read"), so each account's unread count is the
+        recent handful a returning user would have."""
+        old = Notification.objects.filter(
+            user__email__endswith="@" + EMAIL_DOMAIN, read=False, created_at__lt=now - READ_WITHIN
+        ).select_related("user")
+        for notification in old.iterator():
+            mark_read(user=notification.user, notification_id=notification.pk)
 
     def pay_for(self, learner: User, session: Session) -> Booking:
         """Book a paid session and pay for it in the sandbox Checkout, as a learner would."""
