@@ -214,6 +214,28 @@ def login(page: Any, email: str, password: str = PASSWORD, *, next_url: str | No
     page.wait_for_load_state("networkidle")
 
 
+def record_toasts(page: Any) -> None:
+    """Keep the text of every toast the page shows from now on (window.__toastsSeen). Toasts dismiss
+    themselves after a few seconds, so a test that checks for one after other slow steps waits for
+    this record instead of racing the toast's timer."""
+    page.evaluate(
+        """() => {
+          window.__toastsSeen = [];
+          const region = document.getElementById('toasts');
+          new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => {
+            if (n.nodeType === 1) window.__toastsSeen.push(n.textContent || '');
+          }))).observe(region, {childList: true});
+        }"""
+    )
+
+
+def wait_for_toast(page: Any, text: str, *, timeout: float = 15_000) -> None:
+    """Wait until a toast containing ``text`` has been shown (see record_toasts)."""
+    page.wait_for_function(
+        "(text) => (window.__toastsSeen || []).some((t) => t.includes(text))", arg=text, timeout=timeout
+    )
+
+
 def axe_violations(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
     """Run axe-core in the page and return violations of the given impact levels."""
     # Let CSS transitions (menus fading in) finish: mid-fade colours would be judged, not the page's.
