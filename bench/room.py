@@ -11,6 +11,11 @@
    = 2 passes through RoomConsumer (schema check, rate limit, channel-layer group send). Baseline:
    the same-size text through a raw echo consumer in the same daphne (routed only with
    PEERLEARN_BENCH=1). Measured in alternating batches so noise hits both alike.
+3. **The same without a browser**: the relay and the echo again, from Python WebSocket clients
+   (bench/wsclient.py) in this process instead of two pages: the server's share of the relay
+   without the four crossings of Chromium's network process and the second page's turnaround that
+   the browser relay pays (the browser echo crosses twice). Printed beside the browser figures,
+   not instead of them.
 
 Embedded profile (SQLite, in-memory channel layer) in a throwaway var dir. Prints a table and
 writes JSON to bench/results/.
@@ -145,10 +150,13 @@ def main() -> None:
 
     ff = result["first_frame_ms"]
     relay, echo = result["relay_rtt_ms"], result["echo_rtt_ms"]
+    py_relay, py_echo = result["py_relay_rtt_ms"], result["py_echo_rtt_ms"]
     rows = [
         ("first remote frame (both pages)", ff),
         ("relay RTT via RoomConsumer x2", relay),
         ("raw echo RTT", echo),
+        ("no browser: relay RTT", py_relay),
+        ("no browser: raw echo RTT", py_echo),
     ]
     print(f"{'measure':<34} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'mean ms':>9}")
     print("-" * 70)
@@ -165,6 +173,9 @@ def main() -> None:
     ratio50 = pct(relay, 50) / pct(echo, 50)
     ratio95 = pct(relay, 95) / pct(echo, 95)
     print(f"relay/echo ratio: p50 {ratio50:.2f}x, p95 {ratio95:.2f}x (relay crosses the consumer twice)")
+    py50 = pct(py_relay, 50) / pct(py_echo, 50)
+    py95 = pct(py_relay, 95) / pct(py_echo, 95)
+    print(f"relay/echo ratio without a browser (Python clients): p50 {py50:.2f}x, p95 {py95:.2f}x")
     summary = {
         "first_frame_p50_ms": round(pct(ff, 50), 1),
         "first_frame_p95_ms": round(pct(ff, 95), 1),
@@ -174,6 +185,12 @@ def main() -> None:
         "echo_rtt_p95_ms": round(pct(echo, 95), 2),
         "ratio_p50": round(ratio50, 2),
         "ratio_p95": round(ratio95, 2),
+        "py_relay_rtt_p50_ms": round(pct(py_relay, 50), 2),
+        "py_relay_rtt_p95_ms": round(pct(py_relay, 95), 2),
+        "py_echo_rtt_p50_ms": round(pct(py_echo, 50), 2),
+        "py_echo_rtt_p95_ms": round(pct(py_echo, 95), 2),
+        "py_ratio_p50": round(py50, 2),
+        "py_ratio_p95": round(py95, 2),
         "runs_ok": len(ff),
         "runs_failed": len(result["failures"]),
     }
@@ -317,7 +334,13 @@ def _measure(base: str, runs: int, per_batch: int) -> dict[str, Any]:
         relay = [x for x in relay if x >= 0]
         echo = [x for x in echo if x >= 0]
         browser.close()
+    import asyncio
+
+    port = int(base.rsplit(":", 1)[1])
+    py_relay, py_echo = asyncio.run(_python_relay(port, path, _cookie(mentor), _cookie(learner), per_batch))
     return {
+        "py_relay_rtt_ms": py_relay,
+        "py_echo_rtt_ms": py_echo,
         "first_frame_ms": first,
         "relay_rtt_ms": relay,
         "echo_rtt_ms": echo,
@@ -325,6 +348,79 @@ def _measure(base: str, runs: int, per_batch: int) -> dict[str, Any]:
         "join_after_t0_ms": join_after_t0,
         "failures": failures,
     }
+
+
+async def _python_relay(
+    port: int, path: str, mentor_key: str, learner_key: str, per_batch: int
+) -> tuple[list[float], list[float]]:
+    """Relay and echo round trips from Python clients (no browser): the mentor's socket sends a
+    ``signal`` to the learner's, whose reader sends it straight back, as the pages do above; the
+    echo is the same text through the raw echo consumer. 20 alternating batches, 20 ms apart (the
+    room's per-socket rate limit)."""
+    import asyncio
+
+    from django.conf import settings
+    from wsclient import WSClient
+
+    async def enter(key: str) -> tuple[WSClient, str]:
+        ws = await WSClient.connect("127.0.0.1", port, path, cookie=f"{settings.SESSION_COOKIE_NAME}={key}")
+        while True:
+            m = await asyncio.wait_for(ws.recv_json(), 10)
+            if m.get("type") == "hello":
+                return ws, str(m["you"]["id"])
+
+    mentor, _ = await enter(mentor_key)
+    learner, learner_id = await enter(learner_key)
+
+    async def turn_around() -> None:  # the learner's side: every signal goes straight back
+        while True:
+            m = await learner.recv_json()
+            if m.get("type") == "signal":
+                await learner.send_json(
+                    {"type": "signal", "to": m["from"], "description": m["description"], "t": m["t"]}
+                )
+
+    back = asyncio.ensure_future(turn_around())
+    replies: dict[str, asyncio.Queue[Any]] = {"relay": asyncio.Queue(), "echo": asyncio.Queue()}
+    echo = await WSClient.connect("127.0.0.1", port, "/ws/bench/echo/")
+
+    async def read(ws: WSClient, q: asyncio.Queue[Any]) -> None:
+        while True:
+            m = await ws.recv_json()
+            if "t" in m:
+                q.put_nowait((time.perf_counter(), m["t"]))
+
+    readers = [
+        asyncio.ensure_future(read(mentor, replies["relay"])),
+        asyncio.ensure_future(read(echo, replies["echo"])),
+    ]
+    out: dict[str, list[float]] = {"relay": [], "echo": []}
+    try:
+        for _ in range(20):
+            for kind, ws in (("relay", mentor), ("echo", echo)):
+                for _ in range(per_batch):
+                    t = time.perf_counter()
+                    await ws.send_json(
+                        {"type": "signal", "to": learner_id, "description": {"type": "rollback", "sdp": ""}, "t": t}
+                    )
+                    try:
+                        while True:
+                            arrived, tag = await asyncio.wait_for(replies[kind].get(), 3)
+                            if tag == t:
+                                out[kind].append((arrived - t) * 1000)
+                                break
+                    except TimeoutError:
+                        pass  # counted as missing below
+                    await asyncio.sleep(0.02)
+    finally:
+        for task in [back, *readers]:
+            task.cancel()
+        for ws in (mentor, learner, echo):
+            await ws.close()
+    lost = 40 * per_batch - len(out["relay"]) - len(out["echo"])
+    if lost:
+        print(f"{lost} relay/echo messages from Python clients got no reply within 3 s (excluded)", flush=True)
+    return out["relay"], out["echo"]
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ CHAT_HISTORY = 200
 MESSAGES_PER_SECOND = 60  # per connection, a burst allowance for ICE candidates and strokes
 
 ICE_RATE = "30/10m"  # ICE-server (TURN credential) requests per user (django-ratelimit)
+ICE_RATE_GROUP = "rooms.ice"  # one count for the ICE endpoint and the servers a room page carries
 
 PRESENCE_GROUP = "presence"
 

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from apps.accounts.access import AuthenticatedRequest
 from apps.progress.selectors import feedback_for_booking, feedback_for_session
 
 from . import recording, selectors, services
-from .conf import ICE_RATE, JOIN_EARLY, room_socket_path, test_flags_enabled
+from .conf import ICE_RATE, ICE_RATE_GROUP, JOIN_EARLY, room_socket_path, test_flags_enabled
 
 
 def _participant(
@@ -82,6 +83,11 @@ def room(request: AuthenticatedRequest, room_code: Any) -> HttpResponse:
         "testHooks": test_flags_enabled(),
         "csrf": get_token(request),
     }
+    if state == "open" and not is_ratelimited(request, group=ICE_RATE_GROUP, key="user", rate=ICE_RATE, increment=True):
+        # The ICE servers (and TURN credentials) the page would otherwise fetch at once: the call
+        # can be prepared without waiting for that round trip (on a busy machine it was still in
+        # flight when Join was pressed). Counted with the endpoint, which is the fallback.
+        config["ice"] = services.ice_servers_for(user_id=int(request.user.pk or 0))
     ctx = {
         "session": session,
         "role": p.role,
@@ -102,7 +108,7 @@ def room(request: AuthenticatedRequest, room_code: Any) -> HttpResponse:
 @never_cache
 @require_GET
 @login_required
-@ratelimit(key="user", rate=ICE_RATE, block=False)
+@ratelimit(group=ICE_RATE_GROUP, key="user", rate=ICE_RATE, block=False)
 def ice_servers(request: AuthenticatedRequest, room_code: Any) -> JsonResponse:
     """STUN list + TURN credentials minted for this participant (rate-limited per user)."""
     _participant(request, room_code, include_completed=False)

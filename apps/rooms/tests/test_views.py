@@ -54,6 +54,34 @@ def test_ice_servers_only_for_participants_and_rate_limited(client, settings):
     assert codes.count(200) == 29 and codes.count(429) == 11  # 30 per 10 minutes, the first above included
 
 
+def test_open_room_page_carries_ice_servers_counted_with_the_endpoint(client, settings):
+    settings.TURN_SECRET = "x" * 20
+    settings.TURN_URLS = ["turn:127.0.0.1:3478"]
+    settings.STUN_URLS = []
+    _mentor, learner, _outsider, s, _b = trio()
+    client.force_login(learner)
+
+    def page_ice():
+        page = client.get(f"/session/{s.room_code}/")
+        return page.context["config"].get("ice")
+
+    with time_machine.travel(timezone.now(), tick=False):  # one rate-limit window, as above
+        ice = page_ice()
+        assert ice["turn"] is True and ice["iceServers"][0]["username"].endswith(f":{learner.pk}")
+        codes = [client.get(f"/session/{s.room_code}/ice/").status_code for _ in range(29)]
+        assert codes.count(200) == 29
+        # 30 per 10 minutes between the page and the endpoint: the next page carries none (the
+        # page then asks the endpoint, which refuses too).
+        assert page_ice() is None
+        assert client.get(f"/session/{s.room_code}/ice/").status_code == 429
+
+
+def test_room_page_outside_the_window_carries_no_ice_servers(client):
+    _mentor, learner, _outsider, s, _b = trio(start=timezone.now() + timedelta(hours=2))
+    client.force_login(learner)
+    assert "ice" not in client.get(f"/session/{s.room_code}/").context["config"]
+
+
 def test_only_mentor_ends_and_uploads_snapshot(client, tmp_path, settings):
     import io
 

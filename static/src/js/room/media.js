@@ -81,6 +81,11 @@ export function stopStream(stream) {
   if (stream) stream.getTracks().forEach((t) => t.stop());
 }
 
+// What a connection sends, in this order (its transceivers follow it): the mic, then the video.
+export function outgoingStream(mic, video) {
+  return new MediaStream([mic, video].filter(Boolean));
+}
+
 // What this side sends: the camera/mic tracks from the pre-join screen, their on/off state, the
 // screen share, audio-only mode and the raised hand.
 export class LocalMedia {
@@ -119,11 +124,7 @@ export class LocalMedia {
 
   // The stream a new peer connection starts with: the mic and the camera, or the screen if shared.
   outgoing() {
-    const s = new MediaStream();
-    if (this.micTrack) s.addTrack(this.micTrack);
-    const v = this.screen && this.screenStream ? this.screenStream.getVideoTracks()[0] : this.camTrack;
-    if (v) s.addTrack(v);
-    return s;
+    return outgoingStream(this.micTrack, this.screen && this.screenStream ? this.screenStream.getVideoTracks()[0] : this.camTrack);
   }
 
   startScreen(stream) {

@@ -10,16 +10,30 @@ const START_HEIGHT = 360;
 const FULL_SIZE_BPS = 600_000;
 const FULL_SIZE_AFTER_MS = 5000;
 
-export function newConnection({ iceServers, relayOnly }) {
-  return new RTCPeerConnection({ iceServers, iceTransportPolicy: relayOnly ? "relay" : "all", bundlePolicy: "max-bundle" });
+// pool: gather candidates before there is a description to gather them for (a connection that
+// waits for an offer: its answer then has them at hand). With "max-bundle" one set is enough.
+export function newConnection({ iceServers, relayOnly, pool = false }) {
+  return new RTCPeerConnection({
+    iceServers,
+    iceTransportPolicy: relayOnly ? "relay" : "all",
+    bundlePolicy: "max-bundle",
+    iceCandidatePoolSize: pool ? 1 : 0,
+  });
+}
+
+// What the other side will send on a connection, as a stream: the tracks of the receivers our own
+// tracks' transceivers made (muted until media arrives). An offer or answer from the other side
+// matches its audio and video to these transceivers, so the tracks its media arrives on are these.
+export function receivedStream(pc) {
+  return new MediaStream(pc.getReceivers().map((r) => r.track));
 }
 
 export class Peer extends EventTarget {
   // signalHealthy(): whether the room server answers right now. An ICE restart needs it (the
   // offer travels through it); while it is silent, the old path may simply come back by itself.
   // requestKeyFrame(): ask the other side for a key frame (the room's "resync" message).
-  // prepared: a connection made ready in advance, used instead of a new one ({pc, stream, needed,
-  // offering, gathered}: see PeerSet.prepare).
+  // prepared: a connection made ready in advance, used instead of a new one ({pc, stream,
+  // remoteStream, needed, offering, gathered}: see prepareConnection in peers.js).
   constructor({ id, polite, iceServers, relayOnly, send, stream, signalHealthy = () => true, requestKeyFrame = () => {}, mark = () => {}, prepared = null }) {
     super();
     this.mark = mark;
@@ -39,12 +53,13 @@ export class Peer extends EventTarget {
     this.settingRemoteAnswer = false;
     this.closed = false;
     this.lastBytes = null;
-    this.remoteStream = new MediaStream();
     if (prepared) {
       this.pc = prepared.pc;
+      this.remoteStream = prepared.remoteStream;
     } else {
       this.pc = newConnection({ iceServers, relayOnly });
       for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+      this.remoteStream = receivedStream(this.pc);
     }
     this.tuneSenders();
 

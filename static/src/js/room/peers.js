@@ -3,38 +3,47 @@
 // Events: "joined" {info} (a new peer), "back" {info} (a known peer reappeared on the same id),
 // "change" (repaint: tracks, media info), "ice" {bad, connected} (the first peer's ICE state).
 
-import { newConnection, Peer } from "./peer.js";
+import { newConnection, Peer, receivedStream } from "./peer.js";
+
+// A connection with our tracks on it, made before anyone is there to call (while the pre-join
+// screen shows, and again after the other side left): when the other side arrives, creating it
+// (certificate, transceivers: 20-40 ms of a busy page in bench/room.py) is already done, and so is
+// gathering its ICE candidates. The mentor, who always makes the first offer (politeTowards),
+// makes it now too; the other side gathers into a candidate pool, so its answer goes out with its
+// candidates ready. Its receivers' tracks (muted until media arrives) are in `remoteStream` from
+// the start: the remote <video> can be given that stream ahead of time (the player it sets up
+// costs 10-15 ms of the page, which otherwise fell between the offer's arrival and the answer).
+// Nothing is sent until the connection is handed to a Peer.
+export function prepareConnection({ role, iceServers, relayOnly, stream }) {
+  const pc = newConnection({ iceServers, relayOnly, pool: role !== "mentor" });
+  for (const track of stream.getTracks()) pc.addTrack(track, stream);
+  const spare = { pc, stream, remoteStream: receivedStream(pc), needed: false, offering: null, gathered: false };
+  pc.addEventListener("negotiationneeded", () => (spare.needed = true), { once: true });
+  if (role === "mentor") {
+    pc.addEventListener("icecandidate", ({ candidate }) => {
+      if (!candidate) spare.gathered = true;
+    });
+    spare.offering = pc.setLocalDescription();
+    spare.offering.catch(() => {}); // the Peer that takes it makes a new offer instead
+  }
+  return spare;
+}
 
 export class PeerSet extends EventTarget {
-  constructor({ role, iceServers, relayOnly, sig, local, mark }) {
+  // spare: a connection prepared while the pre-join screen showed (prepareConnection), if any.
+  constructor({ role, iceServers, relayOnly, sig, local, mark, spare = null }) {
     super();
     Object.assign(this, { role, iceServers, relayOnly, sig, local, mark });
     this.entries = new Map(); // peer id -> {peer, info, connected}
     this.lastInfo = null; // the last peer seen, for the name on the tile after they left
-    this.spare = null;
+    this.spare = spare;
     this.prepare();
   }
 
-  // A connection with our tracks on it, made when we enter or the other side left, before anyone
-  // is there to call: when the other side arrives, creating it (certificate, transceivers: 20-40 ms
-  // of a busy page in bench/room.py) is already done. The mentor, who always makes the first offer
-  // (politeTowards), makes it now too and gathers its ICE candidates (with TURN, a round trip to the
-  // relay) while waiting. Nothing is sent until the connection is handed to a Peer.
+  // A spare connection for whoever comes next (see prepareConnection), unless one is ready.
   prepare() {
     if (this.spare) return;
-    const pc = newConnection({ iceServers: this.iceServers, relayOnly: this.relayOnly });
-    const stream = this.local.outgoing();
-    for (const track of stream.getTracks()) pc.addTrack(track, stream);
-    const spare = { pc, stream, needed: false, offering: null, gathered: false };
-    pc.addEventListener("negotiationneeded", () => (spare.needed = true), { once: true });
-    if (this.role === "mentor") {
-      pc.addEventListener("icecandidate", ({ candidate }) => {
-        if (!candidate) spare.gathered = true;
-      });
-      spare.offering = pc.setLocalDescription();
-      spare.offering.catch(() => {}); // the Peer that takes it makes a new offer instead
-    }
-    this.spare = spare;
+    this.spare = prepareConnection({ role: this.role, iceServers: this.iceServers, relayOnly: this.relayOnly, stream: this.local.outgoing() });
   }
 
   // The prepared connection, if it still carries what we send now (not after a screen share began).

@@ -36,7 +36,9 @@ async function checkTurn(ice, t) {
   setCheck("turn", found ? "ok" : "warn", t(found ? "turnOk" : "turnFail"));
 }
 
-export async function prejoin(cfg, iceReady, t, sig) {
+// onStream(stream): called with each stream the preview starts (the first, and after a device
+// change), so the call can be prepared on it while the user looks at the preview.
+export async function prejoin(cfg, iceReady, t, sig, { onStream = () => {} } = {}) {
   const video = document.getElementById("preview-video");
   const off = document.getElementById("preview-off");
   const offText = document.getElementById("preview-off-text");
@@ -101,6 +103,7 @@ export async function prejoin(cfg, iceReady, t, sig) {
     stopStream(current.stream);
     current = await getMedia({ audioId: micSel.value, videoId: camSel.value });
     video.srcObject = current.stream;
+    onStream(current.stream);
     showHelp(current.error);
     setCheck("media", current.audio && current.video ? "ok" : current.audio || current.video ? "warn" : "fail",
       t(current.audio && current.video ? "mediaOk" : current.audio ? "mediaMicOnly" : current.video ? "mediaCamOnly" : "mediaNone"));

@@ -11,9 +11,9 @@ import { Checklist } from "./checklist.js";
 import { wireControls } from "./controls.js";
 import { wireFeedback } from "./feedback.js";
 import { watchFrames } from "./framewatch.js";
-import { LocalMedia } from "./media.js";
+import { LocalMedia, outgoingStream } from "./media.js";
 import { Panel, wireBoardTools } from "./panel.js";
-import { PeerSet } from "./peers.js";
+import { PeerSet, prepareConnection } from "./peers.js";
 import { prejoin } from "./prejoin.js";
 import { RecordingControl } from "./recording.js";
 import { watchQuality } from "./quality.js";
@@ -58,14 +58,29 @@ async function main() {
   // The header clock counts down from the first paint (server time, skew-corrected).
   const timer = new Timer($("timer"), { t });
   timer.update({ start: cfg.start, end: cfg.end, elapsed: 0, running_since: null, now: cfg.serverNow, ended: false });
-  const iceReady = fetchIce();
+  // The page carries the ICE servers when it may (apps/rooms/views.py); otherwise they are fetched.
+  const iceReady = cfg.ice ? Promise.resolve(cfg.ice) : fetchIce();
   // The room socket opens now, in the lobby: by the time Join is pressed it is connected and
   // authorised, so entering costs one message.
   const sig = new Signalling(cfg.wsPath, { lobby: true });
   sig.connect();
-  const joined = await prejoin(cfg, iceReady, t, sig);
+  // The peer connection is prepared on the preview's stream meanwhile too (prepareConnection), and
+  // the remote <video> given the stream the other side's media will arrive on.
+  const early = { spare: null, stream: null, joined: false };
+  const prepareEarly = (stream) => {
+    early.stream = stream;
+    iceReady.then(({ iceServers }) => {
+      if (early.joined || early.stream !== stream) return;
+      early.spare?.pc.close();
+      const outgoing = outgoingStream(stream.getAudioTracks()[0], stream.getVideoTracks()[0]);
+      early.spare = prepareConnection({ role: cfg.role, iceServers, relayOnly: cfg.forceRelay, stream: outgoing });
+      $("remote-video").srcObject = early.spare.remoteStream;
+    });
+  };
+  const joined = await prejoin(cfg, iceReady, t, sig, { onStream: prepareEarly });
   mark("join");
   const ice = await iceReady;
+  early.joined = true;
   // Enter first, then build the call: the server and the other side get going while this page
   // builds and lays out the call screen (40-60 ms on a busy machine). The room's answers cannot
   // arrive before its listeners: they are events, handled after this (synchronous) part.
@@ -74,18 +89,18 @@ async function main() {
   app.dataset.phase = "call";
   $("prejoin").hidden = true;
   $("call").hidden = false;
-  new Room({ call, timer, joined, ice, sig });
+  new Room({ call, timer, joined, ice, sig, spare: early.spare });
 }
 
 // The call in progress: builds the parts and routes socket, peer and user events between them.
 class Room {
-  constructor({ call, timer, joined, ice, sig }) {
+  constructor({ call, timer, joined, ice, sig, spare }) {
     this.call = call;
     this.timer = timer;
     this.welcomed = false;
     this.sig = sig;
     this.local = new LocalMedia(joined);
-    this.peers = new PeerSet({ role: cfg.role, iceServers: ice.iceServers, relayOnly: cfg.forceRelay, sig: this.sig, local: this.local, mark });
+    this.peers = new PeerSet({ role: cfg.role, iceServers: ice.iceServers, relayOnly: cfg.forceRelay, sig: this.sig, local: this.local, mark, spare });
     this.stage = new Stage({ local: this.local, peers: this.peers, role: cfg.role, otherName: cfg.otherName, t, mark });
     this.recording = new RecordingControl({ sig: this.sig, t, announce, cfg, csrf: cfg.csrf, $ });
     this.buildPanel();

@@ -87,10 +87,9 @@ export class Stage {
     const entry = peers.first();
     const info = entry ? entry.info : peers.lastInfo;
     const stream = entry ? entry.peer.remoteStream : null;
-    if (stream && this.remoteVideo.srcObject !== stream) {
-      this.remoteVideo.srcObject = stream;
-      this.remoteVideo.play().catch(() => {});
-    }
+    if (stream && this.remoteVideo.srcObject !== stream) this.remoteVideo.srcObject = stream;
+    // (It may have been given the stream before Join, when it could not play yet.)
+    if (stream && this.remoteVideo.paused) this.remoteVideo.play().catch(() => {});
     const hasVideo = Boolean(stream && stream.getVideoTracks().some((tr) => tr.readyState === "live"));
     const videoOn = Boolean(entry) && hasVideo && (!info || info.media.video || info.media.screen) && !(info && info.media.lowBandwidth) && !local.lowBandwidth;
     this.tileRemote.dataset.video = videoOn ? "on" : "off";
