@@ -11,6 +11,8 @@ import os
 from typing import Any
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 from apps.core.env import env_int
 
@@ -57,6 +59,17 @@ def startup_steps() -> list[Any]:
     from apps.notifications.email import release_claims
 
     return [release_claims]
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_database_connections(sender: Any = None, **kwargs: Any) -> None:
+    """Around each task what Django does around each request: close a connection that is broken
+    or older than CONN_MAX_AGE, keep the others (with CELERY_DB_REUSE_MAX set, Celery's fix-up no
+    longer closes them all). Not for eager runs (tests, the embedded profile's runner), which may
+    be inside their caller's transaction."""
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        close_old_connections()
 
 
 @app.on_after_finalize.connect

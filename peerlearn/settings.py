@@ -172,6 +172,9 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # Sessions read from Redis, written through to the database: a signed-in page view no longer
+    # spends a database query on its session (a miss, e.g. after a Redis restart, reads the row).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     # A task is acknowledged after it ran, so a worker killed mid-task has it re-delivered; every
     # task is idempotent (a claimed row, a stamped outbox email), so the second run has no effect.
     CELERY_TASK_ACKS_LATE = True
@@ -192,6 +195,12 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery's Django fix-up closes every database connection before and after each task unless this
+# is set, so each task (an email, a reminder tick) opened a new PostgreSQL connection: a backend
+# process forked and initialised per task, the largest part of a short task's cost. With it the
+# fix-up closes them only every this many tasks; in between peerlearn/celery.py applies Django's
+# own rule around each task, as around each request (CONN_MAX_AGE, health check, broken ones).
+CELERY_DB_REUSE_MAX = 1000
 # The periodic jobs are scheduled in peerlearn/celery.py, which imports each task.
 
 # --- Auth -------------------------------------------------------------------------------------

@@ -145,3 +145,21 @@ def test_beat_runs_the_schedule_in_a_real_process(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.strip().splitlines()[-1] == str(sorted(EXPECTED_JOBS))
+
+
+def test_tasks_keep_their_database_connection_by_djangos_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Celery's Django fix-up closes every connection around every task unless CELERY_DB_REUSE_MAX
+    is set (it reads that very key); with it set, Django's own rule (CONN_MAX_AGE, health check,
+    broken connections) runs around each task that the worker runs, and never around an eager run,
+    which may be inside its caller's transaction."""
+    from types import SimpleNamespace
+
+    import peerlearn.celery as celery_module
+
+    assert celery_module.app.conf.get("CELERY_DB_REUSE_MAX", 0) >= 100
+    calls: list[int] = []
+    monkeypatch.setattr(celery_module, "close_old_connections", lambda: calls.append(1))
+    celery_module.close_old_database_connections(sender=SimpleNamespace(request=SimpleNamespace(is_eager=True)))
+    assert calls == []
+    celery_module.close_old_database_connections(sender=SimpleNamespace(request=SimpleNamespace(is_eager=False)))
+    assert calls == [1]

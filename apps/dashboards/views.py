@@ -50,6 +50,8 @@ def _earnings_snapshot(user: Any) -> dict[str, int]:
 def mentor_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     profile = MentorProfile.objects.filter(user_id=int(user.pk or 0)).prefetch_related("domains").first()
+    if profile is not None:
+        user.mentor_profile = profile  # type: ignore[union-attr]  # the page's user.mentor_profile: this row, not a second query
     approved = profile is not None and profile.status == MentorStatus.APPROVED
     context: dict[str, Any] = {"nav_active": "home", "profile": profile, "approved": approved}
     if approved:

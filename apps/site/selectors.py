@@ -1,15 +1,16 @@
 """Catalogue reads: session search/filter/sort, session detail, mentor listing/profile.
 
-Every list is a constant number of queries whatever the number of rows (pinned by tests):
-one COUNT for the paginator, one page query with the mentor/domain joined and ``seats_left``
-annotated, and (mentors) one prefetch for domains."""
+Every list is a constant number of queries whatever the number of rows (pinned by tests): one page
+query with the mentor/domain joined and ``seats_left`` annotated, one COUNT for the paginator (a
+search sorted by relevance counts its matches in the page query instead: ``counted_page``), and
+(mentors) one prefetch for domains."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -28,22 +29,21 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from apps.accounts.models import MentorProfile, MentorStatus
+from apps.accounts.models import MentorProfile, MentorStatus, User
 from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session, SessionStatus, live_first
+from apps.catalog.search import AnyOf, session_vector
 from apps.core import versions
 from apps.progress.models import Feedback
 from apps.progress.selectors import mentor_reviews as reviews_for_mentor
 from apps.rooms.selectors import LIVE_AND_SOON_HORIZON, live_and_soon
 from apps.taxonomy.models import Domain
-
-if TYPE_CHECKING:
-    from apps.accounts.models import User
 
 SORTS = ("soonest", "price_asc", "price_desc", "rating", "relevance")
 WINDOWS = ("", "today", "24h", "week", "custom")
@@ -103,12 +103,14 @@ def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count
         terms = [t for t in q.split() if t][:6]
         qs = qs.annotate(topics_text=Cast("topics", TextField()))
         for term in terms:
-            qs = qs.filter(
-                Q(title__icontains=term)
-                | Q(description__icontains=term)
-                | Q(topics_text__icontains=term)
-                | Q(mentor__full_name__icontains=term)
-            )
+            own = Q(title__icontains=term) | Q(description__icontains=term) | Q(topics_text__icontains=term)
+            if connection.vendor == "postgresql":
+                # The mentor's name as "mentor_id = ANY(ARRAY(matching users))", so that with the
+                # trigram indexes on the other three the match is a BitmapOr of index scans.
+                named = User.objects.filter(full_name__icontains=term).values("pk")
+                qs = qs.filter(own | AnyOf(F("mentor_id"), Subquery(named)))
+            else:
+                qs = qs.filter(own | Q(mentor__full_name__icontains=term))
     if f.domain:
         qs = qs.filter(domain__slug=f.domain)
     if f.price == "free":
@@ -141,16 +143,12 @@ def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count
         qs = qs.filter(seats_left__gt=0)  # type: ignore[misc]
     sort = f.sort if f.sort in SORTS else ("relevance" if q else "soonest")
     if sort == "relevance" and q and connection.vendor == "postgresql":
-        # PostgreSQL: rank with its full-text machinery (title A, topics/mentor B, description C).
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        # PostgreSQL: rank with its full-text machinery (title A, topics/mentor B, description C),
+        # from the vectors stored with each row (only the mentor's name is parsed per search).
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = (
-            SearchVector("title", weight="A", config="simple")
-            + SearchVector("topics_text", weight="B", config="simple")
-            + SearchVector("mentor__full_name", weight="B", config="simple")
-            + SearchVector("description", weight="C", config="simple")
-        )
-        qs = qs.annotate(score=SearchRank(vector, SearchQuery(q, search_type="websearch", config="simple")))
+        query = SearchQuery(q, search_type="websearch", config="simple")
+        qs = qs.annotate(score=SearchRank(session_vector(), query))
         return qs.order_by("live_rank", "-score", "start", "id")
     if sort == "relevance" and q:
         qs = qs.annotate(
@@ -193,6 +191,27 @@ class CountedPaginator(Paginator):
         return self._known if self._known is not None else int(self._count_qs.count())
 
 
+def ranks_every_match(f: SessionFilters) -> bool:
+    """Whether the sort reads every match (relevance: each match's score), so that counting them in
+    the same query costs next to nothing, where a sort by an indexed column stops at the page."""
+    return bool(f.q.strip()) and (f.sort == "relevance" or f.sort not in SORTS)
+
+
+def counted_page(qs: QuerySet[Session], number: str | None, per_page: int) -> Page:
+    """A page of ``qs`` and how many rows ``qs`` has, from one query: ``COUNT(*) OVER ()`` is
+    counted over every match before the LIMIT, when the sort has to read all of them anyway,
+    instead of a second query that filters every row again. A page number past the end (or not a plain
+    positive number) is left to Paginator.get_page, which counts first (the last page, or page 1)."""
+    wanted = int(number) if number and number.isdigit() else (1 if not number else 0)
+    if wanted >= 1:
+        start = (wanted - 1) * per_page
+        rows = list(qs.annotate(matches=Window(Count("pk")))[start : start + per_page])
+        if rows or wanted == 1:
+            count = rows[0].matches if rows else 0  # type: ignore[attr-defined]
+            return Page(rows, wanted, CountedPaginator(rows, per_page, count=count))
+    return CountedPaginator(qs, per_page, count_qs=qs.order_by()).get_page(number)
+
+
 LISTING_SECONDS = 60  # a cached page of matches is re-checked for sessions that started since
 
 
@@ -204,9 +223,8 @@ def catalogue_page(filters: SessionFilters, number: str | None, *, per_page: int
     search was 20-50 ms of database time per page with 10,000 sessions). The "only with seats left"
     filter depends on seats: it always searches afresh."""
     now = now or timezone.now()
-    if filters.seats:
-        qs = search_sessions(filters, now)
-        return CountedPaginator(qs, per_page, count_qs=qs).get_page(number)
+    if filters.seats:  # seats are counted for every match anyway: count the matches alongside
+        return counted_page(search_sessions(filters, now), number, per_page)
     # Sessions written by another process cannot move this process's cache version in the embedded
     # profile (local-memory cache): their fingerprint is in the key too.
     version = versions.current(versions.LISTING)
@@ -215,8 +233,12 @@ def catalogue_page(filters: SessionFilters, number: str | None, *, per_page: int
     key = f"listing:{version}:{fingerprint}:{query}"
     found = cache.get(key)
     if found is None:
-        count_qs = search_sessions(filters, now, for_count=True)
-        page = CountedPaginator(search_sessions(filters, now), per_page, count_qs=count_qs).get_page(number)
+        qs = search_sessions(filters, now)
+        if ranks_every_match(filters):
+            page = counted_page(qs, number, per_page)
+        else:  # an index walk that stops at the page, and a COUNT without the joins
+            count_qs = search_sessions(filters, now, for_count=True)
+            page = CountedPaginator(qs, per_page, count_qs=count_qs).get_page(number)
         cache.set(key, ([s.pk for s in page.object_list], page.paginator.count, page.number), LISTING_SECONDS)
         return page
     ids, count, page_number = found

@@ -132,6 +132,19 @@ def test_learner_home_query_count_is_fixed(client, django_assert_max_num_queries
         assert client.get("/dashboard/learner/").status_code == 200
 
 
+def test_mentor_home_reads_the_mentors_profile_once(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mentor = make_user(Role.MENTOR)
+    client.force_login(mentor)
+    client.get("/dashboard/mentor/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/dashboard/mentor/").status_code == 200
+    profile_reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "accounts_mentorprofile"')]
+    assert len(profile_reads) == 1
+
+
 def test_pending_mentor_sees_pending_state(client):
     mentor = make_user(Role.MENTOR, name="Vikram Nair", approved=False)
     client.force_login(mentor)
