@@ -111,6 +111,16 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
+def rtt_summary(prefix: str, relay: list[float], echo: list[float]) -> dict[str, float]:
+    """p50/p95 of the relay and echo round trips and their ratios, keyed for the JSON summary."""
+    out: dict[str, float] = {}
+    for q in (50, 95):
+        out[f"{prefix}relay_rtt_p{q}_ms"] = round(pct(relay, q), 2)
+        out[f"{prefix}echo_rtt_p{q}_ms"] = round(pct(echo, q), 2)
+        out[f"{prefix}ratio_p{q}"] = round(pct(relay, q) / pct(echo, q), 2)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=20)
@@ -170,27 +180,21 @@ def main() -> None:
             + ", ".join(f"{k} {statistics.median(st[k] for st in stages):.0f}" for k in keys)
         )
     print(f"connection failures: {len(result['failures'])} of {len(ff) + len(result['failures'])} runs")
-    ratio50 = pct(relay, 50) / pct(echo, 50)
-    ratio95 = pct(relay, 95) / pct(echo, 95)
-    print(f"relay/echo ratio: p50 {ratio50:.2f}x, p95 {ratio95:.2f}x (relay crosses the consumer twice)")
-    py50 = pct(py_relay, 50) / pct(py_echo, 50)
-    py95 = pct(py_relay, 95) / pct(py_echo, 95)
-    print(f"relay/echo ratio without a browser (Python clients): p50 {py50:.2f}x, p95 {py95:.2f}x")
+    browser = rtt_summary("", relay, echo)
+    print(
+        f"relay/echo ratio: p50 {browser['ratio_p50']:.2f}x, p95 {browser['ratio_p95']:.2f}x"
+        " (relay crosses the consumer twice)"
+    )
+    python = rtt_summary("py_", py_relay, py_echo)
+    print(
+        f"relay/echo ratio without a browser (Python clients): p50 {python['py_ratio_p50']:.2f}x,"
+        f" p95 {python['py_ratio_p95']:.2f}x"
+    )
     summary = {
         "first_frame_p50_ms": round(pct(ff, 50), 1),
         "first_frame_p95_ms": round(pct(ff, 95), 1),
-        "relay_rtt_p50_ms": round(pct(relay, 50), 2),
-        "relay_rtt_p95_ms": round(pct(relay, 95), 2),
-        "echo_rtt_p50_ms": round(pct(echo, 50), 2),
-        "echo_rtt_p95_ms": round(pct(echo, 95), 2),
-        "ratio_p50": round(ratio50, 2),
-        "ratio_p95": round(ratio95, 2),
-        "py_relay_rtt_p50_ms": round(pct(py_relay, 50), 2),
-        "py_relay_rtt_p95_ms": round(pct(py_relay, 95), 2),
-        "py_echo_rtt_p50_ms": round(pct(py_echo, 50), 2),
-        "py_echo_rtt_p95_ms": round(pct(py_echo, 95), 2),
-        "py_ratio_p50": round(py50, 2),
-        "py_ratio_p95": round(py95, 2),
+        **browser,
+        **python,
         "runs_ok": len(ff),
         "runs_failed": len(result["failures"]),
     }
