@@ -63,6 +63,13 @@ class SessionFilters:
     seats: bool = False
     sort: str = ""
 
+    def effective_sort(self) -> str:
+        """The order the results come in: the chosen one, or relevance for a search and soonest
+        otherwise (relevance without search words is soonest too)."""
+        q = self.q.strip()
+        sort = self.sort if self.sort in SORTS else ("relevance" if q else "soonest")
+        return "soonest" if sort == "relevance" and not q else sort
+
     def active_count(self) -> int:
         """How many filters narrow the results (the sort order does not)."""
         price_range = self.min_price is not None or self.max_price is not None
@@ -141,8 +148,8 @@ def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count
     qs = with_seats(qs, now).annotate(live_rank=live_first())
     if f.seats:
         qs = qs.filter(seats_left__gt=0)  # type: ignore[misc]
-    sort = f.sort if f.sort in SORTS else ("relevance" if q else "soonest")
-    if sort == "relevance" and q and connection.vendor == "postgresql":
+    sort = f.effective_sort()
+    if sort == "relevance" and connection.vendor == "postgresql":
         # PostgreSQL: rank with its full-text machinery (title A, topics/mentor B, description C),
         # from the vectors stored with each row (only the mentor's name is parsed per search).
         from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -150,7 +157,7 @@ def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count
         query = SearchQuery(q, search_type="websearch", config="simple")
         qs = qs.annotate(score=SearchRank(session_vector(), query))
         return qs.order_by("live_rank", "-score", "start", "id")
-    if sort == "relevance" and q:
+    if sort == "relevance":
         qs = qs.annotate(
             score=Case(When(title__icontains=q, then=Value(8)), default=Value(0), output_field=IntegerField())
             + Case(When(topics_text__icontains=q, then=Value(4)), default=Value(0), output_field=IntegerField())
@@ -194,7 +201,7 @@ class CountedPaginator(Paginator):
 def ranks_every_match(f: SessionFilters) -> bool:
     """Whether the sort reads every match (relevance: each match's score), so that counting them in
     the same query costs next to nothing, where a sort by an indexed column stops at the page."""
-    return bool(f.q.strip()) and (f.sort == "relevance" or f.sort not in SORTS)
+    return f.effective_sort() == "relevance"
 
 
 def counted_page(qs: QuerySet[Session], number: str | None, per_page: int) -> Page:
