@@ -136,6 +136,12 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Parameters bound by the server, and a statement this connection has run twice is
+        # prepared: PostgreSQL then skips parsing and (usually) planning it again. Under the load
+        # test, planning took more time than executing. Turn off behind a pooler that cannot keep
+        # prepared statements (PgBouncer in transaction mode before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

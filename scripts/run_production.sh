@@ -50,7 +50,9 @@ pids+=($!)
 "$NGINX" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" &
 pids+=($!)
 if [ "${PEERLEARN_NO_WORKER:-0}" != 1 ]; then
-  $PY -m celery -A peerlearn worker -B --loglevel INFO --concurrency 2 \
+  # Niced: background work (emails, reminders) yields the CPU to page views and sockets when the
+  # machine is busy (docker-compose.yml gives the worker container a lower cpu_shares likewise).
+  nice -n 10 $PY -m celery -A peerlearn worker -B --loglevel INFO --concurrency 2 \
     --schedule "$VAR_DIR/celerybeat-schedule" >"$VAR_DIR/celery.log" 2>&1 &
   pids+=($!)
 fi

@@ -1,9 +1,10 @@
 """The email outbox: notification emails are rows first, deliveries second (see ``OutboundEmail``).
 
 ``queue()`` is called by ``notify``/``notify_many`` inside their caller's transaction; after commit
-each new row is handed to the background (``send_outbound_email``) for a prompt send, and the
-periodic ``deliver_due_emails`` sends anything that fast path missed (a lost queue message, a
-killed worker, a mail server that was down).
+the transaction's new rows are handed to the background together (one ``send_outbound_emails``
+task however many notifications the transaction sent: a booking emails the learner and the
+mentor) for a prompt send, and the periodic ``deliver_due_emails`` sends anything that fast path
+missed (a lost queue message, a killed worker, a mail server that was down).
 """
 
 from __future__ import annotations
@@ -36,21 +37,59 @@ def absolute_url(link: str) -> str:
     return settings.SITE_URL.rstrip("/") + "/" + link.lstrip("/")
 
 
+class _HandOver:
+    """The ids of the emails one transaction stored, handed to the background once it commits."""
+
+    def __init__(self, savepoints: list[str]) -> None:
+        self.ids: list[int] = []
+        self.savepoints = savepoints  # the savepoints open when it was registered
+        self.done = False
+
+    def __call__(self) -> None:
+        from .tasks import send_outbound_emails
+
+        self.done = True
+        if self.ids:
+            enqueue(send_outbound_emails, self.ids)
+
+
+def _hand_over_for_this_transaction() -> _HandOver:
+    """The hand-over waiting for the current transaction's commit, registered with the first email
+    it stores and reused while still inside the savepoint it was registered in. A rollback discards
+    the registration (Django empties the connection's on-commit list, or drops the entries of a
+    rolled-back savepoint): a hand-over no longer registered is never reused, the next email
+    registers a new one."""
+    conn = transaction.get_connection()
+    open_now = list(conn.savepoint_ids)
+    current: _HandOver | None = getattr(conn, "_peerlearn_email_hand_over", None)
+    if (
+        current is not None
+        and not current.done
+        and open_now[: len(current.savepoints)] == current.savepoints
+        and any(func is current for _, func, _ in conn.run_on_commit)
+    ):
+        return current
+    current = _HandOver(open_now)
+    conn._peerlearn_email_hand_over = current  # type: ignore[attr-defined]
+    transaction.on_commit(current)
+    return current
+
+
 def queue(rows: list[OutboundEmail]) -> None:
-    """Store the emails with the caller's transaction; send each after it commits."""
+    """Store the emails with the caller's transaction; send them after it commits."""
     if not rows:
         return
     created = OutboundEmail.objects.bulk_create(rows)
     # (A backend without INSERT ... RETURNING gives no ids: the periodic sweep sends those.)
     ids = [r.pk for r in created if r.pk is not None]
-
-    def hand_over() -> None:
-        from .tasks import send_outbound_email
-
-        for pk in ids:
-            enqueue(send_outbound_email, pk)
-
-    transaction.on_commit(hand_over)
+    if not ids:
+        return
+    if transaction.get_connection().in_atomic_block:
+        _hand_over_for_this_transaction().ids.extend(ids)
+    else:  # autocommit: the rows are committed already
+        hand_over = _HandOver([])
+        hand_over.ids.extend(ids)
+        hand_over()
 
 
 def _due(now: datetime) -> Q:
@@ -95,13 +134,20 @@ def release_claims() -> int:
     return OutboundEmail.objects.filter(sent_at__isnull=True, claimed_until__isnull=False).update(claimed_until=None)
 
 
-def deliver_due(now: datetime | None = None) -> dict[str, int]:
-    now = now or timezone.now()
+def deliver_each(pks: list[int], now: datetime | None = None) -> dict[str, int]:
+    """``deliver`` each email in turn; returns how many had each outcome."""
     counts: dict[str, int] = {}
-    for pk in OutboundEmail.objects.filter(_due(now)).order_by("id").values_list("pk", flat=True)[:SWEEP_BATCH]:
+    for pk in pks:
         outcome = deliver(pk, now)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+def deliver_due(now: datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return deliver_each(
+        list(OutboundEmail.objects.filter(_due(now)).order_by("id").values_list("pk", flat=True)[:SWEEP_BATCH]), now
+    )
 
 
 def _send(email: OutboundEmail) -> None:

@@ -7,10 +7,10 @@ from celery import shared_task
 from . import email
 
 
-@shared_task(name="notifications.send_outbound_email", ignore_result=True)
-def send_outbound_email(email_id: int) -> str:
-    """The prompt send of one stored email, right after the transaction that wrote it."""
-    return email.deliver(email_id)
+@shared_task(name="notifications.send_outbound_emails", ignore_result=True)
+def send_outbound_emails(email_ids: list[int]) -> dict[str, int]:
+    """The prompt send of the emails one transaction stored, right after it committed."""
+    return email.deliver_each(email_ids)
 
 
 @shared_task(name="notifications.deliver_due_emails", ignore_result=True, expires=25)

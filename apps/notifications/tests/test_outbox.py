@@ -100,3 +100,44 @@ def test_a_restart_releases_a_dead_process_claims_at_once(alice: Any) -> None:
     assert outbox.deliver_due() == {"sent": 1}
     row.refresh_from_db()
     assert row.sent_at is not None and len(mail.outbox) == 1
+
+
+def test_one_transaction_hands_its_emails_over_in_one_task(
+    alice: Any, bob: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    handed: list[list[int]] = []
+    monkeypatch.setattr(outbox, "enqueue", lambda task, ids: handed.append(list(ids)))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        _notify(alice)
+        _notify(bob)  # a booking emails the learner and the mentor
+    assert sum(isinstance(cb, outbox._HandOver) for cb in callbacks) == 1
+    assert handed == [list(OutboundEmail.objects.order_by("id").values_list("id", flat=True))]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        _notify(alice)  # the next transaction has its own hand-over
+    assert len(handed) == 2 and len(handed[1]) == 1 and handed[1][0] not in handed[0]
+
+
+def test_after_a_rollback_the_next_transaction_still_hands_its_emails_over(
+    alice: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    handed: list[list[int]] = []
+    monkeypatch.setattr(outbox, "enqueue", lambda task, ids: handed.append(list(ids)))
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _notify(alice)
+            raise RuntimeError("the booking failed")
+        with transaction.atomic():
+            with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back
+                _notify(alice)
+                raise RuntimeError("this part failed")
+            _notify(alice)
+    kept = list(OutboundEmail.objects.values_list("id", flat=True))
+    assert len(kept) == 1 and handed == [kept]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_email_is_handed_over_at_once(alice: Any, monkeypatch: Any) -> None:
+    handed: list[list[int]] = []
+    monkeypatch.setattr(outbox, "enqueue", lambda task, ids: handed.append(list(ids)))
+    _notify(alice)
+    assert handed == [[OutboundEmail.objects.get().pk]]
