@@ -23,6 +23,11 @@ graceful_timeout = 20
 # step at 80 users: p95 920 ms). Without them the worker exits as soon as its last request is
 # answered and its replacement, forked from the preloaded master, serves a few milliseconds later.
 keepalive = 0
+# Accept only as many connections as there are threads to serve them. A gthread worker otherwise
+# keeps accepting (up to 1,000) while all its threads are busy, and the accepted requests queue
+# behind its GIL even when another worker is idle; with this bound the rest wait in the listen
+# backlog, where whichever worker frees a thread first takes the next one.
+worker_connections = threads
 # Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids all
 # workers restarting at once.
 max_requests = 5000
