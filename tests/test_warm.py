@@ -89,7 +89,10 @@ def test_gunicorn_keeps_no_idle_connections_to_linger_on_when_a_worker_is_recycl
     namespace: dict[str, object] = {}
     conf = Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
     exec(compile(conf.read_text(), str(conf), "exec"), namespace)  # noqa: S102 - our own config file
-    for name in ("keepalive", "max_requests", "worker_class"):
+    for name in ("keepalive", "max_requests", "worker_class", "threads", "worker_connections"):
         cfg.set(name, namespace[name])
     assert cfg.max_requests > 0 and cfg.worker_class_str == "gthread"
     assert cfg.keepalive == 0
+    # A worker accepts no more connections than it has threads: a busy one leaves the listen
+    # backlog to an idle one instead of queueing requests behind its own GIL.
+    assert cfg.worker_connections == cfg.threads >= 1
