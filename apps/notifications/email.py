@@ -58,7 +58,8 @@ def _hand_over_for_this_transaction() -> _HandOver:
     it stores and reused while still inside the savepoint it was registered in. A rollback discards
     the registration (Django empties the connection's on-commit list, or drops the entries of a
     rolled-back savepoint): a hand-over no longer registered is never reused, the next email
-    registers a new one."""
+    registers a new one. Ids from a savepoint rolled back inside the one it was registered in stay
+    on the list; their rows do not exist, so ``deliver`` finds nothing to send for them."""
     conn = transaction.get_connection()
     open_now = list(conn.savepoint_ids)
     current: _HandOver | None = getattr(conn, "_peerlearn_email_hand_over", None)
