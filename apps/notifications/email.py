@@ -46,11 +46,16 @@ class _HandOver:
         self.done = False
 
     def __call__(self) -> None:
-        from .tasks import send_outbound_emails
-
         self.done = True
-        if self.ids:
-            enqueue(send_outbound_emails, self.ids)
+        _send_soon(self.ids)
+
+
+def _send_soon(ids: list[int]) -> None:
+    """Hand committed emails to the background for a prompt send (one task for all of them)."""
+    from .tasks import send_outbound_emails
+
+    if ids:
+        enqueue(send_outbound_emails, ids)
 
 
 def _hand_over_for_this_transaction() -> _HandOver:
@@ -83,14 +88,10 @@ def queue(rows: list[OutboundEmail]) -> None:
     created = OutboundEmail.objects.bulk_create(rows)
     # (A backend without INSERT ... RETURNING gives no ids: the periodic sweep sends those.)
     ids = [r.pk for r in created if r.pk is not None]
-    if not ids:
-        return
-    if transaction.get_connection().in_atomic_block:
+    if not transaction.get_connection().in_atomic_block:
+        _send_soon(ids)  # autocommit: the rows are committed already
+    elif ids:
         _hand_over_for_this_transaction().ids.extend(ids)
-    else:  # autocommit: the rows are committed already
-        hand_over = _HandOver([])
-        hand_over.ids.extend(ids)
-        hand_over()
 
 
 def _due(now: datetime) -> Q:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -278,8 +278,13 @@ def mark_read(*, user: User, notification_id: int) -> bool:
     return True
 
 
-def mark_all_read(*, user: User) -> int:
-    n = Notification.objects.filter(user=user, read=False).update(read=True)
+def mark_all_read(*, user: User, before: datetime | None = None) -> int:
+    """Mark the user's unread notifications read (``before``: only those created earlier); returns
+    how many changed."""
+    unread = Notification.objects.filter(user=user, read=False)
+    if before is not None:
+        unread = unread.filter(created_at__lt=before)
+    n = unread.update(read=True)
     _after_read_change(user.pk)
     return n
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from apps.notifications.consumers import NotificationConsumer
 from apps.notifications.models import Channel, Notification, NotificationPreference, NotificationType
@@ -176,6 +178,18 @@ def test_history_page_lists_own_and_query_count_is_flat(
     assert len(ctx_big.captured_queries) == small
     mark_all_read(user=alice)
     assert "Mark all read" in client.get("/notifications/").content.decode()
+
+
+@pytest.mark.django_db
+def test_mark_all_read_before_a_moment_leaves_the_newer_unread(alice: Any, bob: Any) -> None:
+    old = notify(user=alice, type=NotificationType.GENERAL, title="Old")
+    new = notify(user=alice, type=NotificationType.GENERAL, title="New")
+    other = notify(user=bob, type=NotificationType.GENERAL, title="Bob's")
+    assert old and new and other
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
+    assert mark_all_read(user=alice, before=timezone.now() - timedelta(days=2)) == 1
+    read = dict(Notification.objects.values_list("title", "read"))
+    assert read == {"Old": True, "New": False, "Bob's": False}
 
 
 # --- WebSocket --------------------------------------------------------------------------------

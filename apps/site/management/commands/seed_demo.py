@@ -26,8 +26,7 @@ from apps.accounts.models import LearnerProfile, MentorProfile, MentorStatus, Ro
 from apps.accounts.services import create_user, set_featured
 from apps.bookings.models import Booking, CancelledBy
 from apps.catalog.models import Session, SessionStatus
-from apps.notifications.models import Notification
-from apps.notifications.services import mark_read
+from apps.notifications.services import mark_all_read
 from apps.payments import services as payments
 from apps.payments.models import PaymentItem
 from apps.payments_sandbox import api as sandbox_api
@@ -874,13 +873,15 @@ class Command(BaseCommand):
 
     def read_old_notifications(self, now: datetime) -> None:
         """People open their bell within a couple of days: what the history sent before that is read
-        (through the same service as the bell's "mark read"), so each account's unread count is the
+        (through the bell's "mark all read" service), so each account's unread count is the
         recent handful a returning user would have."""
-        old = Notification.objects.filter(
-            user__email__endswith="@" + EMAIL_DOMAIN, read=False, created_at__lt=now - READ_WITHIN
-        ).select_related("user")
-        for notification in old.iterator():
-            mark_read(user=notification.user, notification_id=notification.pk)
+        readers = User.objects.filter(
+            email__endswith="@" + EMAIL_DOMAIN,
+            notifications__read=False,
+            notifications__created_at__lt=now - READ_WITHIN,
+        ).distinct()
+        for user in readers:
+            mark_all_read(user=user, before=now - READ_WITHIN)
 
     def pay_for(self, learner: User, session: Session) -> Booking:
         """Book a paid session and pay for it in the sandbox Checkout, as a learner would."""
