@@ -100,9 +100,13 @@ def visible_sessions(now: datetime | None = None) -> QuerySet[Session]:
     return Session.objects.visible(now or timezone.now())
 
 
-def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count: bool = False) -> QuerySet[Session]:
+def search_sessions(
+    f: SessionFilters, now: datetime | None = None, *, for_count: bool = False, seats: bool = True
+) -> QuerySet[Session]:
     """The filtered, sorted catalogue. ``for_count=True`` returns just the filtered rows (no joins,
-    annotations or ordering) for the paginator's COUNT; not valid with the seats filter."""
+    annotations or ordering) for the paginator's COUNT; not valid with the seats filter.
+    ``seats=False`` leaves the seat counts out (for a query that only reads ids and order:
+    ``ranked_page``); not valid with the seats filter either."""
     now = now or timezone.now()
     qs = visible_sessions(now).select_related("mentor", "domain", "mentor__mentor_profile")
     q = f.q.strip()
@@ -145,7 +149,11 @@ def search_sessions(f: SessionFilters, now: datetime | None = None, *, for_count
         qs = qs.filter(language__iexact=f.language)
     if for_count:
         return qs.select_related(None).order_by()
-    qs = with_seats(qs, now).annotate(live_rank=live_first())
+    if seats:
+        qs = with_seats(qs, now)
+    elif f.seats:
+        raise ValueError("the seats filter needs the seat counts")
+    qs = qs.annotate(live_rank=live_first())
     if f.seats:
         qs = qs.filter(seats_left__gt=0)  # type: ignore[misc]
     sort = f.effective_sort()
@@ -204,12 +212,17 @@ def ranks_every_match(f: SessionFilters) -> bool:
     return f.effective_sort() == "relevance"
 
 
+def _wanted_page(number: str | None) -> int:
+    """The page asked for: 1 when none is, 0 when it is not a plain positive number."""
+    return int(number) if number and number.isdigit() else (1 if not number else 0)
+
+
 def counted_page(qs: QuerySet[Session], number: str | None, per_page: int) -> Page:
     """A page of ``qs`` and how many rows ``qs`` has, from one query: ``COUNT(*) OVER ()`` is
     counted over every match before the LIMIT, when the sort has to read all of them anyway,
     instead of a second query that filters every row again. A page number past the end (or not a plain
     positive number) is left to Paginator.get_page, which counts first (the last page, or page 1)."""
-    wanted = int(number) if number and number.isdigit() else (1 if not number else 0)
+    wanted = _wanted_page(number)
     if wanted >= 1:
         start = (wanted - 1) * per_page
         rows = list(qs.annotate(matches=Window(Count("pk")))[start : start + per_page])
@@ -217,6 +230,26 @@ def counted_page(qs: QuerySet[Session], number: str | None, per_page: int) -> Pa
             count = rows[0].matches if rows else 0  # type: ignore[attr-defined]
             return Page(rows, wanted, CountedPaginator(rows, per_page, count=count))
     return CountedPaginator(qs, per_page, count_qs=qs.order_by()).get_page(number)
+
+
+def ranked_page(filters: SessionFilters, number: str | None, per_page: int, now: datetime) -> Page:
+    """A page of a search sorted by relevance, in two queries: the ranking reads only ids, scores
+    and the match count (every match has to be scored to sort them, but only by id: no seat counts,
+    no mentor profile or domain columns carried through the sort), then the page's rows are read by
+    id with their seats. In one query PostgreSQL counted the seats of every match, not only of the
+    page's: thousands of index probes into the bookings for a common word. Not for the seats filter
+    (which needs every match's seats to filter on); a page past the end goes through
+    ``counted_page``."""
+    wanted = _wanted_page(number)
+    if wanted >= 1:
+        start = (wanted - 1) * per_page
+        ranked = search_sessions(filters, now, seats=False).annotate(matches=Window(Count("pk")))
+        hits = list(ranked.values_list("pk", "matches")[start : start + per_page])
+        if hits or wanted == 1:
+            rows = sessions_in_order([pk for pk, _ in hits], now)
+            count = hits[0][1] if hits else 0
+            return Page(rows, wanted, CountedPaginator(rows, per_page, count=count))
+    return counted_page(search_sessions(filters, now), number, per_page)
 
 
 LISTING_SECONDS = 60  # a cached page of matches is re-checked for sessions that started since
@@ -242,7 +275,7 @@ def catalogue_page(filters: SessionFilters, number: str | None, *, per_page: int
     if found is None:
         qs = search_sessions(filters, now)
         if ranks_every_match(filters):
-            page = counted_page(qs, number, per_page)
+            page = ranked_page(filters, number, per_page, now)
         else:  # an index walk that stops at the page, and a COUNT without the joins
             count_qs = search_sessions(filters, now, for_count=True)
             page = CountedPaginator(qs, per_page, count_qs=count_qs).get_page(number)

@@ -1,6 +1,7 @@
 """The catalogue search on PostgreSQL (migration catalog 0007): the stored search vectors rank
-exactly as the four SearchVectors computed per search did, a mentor's name still matches, and the
-page and its count come from one query."""
+exactly as the four SearchVectors computed per search did, a mentor's name still matches, the
+page and its count come from one query, and the catalogue's relevance pages rank by id before
+reading the page's rows with their seats."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.bookings.models import Booking, BookingStatus
 from apps.catalog.models import Session
 from apps.catalog.search import session_vector
 from apps.catalog.tests.factories import make_session, make_user
-from apps.site.selectors import SessionFilters, counted_page, search_sessions
+from apps.site.selectors import SessionFilters, counted_page, ranked_page, search_sessions
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -77,6 +79,34 @@ def test_a_search_matches_the_mentors_name_and_counts_in_the_page_query(sessions
     assert page.paginator.count == 5  # every session: four by their own text, Knitting by its mentor
     assert page.paginator.num_pages == 3 and len(page.object_list) == 2
     assert page.object_list[0].title == "Statistics for statistics people"  # twice in the title (A)
+
+
+@pytest.mark.parametrize(("q", "number"), [("statistics", "1"), ("statistics", "2"), ("lovelace", "1"), ("zzz", "1")])
+def test_ranked_page_is_the_one_query_page_in_two_narrow_queries(sessions, q, number):
+    learner = make_user(Role.LEARNER, name="Seat Holder")
+    Booking.objects.create(
+        session=sessions[3], learner=learner, status=BookingStatus.CONFIRMED, price_paise=sessions[3].price_paise
+    )
+    now = timezone.now()
+    one = counted_page(search_sessions(SessionFilters(q=q), now), number, 2)
+    with CaptureQueriesContext(connection) as ctx:
+        two = ranked_page(SessionFilters(q=q), number, 2, now)
+    assert [s.pk for s in two.object_list] == [s.pk for s in one.object_list]
+    assert [s.seats_left for s in two.object_list] == [s.seats_left for s in one.object_list]
+    assert (two.number, two.paginator.count) == (one.number, one.paginator.count)
+    queries = [c["sql"] for c in ctx.captured_queries]
+    assert len(queries) == (2 if one.object_list else 1)  # no rows: nothing to read by id
+    # The ranking counts no seats and carries no profile columns; only the page's rows are read with
+    # their seats (a filter on their ids).
+    assert "bookings_booking" not in queries[0] and "accounts_mentorprofile" not in queries[0]
+    assert "ts_rank" in queries[0] and "OVER ()" in queries[0]
+    if one.object_list:
+        assert "bookings_booking" in queries[1] and "ts_rank" not in queries[1]
+
+
+def test_ranked_page_past_the_end_shows_the_last_page(sessions):
+    page = ranked_page(SessionFilters(q="statistics"), "9", 2, timezone.now())
+    assert (page.number, page.paginator.count, len(page.object_list)) == (3, 5, 1)
 
 
 @pytest.mark.parametrize(
