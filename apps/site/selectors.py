@@ -163,8 +163,13 @@ def search_sessions(
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         query = SearchQuery(q, search_type="websearch", config="simple")
-        qs = qs.annotate(score=SearchRank(session_vector(), query))
-        return qs.order_by("live_rank", "-score", "start", "id")
+        # Every match is scored before the sort, so no index order can save work here. Ordered by
+        # ``live_rank`` itself, the planner walked session_live_start_idx (whose leading expression
+        # it is) and tested every visible session's text on the way, instead of collecting the
+        # matches from the trigram indexes: 19-24 ms against 7-15 ms for one word on 12,000
+        # sessions. The same order, "+ 0" keeps it out of that index's reach.
+        qs = qs.annotate(score=SearchRank(session_vector(), query), live_order=F("live_rank") + Value(0))
+        return qs.order_by("live_order", "-score", "start", "id")
     if sort == "relevance":
         qs = qs.annotate(
             score=Case(When(title__icontains=q, then=Value(8)), default=Value(0), output_field=IntegerField())

@@ -104,6 +104,16 @@ def test_ranked_page_is_the_one_query_page_in_two_narrow_queries(sessions, q, nu
         assert "bookings_booking" in queries[1] and "ts_rank" not in queries[1]
 
 
+def test_relevance_order_is_not_the_live_start_index_order(sessions):
+    """Ordered by the index's own leading expression, the planner walked session_live_start_idx and
+    tested every session's text instead of using the trigram indexes (see search_sessions)."""
+    with CaptureQueriesContext(connection) as ctx:
+        page = ranked_page(SessionFilters(q="python"), "1", 12, timezone.now())
+    assert [s.title for s in page.object_list] == ["Python statistics"]
+    first_key = ctx.captured_queries[0]["sql"].rsplit("ORDER BY", 1)[1].split(" ASC")[0]
+    assert "CASE WHEN" in first_key and first_key.rstrip().endswith("+ 0)")
+
+
 def test_ranked_page_past_the_end_shows_the_last_page(sessions):
     page = ranked_page(SessionFilters(q="statistics"), "9", 2, timezone.now())
     assert (page.number, page.paginator.count, len(page.object_list)) == (3, 5, 1)
