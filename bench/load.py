@@ -670,6 +670,21 @@ def print_pages(step: Step) -> None:
         print(f"    {name:<54} {p['requests']:>8.0f} {p['failures']:>5.0f} {p['p50_ms']:>7.0f} {p['p95_ms']:>7.0f}")
 
 
+def print_cost(step: Step) -> None:
+    """CPU per request at a step, by component (ms of one core): what the web workers spend and what
+    everything else on the same cores spends for them (the part that bounds the 2/1 ratio)."""
+    if not step.rps:
+        return
+    per = {c: 10 * pct / step.rps for c, pct in step.cpu_pct.items()}
+    per["locust"] = 10 * step.client_cpu_pct / step.rps
+    outside = sum(v for c, v in per.items() if c != "web")
+    parts = "  ".join(f"{c} {v:.2f}" for c, v in per.items() if c != "web")
+    print(
+        f"    CPU per request: web workers {per.get('web', 0):.1f} ms; outside them {outside:.1f} ms ({parts}); "
+        f"whole machine {step.machine_cpu_pct:.0f}% of {100 * (os.cpu_count() or 1)}%"
+    )
+
+
 def seed(env: dict[str, str], args: argparse.Namespace) -> int:
     for cmd in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["seed_demo"]):
         subprocess.run([PY, "manage.py", *cmd], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -758,6 +773,7 @@ def main() -> int:
             f"(p50 {best.p50_ms:.0f} ms, p95 {best.p95_ms:.0f} ms); per page at that step:"
         )
         print_pages(best)
+        print_cost(best)
     peak = {w: max(steps, key=lambda s: s.rps) for w, steps in results.items()}
     print(
         "\nhighest throughput of the steps run" + ("" if args.find_peak else " (to saturation with --find-peak)") + ":"
