@@ -5,6 +5,10 @@ the transaction's new rows are handed to the background together (one ``send_out
 task however many notifications the transaction sent: a booking emails the learner and the
 mentor) for a prompt send, and the periodic ``deliver_due_emails`` sends anything that fast path
 missed (a lost queue message, a killed worker, a mail server that was down).
+
+Delivery works in batches (``deliver_each``): each email is claimed with its own conditional
+UPDATE, the claimed rows are read together, sent one by one over one mail connection, and the sent
+ones are stamped together; a failed send is retried with backoff without holding up the others.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -29,6 +34,10 @@ log = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=2)  # a claim older than this belonged to a process that died
 MAX_ATTEMPTS = 6
 SWEEP_BATCH = 200
+# Emails claimed, sent over one connection and stamped together. Small enough that a batch's sends
+# end well inside its claims' CLAIM_FOR even on a slow mail server, and that a process dying
+# mid-batch leaves few sent-but-unstamped emails (those are sent again when their claims expire).
+SEND_BATCH = 25
 
 
 def absolute_url(link: str) -> str:
@@ -103,30 +112,8 @@ def _due(now: datetime) -> Q:
 def deliver(pk: int, now: datetime | None = None) -> str:
     """Claim one email, send it, stamp it. Returns "sent", "taken" (not due, already sent or being
     sent by someone else), "skipped" (the user is gone or inactive) or "failed" (retried later)."""
-    now = now or timezone.now()
-    claimed = OutboundEmail.objects.filter(_due(now), pk=pk).update(claimed_until=now + CLAIM_FOR)
-    if not claimed:
-        return "taken"
-    email = OutboundEmail.objects.select_related("user").get(pk=pk)
-    user = email.user
-    if not user.is_active or not user.email:
-        OutboundEmail.objects.filter(pk=pk).update(gave_up_at=now, claimed_until=None, last_error="no active address")
-        return "skipped"
-    try:
-        _send(email)
-    except Exception as exc:  # the mail server's problem, or ours: retry with backoff, then give up
-        attempts = email.attempts + 1
-        log.warning("email %s not sent (attempt %s): %s", pk, attempts, exc)
-        OutboundEmail.objects.filter(pk=pk).update(
-            attempts=attempts,
-            claimed_until=None,
-            last_error=repr(exc)[:2000],
-            next_attempt_at=now + timedelta(seconds=30 * 2**attempts),
-            gave_up_at=now if attempts >= MAX_ATTEMPTS else None,
-        )
-        return "failed"
-    OutboundEmail.objects.filter(pk=pk).update(sent_at=timezone.now(), claimed_until=None, attempts=email.attempts + 1)
-    return "sent"
+    (outcome,) = deliver_each([pk], now)
+    return outcome
 
 
 def release_claims() -> int:
@@ -137,12 +124,79 @@ def release_claims() -> int:
 
 
 def deliver_each(pks: list[int], now: datetime | None = None) -> dict[str, int]:
-    """``deliver`` each email in turn; returns how many had each outcome."""
+    """``deliver`` each email, ``SEND_BATCH`` at a time over one mail connection (one SMTP session
+    for all of them, reopened only after a failed send); returns how many had each outcome."""
     counts: dict[str, int] = {}
-    for pk in pks:
-        outcome = deliver(pk, now)
-        counts[outcome] = counts.get(outcome, 0) + 1
+    connection = mailers.default  # a new backend instance: opened by the first send, closed below
+    try:
+        for start in range(0, len(pks), SEND_BATCH):
+            for outcome in _deliver_batch(pks[start : start + SEND_BATCH], now or timezone.now(), connection):
+                counts[outcome] = counts.get(outcome, 0) + 1
+    finally:
+        _hang_up(connection)
     return counts
+
+
+def _deliver_batch(pks: list[int], now: datetime, connection: BaseEmailBackend) -> list[str]:
+    """Claim each email with its own conditional UPDATE (of two deliverers, only one gets a row),
+    read the claimed ones in one SELECT, send them one by one, stamp the sent ones in one UPDATE.
+    Returns one outcome per id. ``now`` decides what is due; the claim runs from the real clock
+    when that is later, so a claim never expires before its batch has even started."""
+    claim = OutboundEmail.objects.filter(_due(now))
+    until = max(now, timezone.now()) + CLAIM_FOR
+    claimed = [pk for pk in pks if claim.filter(pk=pk).update(claimed_until=until)]
+    emails = list(OutboundEmail.objects.select_related("user").filter(pk__in=claimed)) if claimed else []
+    to_send = [e for e in emails if _reachable(e.user)]
+    skipped = [e.pk for e in emails if not _reachable(e.user)]
+    if skipped:
+        OutboundEmail.objects.filter(pk__in=skipped).update(
+            gave_up_at=now, claimed_until=None, last_error="no active address"
+        )
+    sent: list[int] = []
+    try:
+        for email in to_send:
+            try:
+                _send(email, connection)
+            except Exception as exc:  # the mail server's problem, or ours: retry with backoff, then give up
+                _failed(email, exc, now)
+                # The session may be broken (a dropped connection fails every later send): the
+                # next email opens a fresh one.
+                _hang_up(connection)
+            else:
+                sent.append(email.pk)
+    finally:  # stamp what the mail server took even if something after it raised
+        if sent:
+            OutboundEmail.objects.filter(pk__in=sent).update(
+                sent_at=timezone.now(), claimed_until=None, attempts=F("attempts") + 1
+            )
+    failed = len(to_send) - len(sent)
+    return (
+        ["sent"] * len(sent) + ["failed"] * failed + ["skipped"] * len(skipped) + ["taken"] * (len(pks) - len(emails))
+    )
+
+
+def _reachable(user: Any) -> bool:
+    return bool(user.is_active and user.email)
+
+
+def _hang_up(connection: BaseEmailBackend) -> None:
+    """Close the mail connection; a server that fails to say goodbye changes nothing sent."""
+    try:
+        connection.close()
+    except Exception as exc:
+        log.warning("closing the mail connection failed: %s", exc)
+
+
+def _failed(email: OutboundEmail, exc: Exception, now: datetime) -> None:
+    attempts = email.attempts + 1
+    log.warning("email %s not sent (attempt %s): %s", email.pk, attempts, exc)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        attempts=attempts,
+        claimed_until=None,
+        last_error=repr(exc)[:2000],
+        next_attempt_at=now + timedelta(seconds=30 * 2**attempts),
+        gave_up_at=now if attempts >= MAX_ATTEMPTS else None,
+    )
 
 
 def deliver_due(now: datetime | None = None) -> dict[str, int]:
@@ -152,7 +206,14 @@ def deliver_due(now: datetime | None = None) -> dict[str, int]:
     )
 
 
-def _send(email: OutboundEmail) -> None:
+def _send(email: OutboundEmail, connection: BaseEmailBackend) -> None:
+    """Send on ``connection``, which stays open for the next email (``open`` is a no-op when it is
+    open already; ``send_messages`` closes only a connection it opened itself)."""
+    connection.open()
+    connection.send_messages([_message(email)])
+
+
+def _message(email: OutboundEmail) -> EmailMultiAlternatives:
     user: Any = email.user
     context = {
         "user": user,
@@ -168,4 +229,4 @@ def _send(email: OutboundEmail) -> None:
     mail.attach_alternative(html, "text/html")
     for part in email.attachments or []:
         mail.attach(part["filename"], part["content"], part["mimetype"])
-    mail.send()
+    return mail

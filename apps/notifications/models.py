@@ -99,9 +99,10 @@ class OutboundEmail(models.Model):
     """A notification's email, written in the same transaction as what it tells (the outbox).
 
     Delivery claims the row with a conditional UPDATE (``claimed_until``), sends, then stamps
-    ``sent_at``; a failed send is retried with backoff; a worker killed mid-send leaves the claim to
-    expire and the periodic sweep sends it. So an email is never lost with a queue message, and is
-    sent twice only if the process dies between the mail server's "OK" and the stamp.
+    ``sent_at`` (together with the rest of its batch, see ``email.deliver_each``); a failed send is
+    retried with backoff; a worker killed mid-send leaves the claim to expire and the periodic sweep
+    sends it. So an email is never lost with a queue message, and is sent twice only if the process
+    dies between the mail server's "OK" and its batch's stamp.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

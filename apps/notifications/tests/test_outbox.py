@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import smtplib
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import transaction
 from django.utils import timezone
 
@@ -62,7 +65,7 @@ def test_a_claim_of_a_dead_process_expires_then_the_sweep_sends(alice: Any) -> N
 
 
 def test_a_failing_mail_server_is_retried_with_backoff_then_given_up(alice: Any, monkeypatch: Any) -> None:
-    def down(_email: Any) -> None:
+    def down(_email: Any, _connection: Any) -> None:
         raise OSError("connection refused")
 
     monkeypatch.setattr(outbox, "_send", down)
@@ -141,3 +144,105 @@ def test_outside_a_transaction_the_email_is_handed_over_at_once(alice: Any, monk
     monkeypatch.setattr(outbox, "enqueue", lambda task, ids: handed.append(list(ids)))
     _notify(alice)
     assert handed == [[OutboundEmail.objects.get().pk]]
+
+
+# --- batches: one SELECT, one stamp and one mail connection for the emails one task delivers -------
+
+
+class _SmtpLikeBackend(locmem.EmailBackend):
+    """The in-memory backend with an SMTP connection's life cycle: ``open`` starts a session unless
+    one is open, ``send_messages`` opens (and afterwards closes) one only when none is open. It
+    refuses the addresses in ``refuse`` as a mail server would."""
+
+    def __init__(self, refuse: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.refuse = set(refuse)
+        self.is_open = False
+        self.sessions = 0
+        self.sent = 0
+
+    def open(self) -> bool:
+        if self.is_open:
+            return False
+        self.is_open = True
+        self.sessions += 1
+        return True
+
+    def close(self) -> None:
+        self.is_open = False
+
+    def send_messages(self, messages: Any) -> int:
+        opened_here = self.open()
+        try:
+            for message in messages:
+                if self.refuse & set(message.to):
+                    raise smtplib.SMTPRecipientsRefused({a: (550, b"no such user") for a in message.to})
+            self.sent += len(messages)
+            return int(super().send_messages(messages))
+        finally:
+            if opened_here:
+                self.close()
+
+
+class _Mailers:
+    """Stands in for ``django.core.mail.mailers``: each ``default`` is a new connection, recorded."""
+
+    def __init__(self, refuse: Iterable[str] = ()) -> None:
+        self.refuse = list(refuse)
+        self.made: list[_SmtpLikeBackend] = []
+
+    @property
+    def default(self) -> _SmtpLikeBackend:
+        self.made.append(_SmtpLikeBackend(self.refuse))
+        return self.made[-1]
+
+
+def _rows(*users: Any, **fields: Any) -> list[int]:
+    return [OutboundEmail.objects.create(user=u, type=NotificationType.GENERAL, title="Hi", **fields).pk for u in users]
+
+
+def test_a_batch_of_two_takes_four_statements_and_sends_each_once(
+    alice: Any, bob: Any, django_assert_num_queries: Any
+) -> None:
+    ids = _rows(alice, bob)
+    with django_assert_num_queries(4):  # two claims, one SELECT with the users, one stamp
+        assert outbox.deliver_each(ids) == {"sent": 2}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, bob.email])
+    for row in OutboundEmail.objects.filter(pk__in=ids):
+        assert row.sent_at is not None and row.attempts == 1 and row.claimed_until is None
+    assert outbox.deliver_each(ids) == {"taken": 2}  # a re-delivered task sends nothing more
+    assert len(mail.outbox) == 2
+
+
+def test_a_batch_is_sent_over_one_connection(alice: Any, bob: Any, charlie: Any, monkeypatch: Any) -> None:
+    mailers = _Mailers()
+    monkeypatch.setattr(outbox, "mailers", mailers)
+    monkeypatch.setattr(outbox, "SEND_BATCH", 2)  # two rounds of claims, still one connection
+    assert outbox.deliver_each(_rows(alice, bob, charlie)) == {"sent": 3}
+    (connection,) = mailers.made
+    assert connection.sessions == 1 and connection.sent == 3 and not connection.is_open
+    assert len(mail.outbox) == 3
+    assert not OutboundEmail.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_in_a_batch_each_email_has_its_own_outcome(make_user: Any, monkeypatch: Any) -> None:
+    taken, inactive, refused, ok1, ok2 = (make_user("learner", f"User {i}") for i in range(5))
+    mailers = _Mailers(refuse=[refused.email])
+    monkeypatch.setattr(outbox, "mailers", mailers)
+    type(inactive).objects.filter(pk=inactive.pk).update(is_active=False)
+    ids = _rows(taken, inactive, refused, ok1, ok2)
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=ids[0]).update(claimed_until=now + timedelta(minutes=1))  # another's
+    assert outbox.deliver_each(ids, now) == {"taken": 1, "skipped": 1, "failed": 1, "sent": 2}
+    assert [m.to[0] for m in mail.outbox] == [ok1.email, ok2.email]  # sent after the refusal
+    rows = {r.user_id: r for r in OutboundEmail.objects.all()}
+    assert rows[taken.pk].sent_at is None and rows[taken.pk].claimed_until == now + timedelta(minutes=1)
+    assert rows[inactive.pk].gave_up_at == now and rows[inactive.pk].last_error == "no active address"
+    failed = rows[refused.pk]
+    assert failed.sent_at is None and failed.attempts == 1 and failed.claimed_until is None
+    assert failed.next_attempt_at == now + timedelta(seconds=60) and "SMTPRecipientsRefused" in failed.last_error
+    assert all(rows[u.pk].sent_at is not None and rows[u.pk].attempts == 1 for u in (ok1, ok2))
+    (connection,) = mailers.made
+    assert connection.sessions == 2 and not connection.is_open  # a failed send starts a fresh session
+    assert outbox.deliver_each(ids, now) == {"taken": 5}
+    assert len(mail.outbox) == 2
