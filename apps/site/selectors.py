@@ -2,8 +2,8 @@
 
 Every list is a constant number of queries whatever the number of rows (pinned by tests): one page
 query with the mentor/domain joined and ``seats_left`` annotated, one COUNT for the paginator (a
-search sorted by relevance counts its matches in the page query instead: ``counted_page``), and
-(mentors) one prefetch for domains."""
+search sorted by relevance ranks and counts its matches by id in one query, then reads the page's
+rows by id: ``ranked_page``), and (mentors) one prefetch for domains."""
 
 from __future__ import annotations
 
