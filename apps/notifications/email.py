@@ -112,7 +112,7 @@ def _due(now: datetime) -> Q:
 def deliver(pk: int, now: datetime | None = None) -> str:
     """Claim one email, send it, stamp it. Returns "sent", "taken" (not due, already sent or being
     sent by someone else), "skipped" (the user is gone or inactive) or "failed" (retried later)."""
-    (outcome,) = deliver_each([pk], now)
+    (outcome,) = deliver_each([pk], now)  # the counts of one email: a single outcome, counted once
     return outcome
 
 
@@ -146,8 +146,13 @@ def _deliver_batch(pks: list[int], now: datetime, connection: BaseEmailBackend) 
     until = max(now, timezone.now()) + CLAIM_FOR
     claimed = [pk for pk in pks if claim.filter(pk=pk).update(claimed_until=until)]
     emails = list(OutboundEmail.objects.select_related("user").filter(pk__in=claimed)) if claimed else []
-    to_send = [e for e in emails if _reachable(e.user)]
-    skipped = [e.pk for e in emails if not _reachable(e.user)]
+    to_send: list[OutboundEmail] = []
+    skipped: list[int] = []
+    for email in emails:
+        if email.user.is_active and email.user.email:
+            to_send.append(email)
+        else:
+            skipped.append(email.pk)
     if skipped:
         OutboundEmail.objects.filter(pk__in=skipped).update(
             gave_up_at=now, claimed_until=None, last_error="no active address"
@@ -173,10 +178,6 @@ def _deliver_batch(pks: list[int], now: datetime, connection: BaseEmailBackend) 
     return (
         ["sent"] * len(sent) + ["failed"] * failed + ["skipped"] * len(skipped) + ["taken"] * (len(pks) - len(emails))
     )
-
-
-def _reachable(user: Any) -> bool:
-    return bool(user.is_active and user.email)
 
 
 def _hang_up(connection: BaseEmailBackend) -> None:

@@ -101,11 +101,11 @@ def visible_sessions(now: datetime | None = None) -> QuerySet[Session]:
 
 
 def search_sessions(
-    f: SessionFilters, now: datetime | None = None, *, for_count: bool = False, seats: bool = True
+    f: SessionFilters, now: datetime | None = None, *, for_count: bool = False, seat_counts: bool = True
 ) -> QuerySet[Session]:
     """The filtered, sorted catalogue. ``for_count=True`` returns just the filtered rows (no joins,
     annotations or ordering) for the paginator's COUNT; not valid with the seats filter.
-    ``seats=False`` leaves the seat counts out (for a query that only reads ids and order:
+    ``seat_counts=False`` leaves the seat counts out (for a query that only reads ids and order:
     ``ranked_page``); not valid with the seats filter either."""
     now = now or timezone.now()
     qs = visible_sessions(now).select_related("mentor", "domain", "mentor__mentor_profile")
@@ -149,7 +149,7 @@ def search_sessions(
         qs = qs.filter(language__iexact=f.language)
     if for_count:
         return qs.select_related(None).order_by()
-    if seats:
+    if seat_counts:
         qs = with_seats(qs, now)
     elif f.seats:
         raise ValueError("the seats filter needs the seat counts")
@@ -217,24 +217,43 @@ def ranks_every_match(f: SessionFilters) -> bool:
     return f.effective_sort() == "relevance"
 
 
-def _wanted_page(number: str | None) -> int:
-    """The page asked for: 1 when none is, 0 when it is not a plain positive number."""
-    return int(number) if number and number.isdigit() else (1 if not number else 0)
+def _known_page(rows: list[Session], number: int, per_page: int, count: int) -> Page:
+    """Page ``number`` of ``rows`` already read, out of ``count`` matches already counted."""
+    return Page(rows, number, CountedPaginator(rows, per_page, count=count))
+
+
+def _counted_slice(
+    qs: QuerySet[Session], number: str | None, per_page: int, *, ids: bool = False
+) -> tuple[int, list[Any], int] | None:
+    """Page ``number`` of ``qs`` (its rows, or only their ids) and how many rows ``qs`` has, from one
+    query: ``COUNT(*) OVER ()`` is counted over every match before the LIMIT. None for a page number
+    that is not a plain positive number or lies past the end: those are left to Paginator.get_page,
+    which counts first (page 1, or the last page)."""
+    wanted = int(number) if number and number.isdigit() else (1 if not number else 0)
+    if wanted < 1:
+        return None
+    start = (wanted - 1) * per_page
+    counted = qs.annotate(matches=Window(Count("pk")))
+    if ids:
+        hits = list(counted.values_list("pk", "matches")[start : start + per_page])
+        items: list[Any] = [pk for pk, _ in hits]
+        count = hits[0][1] if hits else 0
+    else:
+        items = list(counted[start : start + per_page])
+        count = items[0].matches if items else 0
+    if not items and wanted > 1:
+        return None
+    return wanted, items, count
 
 
 def counted_page(qs: QuerySet[Session], number: str | None, per_page: int) -> Page:
-    """A page of ``qs`` and how many rows ``qs`` has, from one query: ``COUNT(*) OVER ()`` is
-    counted over every match before the LIMIT, when the sort has to read all of them anyway,
-    instead of a second query that filters every row again. A page number past the end (or not a plain
-    positive number) is left to Paginator.get_page, which counts first (the last page, or page 1)."""
-    wanted = _wanted_page(number)
-    if wanted >= 1:
-        start = (wanted - 1) * per_page
-        rows = list(qs.annotate(matches=Window(Count("pk")))[start : start + per_page])
-        if rows or wanted == 1:
-            count = rows[0].matches if rows else 0  # type: ignore[attr-defined]
-            return Page(rows, wanted, CountedPaginator(rows, per_page, count=count))
-    return CountedPaginator(qs, per_page, count_qs=qs.order_by()).get_page(number)
+    """A page of ``qs`` and its count from one query, when the sort has to read every match anyway
+    (instead of a second query that filters every row again)."""
+    found = _counted_slice(qs, number, per_page)
+    if found is None:
+        return CountedPaginator(qs, per_page, count_qs=qs.order_by()).get_page(number)
+    wanted, rows, count = found
+    return _known_page(rows, wanted, per_page, count)
 
 
 def ranked_page(filters: SessionFilters, number: str | None, per_page: int, now: datetime) -> Page:
@@ -245,16 +264,11 @@ def ranked_page(filters: SessionFilters, number: str | None, per_page: int, now:
     page's: thousands of index probes into the bookings for a common word. Not for the seats filter
     (which needs every match's seats to filter on); a page past the end goes through
     ``counted_page``."""
-    wanted = _wanted_page(number)
-    if wanted >= 1:
-        start = (wanted - 1) * per_page
-        ranked = search_sessions(filters, now, seats=False).annotate(matches=Window(Count("pk")))
-        hits = list(ranked.values_list("pk", "matches")[start : start + per_page])
-        if hits or wanted == 1:
-            rows = sessions_in_order([pk for pk, _ in hits], now)
-            count = hits[0][1] if hits else 0
-            return Page(rows, wanted, CountedPaginator(rows, per_page, count=count))
-    return counted_page(search_sessions(filters, now), number, per_page)
+    found = _counted_slice(search_sessions(filters, now, seat_counts=False), number, per_page, ids=True)
+    if found is None:
+        return counted_page(search_sessions(filters, now), number, per_page)
+    wanted, ids, count = found
+    return _known_page(sessions_in_order(ids, now), wanted, per_page, count)
 
 
 LISTING_SECONDS = 60  # a cached page of matches is re-checked for sessions that started since
@@ -278,17 +292,15 @@ def catalogue_page(filters: SessionFilters, number: str | None, *, per_page: int
     key = f"listing:{version}:{fingerprint}:{query}"
     found = cache.get(key)
     if found is None:
-        qs = search_sessions(filters, now)
         if ranks_every_match(filters):
             page = ranked_page(filters, number, per_page, now)
         else:  # an index walk that stops at the page, and a COUNT without the joins
             count_qs = search_sessions(filters, now, for_count=True)
-            page = CountedPaginator(qs, per_page, count_qs=count_qs).get_page(number)
+            page = CountedPaginator(search_sessions(filters, now), per_page, count_qs=count_qs).get_page(number)
         cache.set(key, ([s.pk for s in page.object_list], page.paginator.count, page.number), LISTING_SECONDS)
         return page
     ids, count, page_number = found
-    rows = sessions_in_order(ids, now)
-    return Page(rows, page_number, CountedPaginator(rows, per_page, count=count))
+    return _known_page(sessions_in_order(ids, now), page_number, per_page, count)
 
 
 def languages() -> list[str]:
